@@ -1,0 +1,79 @@
+import { describe, expect, test } from "bun:test";
+import { SignJWT } from "jose";
+import { createTokenVerifier, mintToken } from "./auth";
+import { AppError } from "./errors";
+
+const SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
+const key = new TextEncoder().encode(SECRET);
+const verify = createTokenVerifier(SECRET);
+
+async function codeOf(authorization: string | undefined): Promise<string> {
+  try {
+    await verify(authorization);
+    return "OK";
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+}
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+describe("token verification", () => {
+  test("a minted user token yields the canonical phone; admin and service tokens their role", async () => {
+    const user = await mintToken(SECRET, { role: "user", subject: "۰۹۱۲۱۲۳۴۵۶۷", ttlSeconds: 60 });
+    expect(await verify(`Bearer ${user}`)).toEqual({ role: "user", phone: "+989121234567" });
+    const admin = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: 60 });
+    expect(await verify(`Bearer ${admin}`)).toEqual({ role: "admin", subject: "ops" });
+  });
+
+  test("a missing header is UNAUTHENTICATED; a malformed one INVALID_TOKEN", async () => {
+    expect(await codeOf(undefined)).toBe("UNAUTHENTICATED");
+    expect(await codeOf("Basic abc")).toBe("INVALID_TOKEN");
+    expect(await codeOf("Bearer not-a-jwt")).toBe("INVALID_TOKEN");
+  });
+
+  test("an expired token is TOKEN_EXPIRED", async () => {
+    const token = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: 60 }, Date.now() - 120_000);
+    expect(await codeOf(`Bearer ${token}`)).toBe("TOKEN_EXPIRED");
+  });
+
+  test("a token without exp, with a future nbf, or with another key is refused", async () => {
+    const noExp = await new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("x").sign(key);
+    const notYet = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: 600, notBeforeSeconds: 300 });
+    const otherKey = await mintToken(`${SECRET}-other`, { role: "admin", subject: "ops", ttlSeconds: 60 });
+    for (const token of [noExp, notYet, otherKey]) expect(await codeOf(`Bearer ${token}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("alg none and other algorithms are refused even with valid claims", async () => {
+    const claims = { sub: "ops", role: "admin", exp: nowSeconds() + 60 };
+    const none = `${base64url({ alg: "none", typ: "JWT" })}.${base64url(claims)}.`;
+    const hs512 = await new SignJWT(claims).setProtectedHeader({ alg: "HS512" }).sign(key);
+    expect(await codeOf(`Bearer ${none}`)).toBe("INVALID_TOKEN");
+    expect(await codeOf(`Bearer ${hs512}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("unknown roles and user tokens whose subject is not a phone are refused", async () => {
+    const exp = nowSeconds() + 60;
+    const root = await new SignJWT({ role: "root", exp })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("x")
+      .sign(key);
+    const user = await new SignJWT({ role: "user", exp })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("bob")
+      .sign(key);
+    expect(await codeOf(`Bearer ${root}`)).toBe("INVALID_TOKEN");
+    expect(await codeOf(`Bearer ${user}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("a cached token is refused once it expires", async () => {
+    let now = Date.now();
+    const clockVerify = createTokenVerifier(SECRET, () => now);
+    const token = await mintToken(SECRET, { role: "service", subject: "discount", ttlSeconds: 5 }, now);
+    expect((await clockVerify(`Bearer ${token}`)).role).toBe("service");
+    now += 6_000;
+    await expect(clockVerify(`Bearer ${token}`)).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
+  });
+});

@@ -1,0 +1,104 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { AppError } from "./errors";
+import { normalizePhone } from "./phone";
+
+export const ROLES = ["user", "admin", "service"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, after the token was verified. `phone` is set for users only. */
+export type Principal = { role: "user"; phone: string } | { role: "admin" | "service"; subject: string };
+
+const ALGORITHM = "HS256";
+const CACHE_LIMIT = 10_000;
+
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+export interface MintOptions {
+  role: Role;
+  /** The phone for a user token; a name for an admin or service token. */
+  subject: string;
+  ttlSeconds: number;
+  notBeforeSeconds?: number;
+}
+
+export async function mintToken(secret: string, options: MintOptions, now = Date.now()): Promise<string> {
+  const subject = options.role === "user" ? normalizePhone(options.subject) : options.subject;
+  if (!subject) throw new AppError("INVALID_PHONE", `"${options.subject}" is not an Iranian mobile number`);
+  const iat = Math.floor(now / 1000);
+  const jwt = new SignJWT({ role: options.role })
+    .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+    .setSubject(subject)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + options.ttlSeconds);
+  if (options.notBeforeSeconds !== undefined) jwt.setNotBefore(iat + options.notBeforeSeconds);
+  return jwt.sign(keyOf(secret));
+}
+
+function principalFrom(payload: { sub?: unknown; role?: unknown }): Principal {
+  const { sub, role } = payload;
+  if (typeof sub !== "string" || sub === "") throw new AppError("INVALID_TOKEN", "The token has no subject");
+  if (role === "user") {
+    const phone = normalizePhone(sub);
+    if (!phone) throw new AppError("INVALID_TOKEN", "A user token's subject must be a phone number");
+    return { role, phone };
+  }
+  if (role === "admin" || role === "service") return { role, subject: sub };
+  throw new AppError("INVALID_TOKEN", "The token has no known role");
+}
+
+export type TokenVerifier = (authorization: string | null | undefined) => Promise<Principal>;
+
+/**
+ * Verifies `Authorization: Bearer <jwt>` with HS256 pinned and `exp` required.
+ * A verified token is cached until it expires: callers such as a BFF send the
+ * same token on every request, and verifying it each time is measurably costly.
+ */
+export function createTokenVerifier(secret: string, now: () => number = Date.now): TokenVerifier {
+  const key = keyOf(secret);
+  const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  return async (authorization) => {
+    if (!authorization) throw new AppError("UNAUTHENTICATED", "Send an Authorization: Bearer <token> header");
+    const match = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/.exec(authorization);
+    if (!match?.[1]) throw new AppError("INVALID_TOKEN", "The Authorization header must be 'Bearer <token>'");
+    const token = match[1];
+
+    const cached = cache.get(token);
+    if (cached) {
+      if (cached.expiresAtMs > now()) return cached.principal;
+      cache.delete(token);
+    }
+
+    let payload: { sub?: unknown; role?: unknown; exp?: number };
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        requiredClaims: ["exp"],
+        currentDate: new Date(now()),
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new AppError("TOKEN_EXPIRED", "The token has expired");
+      throw new AppError("INVALID_TOKEN", "The token could not be verified");
+    }
+    const principal = principalFrom(payload);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(token, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
+    return principal;
+  };
+}
+
+/** Throws FORBIDDEN unless the principal has one of the roles. */
+export function requireRole(principal: Principal, roles: readonly Role[]): void {
+  if (!roles.includes(principal.role)) {
+    throw new AppError("FORBIDDEN", `This needs one of the roles: ${roles.join(", ")}`);
+  }
+}
+
+/** Users may act only on their own phone; admins and services on any. */
+export function requireSelfOrRole(principal: Principal, phone: string, roles: readonly Role[]): void {
+  if (principal.role === "user" && principal.phone === phone) return;
+  if (principal.role !== "user" && roles.includes(principal.role)) return;
+  throw new AppError("FORBIDDEN", "This token may not act on this phone");
+}

@@ -1,0 +1,41 @@
+import { expect, test } from "bun:test";
+import { createTokenVerifier } from "../auth";
+import { REPO_ROOT, TEST_JWT_SECRET } from "../test-support";
+
+async function mint(...args: string[]) {
+  const proc = Bun.spawn(["bun", "packages/shared/src/cli/mint-token.ts", ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, JWT_SECRET: TEST_JWT_SECRET },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  return { code, stdout: stdout.trim(), stderr };
+}
+
+test("the token CLI mints tokens the services accept, with the phone in canonical form", async () => {
+  const verify = createTokenVerifier(TEST_JWT_SECRET);
+  const user = await mint("--role", "user", "--sub", "۰۹۱۲ ۱۲۳ ۴۵۶۷");
+  expect(user.code).toBe(0);
+  expect(await verify(`Bearer ${user.stdout}`)).toEqual({ role: "user", phone: "+989121234567" });
+  const admin = await mint("--role", "admin", "--sub", "ops-alice", "--ttl", "60");
+  expect(await verify(`Bearer ${admin.stdout}`)).toEqual({ role: "admin", subject: "ops-alice" });
+});
+
+test("the token CLI refuses an unknown role, a user without a phone and a bad ttl", async () => {
+  for (const args of [
+    ["--role", "root"],
+    ["--role", "user"],
+    ["--role", "user", "--sub", "12"],
+    ["--role", "admin", "--ttl", "0"],
+  ]) {
+    const result = await mint(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toStartWith("token: ");
+  }
+});

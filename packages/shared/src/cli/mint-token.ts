@@ -1,0 +1,45 @@
+#!/usr/bin/env bun
+/**
+ * Mints a JWT for operators, demos and load scripts.
+ *   bun run token --role admin [--sub ops-alice] [--ttl 3600]
+ *   bun run token --role user --sub 09121234567
+ * The secret comes from JWT_SECRET, or from data/jwt-secret written by `bun start`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { mintToken, ROLES, type Role } from "../auth";
+import { AppError } from "../errors";
+
+export const LOCAL_SECRET_FILE = "data/jwt-secret";
+
+function fail(message: string): never {
+  console.error(`token: ${message}`);
+  process.exit(2);
+}
+
+const { values } = parseArgs({
+  options: {
+    role: { type: "string" },
+    sub: { type: "string" },
+    ttl: { type: "string", default: "3600" },
+  },
+});
+
+const role = values.role as Role | undefined;
+if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(", ")}`);
+if (role === "user" && !values.sub) fail("--sub <phone> is required for a user token");
+const ttlSeconds = Number(values.ttl);
+if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 30 * 86400)
+  fail("--ttl must be 1..2592000 seconds");
+
+const secret =
+  process.env.JWT_SECRET ||
+  (existsSync(LOCAL_SECRET_FILE) ? readFileSync(LOCAL_SECRET_FILE, "utf8").trim() : undefined);
+if (!secret) fail(`set JWT_SECRET, or run 'bun start' once so ${LOCAL_SECRET_FILE} exists`);
+
+try {
+  console.log(await mintToken(secret, { role, subject: values.sub ?? role, ttlSeconds }));
+} catch (error) {
+  if (error instanceof AppError) fail(error.message);
+  throw error;
+}

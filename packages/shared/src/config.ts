@@ -1,0 +1,128 @@
+/**
+ * Env is read once, at an entry point, into a typed config. Every problem is
+ * collected so a bad deployment hears about all of them in one start attempt.
+ */
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function envReader(env: Env) {
+  const problems: string[] = [];
+  const raw = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+
+  const reader = {
+    string(name: string, fallback: string): string {
+      return raw(name) ?? fallback;
+    },
+    optional(name: string): string | undefined {
+      return raw(name);
+    },
+    int(name: string, fallback: number, min: number, max: number): number {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      const n = Number(value);
+      if (!/^-?\d+$/.test(value) || n < min || n > max) {
+        problems.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+        return fallback;
+      }
+      return n;
+    },
+    port(name: string, fallback: number): number {
+      return reader.int(name, fallback, 0, 65535);
+    },
+    bool(name: string, fallback: boolean): boolean {
+      const value = raw(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (["1", "true", "on", "yes"].includes(value)) return true;
+      if (["0", "false", "off", "no"].includes(value)) return false;
+      problems.push(`${name} must be on/off (true/false, 1/0), got "${value}"`);
+      return fallback;
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if ((allowed as readonly string[]).includes(value)) return value as T;
+      problems.push(`${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+      return fallback;
+    },
+    secret(name: string, minBytes: number): string {
+      const value = raw(name);
+      if (value === undefined) {
+        problems.push(`${name} is required (at least ${minBytes} bytes)`);
+        return "";
+      }
+      if (Buffer.byteLength(value) < minBytes) {
+        // The value itself is never echoed: it is a secret.
+        problems.push(`${name} must be at least ${minBytes} bytes long`);
+      }
+      return value;
+    },
+    url(name: string, fallback: string, protocols: readonly string[]): string {
+      const value = raw(name) ?? fallback;
+      try {
+        const url = new URL(value);
+        if (!protocols.includes(url.protocol)) {
+          problems.push(`${name} must use ${protocols.join(" or ")}, got "${url.protocol}"`);
+        }
+      } catch {
+        problems.push(`${name} must be a URL, got "${value}"`);
+      }
+      return value;
+    },
+    problem(message: string): void {
+      problems.push(message);
+    },
+    /** Throws one ConfigError naming every problem found while reading. */
+    done(): void {
+      if (problems.length > 0) throw new ConfigError(problems);
+    },
+  };
+  return reader;
+}
+
+export type EnvReader = ReturnType<typeof envReader>;
+
+/** What every HTTP service reads the same way. */
+export interface ServiceConfig {
+  port: number;
+  databaseUrl: string;
+  jwtSecret: string;
+  logLevel: LogLevel;
+  trustProxy: boolean;
+  tls: { cert: string; key: string; ca?: string } | undefined;
+  archiveDir: string;
+  maxBodyBytes: number;
+}
+
+export const JWT_SECRET_MIN_BYTES = 32;
+
+export function readServiceConfig(
+  read: EnvReader,
+  names: { port: string; databaseUrl: string },
+  defaults: { port: number; databaseUrl: string },
+): ServiceConfig {
+  const cert = read.optional("TLS_CERT");
+  const key = read.optional("TLS_KEY");
+  if (Boolean(cert) !== Boolean(key)) read.problem("TLS_CERT and TLS_KEY must be set together");
+  return {
+    port: read.port(names.port, defaults.port),
+    databaseUrl: read.url(names.databaseUrl, defaults.databaseUrl, ["file:", "libsql:", "http:", "https:"]),
+    jwtSecret: read.secret("JWT_SECRET", JWT_SECRET_MIN_BYTES),
+    logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    trustProxy: read.bool("TRUST_PROXY", false),
+    tls: cert && key ? { cert, key, ca: read.optional("TLS_CA") } : undefined,
+    archiveDir: read.string("ARCHIVE_DIR", "data/archive"),
+    maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,85 @@
+import { expect, test } from "bun:test";
+import { type Transactional, WriteQueue } from "./sqlite";
+
+/** Pure logic under test, so a fake transaction that records commits is enough here. */
+function fakeDb() {
+  const commits: string[][] = [];
+  let current: string[] | undefined;
+  const db: Transactional<string[]> = {
+    async transaction(work) {
+      current = [];
+      const result = await work(current);
+      commits.push(current);
+      return result;
+    },
+  };
+  return { db, commits, log: (entry: string) => current?.push(entry) };
+}
+
+test("writes submitted together commit in one transaction, each getting its own output in order", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db);
+  const double = queue.lane<number, number>(async (tx, inputs) => {
+    tx.push(`double ${inputs.join(",")}`);
+    return inputs.map((n) => n * 2);
+  });
+  expect(await Promise.all([1, 2, 3].map(double))).toEqual([2, 4, 6]);
+  expect(commits).toEqual([["double 1,2,3"]]);
+});
+
+test("different lanes queued together share one transaction, each lane seeing only its inputs", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db);
+  const upper = queue.lane<string, string>(async (tx, inputs) => {
+    tx.push(`upper ${inputs.join(",")}`);
+    return inputs.map((s) => s.toUpperCase());
+  });
+  const negate = queue.lane<number, number>(async (tx, inputs) => {
+    tx.push(`negate ${inputs.join(",")}`);
+    return inputs.map((n) => -n);
+  });
+  const results = await Promise.all([upper("a"), negate(1), upper("b"), negate(2)]);
+  expect(results).toEqual(["A", -1, "B", -2]);
+  expect(commits).toEqual([["upper a,b", "negate 1,2"]]);
+});
+
+test("writes that arrive while a transaction runs form the next one", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db);
+  let release: () => void = () => {};
+  const slow = queue.lane<number, number>(async (tx, inputs) => {
+    tx.push(inputs.join(","));
+    if (commits.length === 0) await new Promise<void>((r) => (release = r));
+    return inputs;
+  });
+  const first = slow(1);
+  await Bun.sleep(5);
+  const later = [slow(2), slow(3)];
+  release();
+  expect(await Promise.all([first, ...later])).toEqual([1, 2, 3]);
+  expect(commits).toEqual([["1"], ["2,3"]]);
+});
+
+test("when a transaction fails, its writes are retried alone so only the bad one fails", async () => {
+  const { db } = fakeDb();
+  const queue = new WriteQueue(db);
+  const write = queue.lane<number, number>(async (_tx, inputs) => {
+    if (inputs.includes(13)) throw new Error("unlucky");
+    return inputs;
+  });
+  const results = await Promise.allSettled([12, 13, 14].map(write));
+  expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+});
+
+test("transactions never take more than the configured number of writes, and drain waits for all", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db, 3);
+  const write = queue.lane<number, number>(async (tx, inputs) => {
+    tx.push(String(inputs.length));
+    return inputs;
+  });
+  const all = Array.from({ length: 10 }, (_, i) => write(i));
+  await queue.drain();
+  expect(commits.map((c) => c[0])).toEqual(["3", "3", "3", "1"]);
+  expect(await Promise.all(all)).toHaveLength(10);
+});

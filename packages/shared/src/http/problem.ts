@@ -1,0 +1,74 @@
+import { AppError, type ErrorCode, type FieldIssue, isErrorCode, toProblem } from "../errors";
+
+const PROBLEM_KEY = "x-problem";
+
+/**
+ * Schema options that give a field its own error codes instead of the generic
+ * VALIDATION_FAILED, e.g. `T.String({ ...problemCodes({ missing: "IDEMPOTENCY_KEY_REQUIRED" }) })`.
+ * The `x-` key is a valid OpenAPI extension, so the document stays valid.
+ */
+export function problemCodes(codes: { missing?: ErrorCode; invalid?: ErrorCode }) {
+  return { [PROBLEM_KEY]: codes };
+}
+
+function annotatedCode(valueError: ElysiaValidationLike["valueError"]): ErrorCode | undefined {
+  const codes = valueError?.schema?.[PROBLEM_KEY] as { missing?: unknown; invalid?: unknown } | undefined;
+  const code = valueError?.value === undefined ? codes?.missing : codes?.invalid;
+  return isErrorCode(code) ? code : undefined;
+}
+
+/** Renders an AppError as an RFC 9457 problem+json response. */
+export function problemResponse(error: AppError, requestId: string): Response {
+  const problem = toProblem(error, requestId);
+  const headers: Record<string, string> = {
+    "content-type": "application/problem+json",
+    "x-request-id": requestId,
+  };
+  if (error.extra.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.extra.retryAfterSeconds);
+  return new Response(JSON.stringify(problem), { status: problem.status, headers });
+}
+
+interface ElysiaValidationLike {
+  type: string;
+  valueError?: { value?: unknown; schema?: Record<string, unknown> };
+  all: { path?: string; message?: string; summary?: string }[];
+}
+
+/** Names each bad field, e.g. `body.amount`, without echoing the submitted value. */
+export function validationIssues(error: ElysiaValidationLike): FieldIssue[] {
+  const seen = new Set<string>();
+  const issues: FieldIssue[] = [];
+  for (const e of error.all) {
+    const path = (e.path ?? "").replace(/^\//, "").replaceAll("/", ".");
+    const field = path ? `${error.type}.${path}` : error.type;
+    const message = e.summary ?? e.message ?? "is not valid";
+    const key = `${field}|${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push({ field, message });
+    }
+  }
+  return issues;
+}
+
+/** Turns whatever was thrown into an AppError that is safe to show a client. */
+export function toAppError(code: string | number, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  switch (code) {
+    case "VALIDATION": {
+      const v = error as ElysiaValidationLike;
+      // A response that fails its own schema is our bug, not the client's.
+      if (v.type === "response") return new AppError("INTERNAL");
+      const errors = validationIssues(v);
+      const first = errors[0];
+      const detail = first ? `${first.field}: ${first.message}` : undefined;
+      return new AppError(annotatedCode(v.valueError) ?? "VALIDATION_FAILED", detail, { errors });
+    }
+    case "PARSE":
+      return new AppError("MALFORMED_JSON");
+    case "NOT_FOUND":
+      return new AppError("ROUTE_NOT_FOUND");
+    default:
+      return new AppError("INTERNAL");
+  }
+}

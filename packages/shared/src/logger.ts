@@ -1,0 +1,34 @@
+import pino from "pino";
+import type { LogLevel } from "./config";
+import { currentRequestId } from "./http/request-state";
+
+export type Logger = pino.Logger;
+
+/**
+ * JSON logs. Every line written while a request is being served carries its
+ * request id, without threading a logger through every call. Secrets never reach
+ * a log line: tokens and keys are redacted by path in case a caller logs a whole
+ * object by mistake.
+ */
+export function createLogger(options: {
+  level: LogLevel;
+  service: string;
+  destination?: pino.DestinationStream;
+}): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin(line: object) {
+        const requestId = currentRequestId();
+        return requestId && !("requestId" in line) ? { requestId } : {};
+      },
+      redact: {
+        paths: ["authorization", "headers.authorization", "token", "secret", "jwtSecret", "*.jwtSecret"],
+        censor: "[redacted]",
+      },
+    },
+    options.destination,
+  );
+}

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RedisClient } from "bun";
+import { freePort, waitFor } from "./ports";
+
+export interface RedisHandle {
+  url: string;
+  /** True when this handle started the server (and so may stop or restart it). */
+  owned: boolean;
+  /** Stops the server (SIGKILL when hard), keeping its port for a later start(). */
+  stop(options?: { hard?: boolean }): Promise<void>;
+  /** Starts it again on the same port. Without persistence it comes back empty. */
+  start(): Promise<void>;
+  /** Stops the server for good and removes its files. */
+  dispose(): Promise<void>;
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  const client = new RedisClient(url, { connectionTimeout: 500, autoReconnect: false });
+  try {
+    return (await client.send("PING", [])) === "PONG";
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * A real redis-server on a free port, private to the calling test file, so tests
+ * can kill and restart it. With REDIS_URL set, that server is used instead and
+ * stop/start are refused (it is not ours to kill).
+ */
+export async function startRedis(): Promise<RedisHandle> {
+  const external = process.env.REDIS_URL;
+  if (external) {
+    const refuse = async () => {
+      throw new Error("REDIS_URL points at a shared server; this test needs its own (unset REDIS_URL)");
+    };
+    return { url: external, owned: false, stop: refuse, start: refuse, dispose: async () => {} };
+  }
+
+  const port = freePort();
+  const dir = mkdtempSync(join(tmpdir(), "matchday-redis-"));
+  const url = `redis://127.0.0.1:${port}`;
+  let proc: ReturnType<typeof Bun.spawn> | undefined;
+
+  const handle: RedisHandle = {
+    url,
+    owned: true,
+    async start() {
+      proc = Bun.spawn(
+        [
+          "redis-server",
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir,
+        ],
+        { stdout: "ignore", stderr: "inherit" },
+      );
+      await waitFor(`redis-server on port ${port}`, () => answersPing(url));
+    },
+    async stop(options = {}) {
+      if (!proc) return;
+      proc.kill(options.hard ? "SIGKILL" : "SIGTERM");
+      await proc.exited;
+      proc = undefined;
+    },
+    async dispose() {
+      await handle.stop({ hard: true });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await handle.start();
+  return handle;
+}

@@ -1,0 +1,76 @@
+import { fileURLToPath } from "node:url";
+import { freePort, waitFor } from "./ports";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  pid(): number | undefined;
+  /** What the process printed so far, for a failing test's message. */
+  output(): string;
+  /** SIGTERM and wait: the graceful path. Returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait: a crash. */
+  kill(): Promise<void>;
+  /** Starts it again with the same env and port. */
+  start(): Promise<void>;
+}
+
+export interface ServiceSpec {
+  /** Entry file relative to the repository root, e.g. `wallet/src/main.ts`. */
+  entry: string;
+  /** The env var that carries the port, e.g. `WALLET_PORT`. */
+  portVar: string;
+  env: Record<string, string>;
+}
+
+/** Starts a service as a real `bun` process on a free port and waits for /health. */
+export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let proc: ReturnType<typeof Bun.spawn> | undefined;
+  let log = "";
+
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) log = (log + decoder.decode(chunk)).slice(-20_000);
+  };
+
+  const handle: ServiceProcess = {
+    url,
+    port,
+    pid: () => proc?.pid,
+    output: () => log,
+    async start() {
+      proc = Bun.spawn(["bun", spec.entry], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, LOG_LEVEL: "warn", ...spec.env, [spec.portVar]: String(port), HOST: "127.0.0.1" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      void pump(proc.stdout as ReadableStream<Uint8Array>);
+      void pump(proc.stderr as ReadableStream<Uint8Array>);
+      const started = proc;
+      await waitFor(`${spec.entry} on port ${port}\n${log}`, async () => {
+        if (started.exitCode !== null) throw new Error(`${spec.entry} exited early:\n${log}`);
+        return (await fetch(`${url}/health`)).ok;
+      });
+    },
+    async stop() {
+      if (!proc) return null;
+      proc.kill("SIGTERM");
+      const code = await proc.exited;
+      proc = undefined;
+      return code;
+    },
+    async kill() {
+      if (!proc) return;
+      proc.kill("SIGKILL");
+      await proc.exited;
+      proc = undefined;
+    },
+  };
+  await handle.start();
+  return handle;
+}

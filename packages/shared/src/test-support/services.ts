@@ -1,0 +1,34 @@
+import type { TempDatabase } from "./database";
+import { type ServiceProcess, startService } from "./service-process";
+import { TEST_JWT_SECRET } from "./tokens";
+
+/** The wallet as its own process on a free port, over the given (migrated or empty) database. */
+export function startWalletProcess(database: Pick<TempDatabase, "url">, env: Record<string, string> = {}) {
+  return startService({
+    entry: "wallet/src/main.ts",
+    portVar: "WALLET_PORT",
+    env: { JWT_SECRET: TEST_JWT_SECRET, WALLET_DATABASE_URL: database.url, ...env },
+  });
+}
+
+/** The discount service as its own process, talking to the given Redis and wallet. */
+export function startDiscountProcess(
+  database: Pick<TempDatabase, "url">,
+  deps: { redisUrl: string; wallet: Pick<ServiceProcess, "url"> | string },
+  env: Record<string, string> = {},
+) {
+  return startService({
+    entry: "discount/src/main.ts",
+    portVar: "DISCOUNT_PORT",
+    env: {
+      JWT_SECRET: TEST_JWT_SECRET,
+      DISCOUNT_DATABASE_URL: database.url,
+      REDIS_URL: deps.redisUrl,
+      WALLET_URL: typeof deps.wallet === "string" ? deps.wallet : deps.wallet.url,
+      RATE_LIMIT_PHONE_PER_MINUTE: "1000",
+      RATE_LIMIT_IP_PER_MINUTE: "10000000",
+      RELAY_INTERVAL_MS: "100",
+      ...env,
+    },
+  });
+}
