@@ -1,0 +1,48 @@
+import {
+  apiDocs,
+  createTokenVerifier,
+  httpKernel,
+  type Logger,
+  systemRoutes,
+  type TokenVerifier,
+} from "@matchday/shared";
+import { Elysia } from "elysia";
+import type { WalletConfig } from "./config";
+import type { WalletStore } from "./db/store";
+import { createWalletMetrics } from "./metrics";
+import { walletRoutes } from "./modules/wallets";
+import type { Clock } from "./modules/wallets/service";
+
+export interface WalletDeps {
+  config: WalletConfig;
+  store: WalletStore;
+  logger: Logger;
+  clock?: Clock;
+  verifyToken?: TokenVerifier;
+}
+
+/** The wallet's composition root: every feature module wired to real dependencies. */
+export function createApp({ config, store, logger, clock = Date.now, verifyToken }: WalletDeps) {
+  const metrics = createWalletMetrics();
+  return new Elysia({ name: "wallet" })
+    .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
+    .use(
+      apiDocs({
+        title: "Matchday Wallet",
+        version: "1.0.0",
+        description: "Balances and an append-only ledger in integer Tomans (IRT). Credits and debits are idempotent.",
+      }),
+    )
+    .use(
+      systemRoutes({
+        service: "wallet",
+        metrics: metrics.registry,
+        checks: { database: () => store.client.execute("SELECT 1").then(() => undefined) },
+      }),
+    )
+    .use(
+      walletRoutes({ store, clock, metrics, verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock) }),
+    );
+}
+
+export type WalletApp = ReturnType<typeof createApp>;

@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { type LedgerRow, ledger, wallets } from "../../db/schema";
+import type { WalletStore } from "../../db/store";
+import type { LedgerWriter } from "./ledger-batch";
+import type { LedgerEntry, TransactionsPage, WalletView } from "./model";
+
+export type Clock = () => number;
+export type EntryKind = "credit" | "debit";
+
+export interface EntryCommand {
+  phone: string;
+  kind: EntryKind;
+  amount: number;
+  reference?: string;
+  description?: string;
+  idempotencyKey: string;
+}
+
+/** Expected outcomes are values: the caller decides how to present them. */
+export type EntryOutcome =
+  | { ok: true; entry: LedgerEntry; replayed: boolean }
+  | { ok: false; error: "INSUFFICIENT_FUNDS" | "IDEMPOTENCY_KEY_REUSED" | "BALANCE_LIMIT_EXCEEDED" };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toEntry(row: LedgerRow): LedgerEntry {
+  return {
+    id: row.id,
+    phone: row.phone,
+    kind: row.kind,
+    amount: row.amount,
+    balanceAfter: row.balanceAfter,
+    reference: row.reference,
+    description: row.description,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+/** What makes two requests under one Idempotency-Key "the same request". */
+export function requestHash(command: EntryCommand): string {
+  const canonical = [
+    command.phone,
+    command.kind,
+    command.amount,
+    command.reference ?? null,
+    command.description ?? null,
+  ];
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
+}
+
+export async function getWallet(store: WalletStore, phone: string): Promise<WalletView> {
+  const row = await store.db.query.wallets.findFirst({ where: eq(wallets.phone, phone) });
+  return {
+    phone,
+    balance: row?.balance ?? 0,
+    currency: "IRT",
+    updatedAt: row ? iso(row.updatedAt) : null,
+  };
+}
+
+export async function listTransactions(
+  store: WalletStore,
+  phone: string,
+  page: { limit: number; cursor?: string },
+): Promise<TransactionsPage> {
+  const before = page.cursor ? Number(page.cursor) : undefined;
+  const rows = await store.db
+    .select()
+    .from(ledger)
+    .where(before ? and(eq(ledger.phone, phone), lt(ledger.id, before)) : eq(ledger.phone, phone))
+    .orderBy(desc(ledger.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit).map(toEntry);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
+}
+
+/**
+ * Applies a credit or debit exactly once per Idempotency-Key, through the process's
+ * single ledger writer: the ledger row and the new balance commit together, and
+ * BEGIN IMMEDIATE (libSQL's write transaction) orders writers in other processes.
+ */
+export function applyEntry(writer: LedgerWriter, command: EntryCommand): Promise<EntryOutcome> {
+  return writer.apply(command);
+}

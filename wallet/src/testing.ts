@@ -1,0 +1,63 @@
+import { createLogger, type Logger } from "@matchday/shared";
+import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
+import { createApp, type WalletApp } from "./app";
+import type { WalletConfig } from "./config";
+import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "./db/store";
+
+export function walletTestConfig(databaseUrl: string): WalletConfig {
+  return {
+    port: 0,
+    databaseUrl,
+    jwtSecret: TEST_JWT_SECRET,
+    logLevel: "silent",
+    trustProxy: false,
+    tls: undefined,
+    archiveDir: "data/archive",
+    maxBodyBytes: 16 * 1024,
+  };
+}
+
+export interface WalletUnderTest {
+  app: WalletApp;
+  /** Base URL of the app listening on a real port. */
+  url: string;
+  store: WalletStore;
+  database: TempDatabase;
+  logger: Logger;
+  dispose(): Promise<void>;
+}
+
+/** The real wallet app over a fresh migrated SQLite file, listening on a free port. */
+export async function startWalletInProcess(options: { clock?: () => number } = {}): Promise<WalletUnderTest> {
+  const database = await makeTempDatabase(WALLET_MIGRATIONS);
+  const store = await openWalletStore(database.url, { migrate: false });
+  const logger = createLogger({ level: "silent", service: "wallet" });
+  const app = createApp({ config: walletTestConfig(database.url), store, logger, clock: options.clock }).listen({
+    port: 0,
+    hostname: "127.0.0.1",
+  });
+  return {
+    app,
+    url: `http://127.0.0.1:${app.server?.port}`,
+    store,
+    database,
+    logger,
+    async dispose() {
+      await app.stop(true);
+      await store.close();
+      database.dispose();
+    },
+  };
+}
+
+/** Balance and ledger sum straight from the DB, for invariant checks. */
+export async function ledgerTotals(store: WalletStore, phone: string) {
+  const { rows } = await store.client.execute({
+    sql: `SELECT (SELECT balance FROM wallets WHERE phone = ?1) AS balance,
+                 (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE phone = ?1) AS ledgerSum,
+                 (SELECT COUNT(*) FROM ledger WHERE phone = ?1) AS entries`,
+    args: [phone],
+  });
+  const row = rows[0] as unknown as { balance: number | null; ledgerSum: number; entries: number };
+  return { balance: row.balance ?? 0, ledgerSum: Number(row.ledgerSum), entries: Number(row.entries) };
+}
