@@ -1,0 +1,109 @@
+import {
+  apiDocs,
+  createTokenVerifier,
+  httpKernel,
+  type Logger,
+  systemRoutes,
+  type TokenVerifier,
+} from "@matchday/shared";
+import { Elysia } from "elysia";
+import type Redis from "ioredis";
+import type { DiscountConfig } from "./config";
+import type { DiscountStore } from "./db/store";
+import { createDiscountMetrics } from "./metrics";
+import { campaignRoutes } from "./modules/campaigns";
+import { CampaignCache, type Clock } from "./modules/campaigns/service";
+import { startRelay } from "./modules/outbox/relay";
+import { redeemRoutes } from "./modules/redeem";
+import { createRecords } from "./modules/redeem/records";
+import { SoldOutBook } from "./modules/redeem/sold-out";
+import { createWalletClient, type WalletClient } from "./modules/redeem/wallet-client";
+import { createGate } from "./redis/gate";
+import { createRateLimiter } from "./redis/rate-limit";
+
+export interface DiscountDeps {
+  config: DiscountConfig;
+  store: DiscountStore;
+  redis: Redis;
+  logger: Logger;
+  clock?: Clock;
+  verifyToken?: TokenVerifier;
+  wallet?: WalletClient;
+}
+
+/** The discount service's composition root: every feature module wired to real dependencies. */
+export function createApp({ config, store, redis, logger, clock = Date.now, verifyToken, wallet }: DiscountDeps) {
+  const metrics = createDiscountMetrics();
+  const verify = verifyToken ?? createTokenVerifier(config.jwtSecret, clock);
+  const gate = createGate(redis);
+  const campaigns = new CampaignCache(store, clock);
+  const walletClient =
+    wallet ?? createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, now: clock });
+  // The relay steps in once the request path's own attempt has had its chance.
+  const records = createRecords(store, clock, config.walletTimeoutMs * 2);
+  const relay = startRelay({
+    store,
+    records,
+    wallet: walletClient,
+    clock,
+    logger,
+    metrics,
+    intervalMs: config.relayIntervalMs,
+    walletTimeoutMs: config.walletTimeoutMs,
+  });
+  const { rateLimits } = config;
+  const limits = {
+    perPhone: createRateLimiter(redis, {
+      prefix: "rl:redeem:phone",
+      limit: rateLimits.perPhonePerMinute,
+      windowSeconds: 60,
+    }),
+    perIp: createRateLimiter(redis, { prefix: "rl:redeem:ip", limit: rateLimits.perIpPerMinute, windowSeconds: 60 }),
+  };
+
+  return new Elysia({ name: "discount" })
+    .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
+    .use(
+      apiDocs({
+        title: "Matchday Discount",
+        version: "1.0.0",
+        description:
+          "Gift campaigns with a hard cap, redeemed in arrival order and credited to the wallet exactly once.",
+      }),
+    )
+    .use(
+      systemRoutes({
+        service: "discount",
+        metrics: metrics.registry,
+        checks: {
+          database: () => store.client.execute("SELECT 1").then(() => undefined),
+          redis: () => redis.ping().then(() => undefined),
+        },
+      }),
+    )
+    .use(campaignRoutes({ store, campaigns, verifyToken: verify, clock }))
+    .use(
+      redeemRoutes({
+        store,
+        gate,
+        records,
+        wallet: walletClient,
+        soldOut: new SoldOutBook((code) => gate.winners(code)),
+        limits,
+        walletTimeoutMs: config.walletTimeoutMs,
+        clock,
+        logger,
+        metrics,
+        campaigns,
+        verifyToken: verify,
+        redeemAnonymous: config.redeemAnonymous,
+        trustProxy: config.trustProxy,
+      }),
+    )
+    .onStop(async () => {
+      await relay.stop();
+      await store.writes.drain();
+    });
+}
+
+export type DiscountApp = ReturnType<typeof createApp>;

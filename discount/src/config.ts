@@ -1,0 +1,44 @@
+import { type Env, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared";
+
+export interface DiscountConfig extends ServiceConfig {
+  redisUrl: string;
+  walletUrl: string;
+  /** Redeem without a token, phone in the body: demos only. */
+  redeemAnonymous: boolean;
+  rateLimits: {
+    /** Redeem attempts per phone per minute. */
+    perPhonePerMinute: number;
+    /** Redeem attempts per client IP per minute (carriers put many users behind one IP). */
+    perIpPerMinute: number;
+    /** Coupon redeem attempts per client IP per minute. */
+    couponPerIpPerMinute: number;
+  };
+  /** How long the request path waits for the wallet before answering `pending`. */
+  walletTimeoutMs: number;
+  /** How often the outbox relay looks for credits to deliver. */
+  relayIntervalMs: number;
+}
+
+/** Reads and checks the discount service's environment once; throws ConfigError naming every problem. */
+export function loadDiscountConfig(env: Env): DiscountConfig {
+  const read = envReader(env);
+  const config: DiscountConfig = {
+    ...readServiceConfig(
+      read,
+      { port: "DISCOUNT_PORT", databaseUrl: "DISCOUNT_DATABASE_URL" },
+      { port: 3002, databaseUrl: "file:data/discount.db" },
+    ),
+    redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    walletUrl: read.url("WALLET_URL", "http://127.0.0.1:3001", ["http:", "https:"]),
+    redeemAnonymous: read.bool("REDEEM_ANONYMOUS", false),
+    rateLimits: {
+      perPhonePerMinute: read.int("RATE_LIMIT_PHONE_PER_MINUTE", 10, 1, 1_000_000),
+      perIpPerMinute: read.int("RATE_LIMIT_IP_PER_MINUTE", 600, 1, 10_000_000),
+      couponPerIpPerMinute: read.int("RATE_LIMIT_COUPON_IP_PER_MINUTE", 5, 1, 1_000_000),
+    },
+    walletTimeoutMs: read.int("WALLET_TIMEOUT_MS", 1500, 50, 60_000),
+    relayIntervalMs: read.int("RELAY_INTERVAL_MS", 500, 10, 60_000),
+  };
+  read.done();
+  return config;
+}

@@ -1,0 +1,97 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * A campaign is a code with a cap: the match gift (cap 1,000) or a single-use
+ * coupon (cap 1). Immutable once created, so instances may cache it.
+ */
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull().unique(),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["gift", "coupon"] })
+      .notNull()
+      .default("gift"),
+    amount: integer("amount").notNull(),
+    maxRedemptions: integer("max_redemptions").notNull(),
+    startsAt: integer("starts_at"),
+    endsAt: integer("ends_at"),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    check("campaigns_amount_positive", sql`${t.amount} > 0`),
+    check("campaigns_cap_positive", sql`${t.maxRedemptions} >= 1`),
+    check("campaigns_window", sql`${t.startsAt} IS NULL OR ${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+  ],
+);
+
+/**
+ * One row per winner. The unique pairs and the rank check (with the trigger in the
+ * migration that keeps rank <= the campaign's cap) make the DB the last line of the
+ * cap: whatever Redis says, it never holds more than `cap` winners or a rank twice.
+ */
+export const redemptions = sqliteTable(
+  "redemptions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    campaignId: integer("campaign_id")
+      .notNull()
+      .references(() => campaigns.id),
+    phone: text("phone").notNull(),
+    rank: integer("rank").notNull(),
+    status: text("status", { enum: ["pending", "credited", "failed"] })
+      .notNull()
+      .default("pending"),
+    redeemedAt: integer("redeemed_at").notNull(),
+    creditedAt: integer("credited_at"),
+    failure: text("failure"),
+  },
+  (t) => [
+    uniqueIndex("redemptions_campaign_phone").on(t.campaignId, t.phone),
+    uniqueIndex("redemptions_campaign_rank").on(t.campaignId, t.rank),
+    check("redemptions_rank_positive", sql`${t.rank} >= 1`),
+    check("redemptions_status", sql`${t.status} IN ('pending', 'credited', 'failed')`),
+  ],
+);
+
+/**
+ * Credits owed to the wallet, written in the same transaction as the redemption.
+ * The relay delivers them with the deterministic idempotency key until the wallet
+ * answers 2xx (done) or a definitive 4xx (failed, surfaced in the report).
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    redemptionId: integer("redemption_id")
+      .notNull()
+      .unique()
+      .references(() => redemptions.id),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    phone: text("phone").notNull(),
+    amount: integer("amount").notNull(),
+    reference: text("reference").notNull(),
+    status: text("status", { enum: ["pending", "done", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("outbox_due").on(t.status, t.nextAttemptAt),
+    check("outbox_status", sql`${t.status} IN ('pending', 'done', 'failed')`),
+    check("outbox_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type RedemptionRow = typeof redemptions.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;

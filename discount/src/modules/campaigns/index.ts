@@ -1,0 +1,63 @@
+import { AppError, authPlugin, type TokenVerifier } from "@matchday/shared";
+import { Elysia } from "elysia";
+import type { DiscountStore } from "../../db/store";
+import { canonicalCode } from "./code";
+import { Campaign, CampaignList, CampaignListQuery, CodeParams, CreateCampaign } from "./model";
+import { type CampaignCache, type Clock, createCampaign, listCampaigns, toCampaign } from "./service";
+
+export interface CampaignRoutesDeps {
+  store: DiscountStore;
+  campaigns: CampaignCache;
+  verifyToken: TokenVerifier;
+  clock: Clock;
+}
+
+const admins = ["admin"] as const;
+
+/** A path code that cannot be any campaign's is answered like an unknown one. */
+export function codeFromPath(raw: string): string {
+  const code = canonicalCode(raw);
+  if (!code) throw new AppError("CAMPAIGN_NOT_FOUND", "No campaign has this code");
+  return code;
+}
+
+export function campaignRoutes({ store, campaigns, verifyToken, clock }: CampaignRoutesDeps) {
+  return new Elysia({ name: "campaigns", prefix: "/v1/campaigns" })
+    .use(authPlugin(verifyToken))
+    .post(
+      "/",
+      async ({ body, set }) => {
+        const row = await createCampaign(store, body, clock);
+        campaigns.remember(row);
+        set.status = 201;
+        return toCampaign(row);
+      },
+      {
+        auth: admins,
+        parse: "json",
+        body: CreateCampaign,
+        response: { 201: Campaign },
+        detail: { summary: "Create a gift campaign (admin)", tags: ["campaigns"] },
+      },
+    )
+    .get("/", ({ query }) => listCampaigns(store, { limit: Number(query.limit ?? 20), cursor: query.cursor }), {
+      auth: admins,
+      query: CampaignListQuery,
+      response: { 200: CampaignList },
+      detail: { summary: "Campaigns, newest first, by cursor (admin)", tags: ["campaigns"] },
+    })
+    .get(
+      "/:code",
+      async ({ params }) => {
+        const row = await campaigns.get(codeFromPath(params.code));
+        if (!row) throw new AppError("CAMPAIGN_NOT_FOUND", `No campaign has code ${params.code}`);
+        return toCampaign(row);
+      },
+      {
+        auth: admins,
+        params: CodeParams,
+        response: { 200: Campaign },
+        detail: { summary: "One campaign (admin)", tags: ["campaigns"] },
+      },
+    );
+}

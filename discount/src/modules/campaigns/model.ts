@@ -1,0 +1,49 @@
+import { type Static, Type as T } from "@sinclair/typebox";
+
+export const MAX_AMOUNT = 1_000_000_000_000;
+export const MAX_CAP = 10_000_000;
+
+const Timestamp = T.String({ format: "date-time", description: "ISO 8601, e.g. 2026-11-23T18:30:00Z" });
+
+export const CreateCampaign = T.Object(
+  {
+    name: T.String({ minLength: 1, maxLength: 200, description: "Shown to admins; any script, e.g. Persian" }),
+    code: T.Optional(
+      T.String({
+        minLength: 4,
+        maxLength: 64,
+        description: "4-32 letters/digits, case-insensitive; spaces and dashes ignored. Generated when absent.",
+      }),
+    ),
+    amount: T.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: "Credit per winner, integer Tomans" }),
+    maxRedemptions: T.Integer({ minimum: 1, maximum: MAX_CAP, description: "The cap: how many distinct winners" }),
+    startsAt: T.Optional(Timestamp),
+    endsAt: T.Optional(Timestamp),
+    metadata: T.Optional(T.Record(T.String(), T.Unknown(), { description: "Free-form, stored as given" })),
+  },
+  { additionalProperties: false },
+);
+export type CreateCampaign = Static<typeof CreateCampaign>;
+
+export const Campaign = T.Object({
+  code: T.String(),
+  name: T.String(),
+  kind: T.Union([T.Literal("gift"), T.Literal("coupon")]),
+  amount: T.Integer(),
+  maxRedemptions: T.Integer(),
+  startsAt: T.Union([Timestamp, T.Null()]),
+  endsAt: T.Union([Timestamp, T.Null()]),
+  metadata: T.Union([T.Record(T.String(), T.Unknown()), T.Null()]),
+  createdAt: Timestamp,
+});
+export type Campaign = Static<typeof Campaign>;
+
+export const CodeParams = T.Object({ code: T.String({ maxLength: 64 }) });
+
+export const CampaignList = T.Object({ items: T.Array(Campaign), nextCursor: T.Union([T.String(), T.Null()]) });
+export type CampaignList = Static<typeof CampaignList>;
+
+export const CampaignListQuery = T.Object({
+  limit: T.Optional(T.String({ pattern: "^(100|[1-9][0-9]?)$", description: "Page size, 1-100 (default 20)" })),
+  cursor: T.Optional(T.String({ pattern: "^[1-9][0-9]{0,15}$" })),
+});

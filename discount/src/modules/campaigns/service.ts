@@ -1,0 +1,150 @@
+import { AppError } from "@matchday/shared";
+import { desc, eq, lt } from "drizzle-orm";
+import { type CampaignRow, campaigns } from "../../db/schema";
+import type { DiscountStore } from "../../db/store";
+import { canonicalCode, generateCode } from "./code";
+import type { Campaign, CampaignList, CreateCampaign } from "./model";
+
+export type Clock = () => number;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toCampaign(row: CampaignRow): Campaign {
+  return {
+    code: row.code,
+    name: row.name,
+    kind: row.kind,
+    amount: row.amount,
+    maxRedemptions: row.maxRedemptions,
+    startsAt: iso(row.startsAt),
+    endsAt: iso(row.endsAt),
+    metadata: row.metadata ?? null,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const text = `${(error as Error)?.message} ${String((error as { cause?: unknown })?.cause)}`;
+  return text.includes("UNIQUE constraint failed");
+}
+
+function timeOf(value: string | undefined, field: string): number | null {
+  if (value === undefined) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new AppError("VALIDATION_FAILED", `${field} is not a date-time`, {
+      errors: [{ field, message: "is not a date-time" }],
+    });
+  return ms;
+}
+
+const GENERATION_ATTEMPTS = 5;
+
+/**
+ * Creates a campaign. A given code is canonicalised and must be free; a generated
+ * one is retried on the (astronomically rare) collision: uniqueness comes from the
+ * database's unique index, not from luck.
+ */
+export async function createCampaign(
+  store: DiscountStore,
+  input: CreateCampaign & { kind?: "gift" | "coupon" },
+  now: Clock,
+): Promise<CampaignRow> {
+  const startsAt = timeOf(input.startsAt, "body.startsAt");
+  const endsAt = timeOf(input.endsAt, "body.endsAt");
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
+    throw new AppError("VALIDATION_FAILED", "body.endsAt must be after body.startsAt", {
+      errors: [{ field: "body.endsAt", message: "must be after startsAt" }],
+    });
+  }
+  let given: string | undefined;
+  if (input.code !== undefined) {
+    given = canonicalCode(input.code) ?? undefined;
+    if (!given) {
+      throw new AppError("VALIDATION_FAILED", "body.code must be 4-32 letters or digits", {
+        errors: [{ field: "body.code", message: "must be 4-32 letters or digits (spaces and dashes ignored)" }],
+      });
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    const code = given ?? generateCode();
+    try {
+      const [row] = await store.db
+        .insert(campaigns)
+        .values({
+          code,
+          name: input.name,
+          kind: input.kind ?? "gift",
+          amount: input.amount,
+          maxRedemptions: input.maxRedemptions,
+          startsAt,
+          endsAt,
+          metadata: input.metadata ?? null,
+          createdAt: now(),
+        })
+        .returning();
+      return row as CampaignRow;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (given) throw new AppError("CAMPAIGN_CODE_TAKEN", `A campaign with code ${given} already exists`);
+      if (attempt >= GENERATION_ATTEMPTS) throw error;
+    }
+  }
+}
+
+export async function findCampaign(store: DiscountStore, code: string): Promise<CampaignRow | undefined> {
+  return store.db.query.campaigns.findFirst({ where: eq(campaigns.code, code) });
+}
+
+export async function listCampaigns(
+  store: DiscountStore,
+  page: { limit: number; cursor?: string },
+): Promise<CampaignList> {
+  const rows = await store.db
+    .select()
+    .from(campaigns)
+    .where(page.cursor ? lt(campaigns.id, Number(page.cursor)) : undefined)
+    .orderBy(desc(campaigns.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items: items.map(toCampaign), nextCursor: rows.length > page.limit && last ? String(last.id) : null };
+}
+
+/**
+ * Campaigns never change once created, so each instance keeps the ones it has seen.
+ * Unknown codes are remembered briefly too: a flood of wrong codes during the match
+ * must not become a flood of DB reads.
+ */
+export class CampaignCache {
+  private readonly known = new Map<string, CampaignRow>();
+  private readonly unknownUntil = new Map<string, number>();
+
+  constructor(
+    private readonly store: DiscountStore,
+    private readonly now: Clock,
+    private readonly unknownTtlMs = 1_000,
+    private readonly unknownLimit = 100_000,
+  ) {}
+
+  async get(code: string): Promise<CampaignRow | undefined> {
+    const hit = this.known.get(code);
+    if (hit) return hit;
+    const until = this.unknownUntil.get(code);
+    if (until !== undefined && until > this.now()) return undefined;
+    const row = await findCampaign(this.store, code);
+    if (row) {
+      this.known.set(code, row);
+      this.unknownUntil.delete(code);
+    } else {
+      if (this.unknownUntil.size >= this.unknownLimit) this.unknownUntil.clear();
+      this.unknownUntil.set(code, this.now() + this.unknownTtlMs);
+    }
+    return row;
+  }
+
+  remember(row: CampaignRow): void {
+    this.known.set(row.code, row);
+    this.unknownUntil.delete(row.code);
+  }
+}

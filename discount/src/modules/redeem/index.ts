@@ -1,0 +1,77 @@
+import { AppError, type TokenVerifier } from "@matchday/shared";
+import { Elysia } from "elysia";
+import { canonicalCode } from "../campaigns/code";
+import type { CampaignCache } from "../campaigns/service";
+import { callerPhone, claimedPhone, clientIpOf } from "./caller";
+import { RedeemBody, RedeemResult } from "./model";
+import { type RedeemDeps, type RedeemOutcome, redeem } from "./service";
+
+export interface RedeemRoutesDeps extends RedeemDeps {
+  campaigns: CampaignCache;
+  verifyToken: TokenVerifier;
+  redeemAnonymous: boolean;
+  trustProxy: boolean;
+}
+
+/** Outcomes that are refusals, as the error each is answered with. */
+function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" }>): AppError {
+  switch (outcome.kind) {
+    case "sold-out":
+      return new AppError("CAMPAIGN_EXHAUSTED");
+    case "not-started":
+      return new AppError("CAMPAIGN_NOT_STARTED");
+    case "ended":
+      return new AppError("CAMPAIGN_ENDED");
+    case "rate-limited":
+      return new AppError("RATE_LIMITED", undefined, { retryAfterSeconds: outcome.retryAfterSeconds });
+    case "unavailable":
+      return new AppError("SERVICE_UNAVAILABLE", "The prize gate is recovering; try again in a moment", {
+        retryAfterSeconds: outcome.retryAfterSeconds,
+      });
+  }
+}
+
+export function redeemRoutes(deps: RedeemRoutesDeps) {
+  const { campaigns, soldOut, metrics } = deps;
+  return new Elysia({ name: "redeem" }).post(
+    "/v1/redeem",
+    async ({ body, request, server, set }) => {
+      const code = canonicalCode(body.code);
+      const campaign = code ? await campaigns.get(code) : undefined;
+      if (!campaign) throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
+
+      // Sold out is public knowledge: a non-winner hears it before any token work.
+      const authorization = request.headers.get("authorization");
+      const claimed = claimedPhone(authorization, body.phone);
+      if (claimed && soldOut.verdict(campaign.code, claimed) === "loser") {
+        metrics.claims.inc({ campaign: campaign.code, outcome: "sold-out" });
+        throw new AppError("CAMPAIGN_EXHAUSTED");
+      }
+
+      const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
+      const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
+      const outcome = await redeem(deps, campaign, phone, ip);
+      metrics.claims.inc({ campaign: campaign.code, outcome: outcome.kind });
+      if (outcome.kind === "won") {
+        set.status = 201;
+        return outcome.result;
+      }
+      if (outcome.kind === "repeat") return outcome.result;
+      throw refusal(outcome);
+    },
+    {
+      parse: "json",
+      body: RedeemBody,
+      response: { 200: RedeemResult, 201: RedeemResult },
+      detail: {
+        summary: "Redeem a gift code",
+        description:
+          "201 when this request won (status credited, or pending while the wallet catches up); 200 with the " +
+          "original result when this phone already won; 409 CAMPAIGN_EXHAUSTED once every prize is taken; " +
+          "404 CODE_NOT_FOUND; 403 CAMPAIGN_NOT_STARTED; 410 CAMPAIGN_ENDED; 429 RATE_LIMITED with Retry-After; " +
+          "503 with Retry-After while the gate recovers.",
+        tags: ["redeem"],
+      },
+    },
+  );
+}

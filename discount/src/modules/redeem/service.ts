@@ -1,0 +1,202 @@
+import type { Logger } from "@matchday/shared";
+import type { CampaignRow, RedemptionRow } from "../../db/schema";
+import type { DiscountStore } from "../../db/store";
+import type { DiscountMetrics } from "../../metrics";
+import type { Gate } from "../../redis/gate";
+import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
+import type { RedeemResult } from "./model";
+import { type Clock, conflictOf, findRedemption, idempotencyKeyOf, type Records } from "./records";
+import type { SoldOutBook } from "./sold-out";
+import type { WalletClient } from "./wallet-client";
+
+export interface RedeemDeps {
+  store: DiscountStore;
+  gate: Gate;
+  records: Records;
+  wallet: WalletClient;
+  soldOut: SoldOutBook;
+  limits: { perPhone: RateLimiter; perIp: RateLimiter };
+  walletTimeoutMs: number;
+  clock: Clock;
+  logger: Logger;
+  metrics: DiscountMetrics;
+}
+
+/** Every answer the redeem path can give, as a value; the controller maps it to HTTP. */
+export type RedeemOutcome =
+  | { kind: "won"; result: RedeemResult }
+  | { kind: "repeat"; result: RedeemResult }
+  | { kind: "sold-out" }
+  | { kind: "not-started" }
+  | { kind: "ended" }
+  | { kind: "rate-limited"; retryAfterSeconds: number }
+  | { kind: "unavailable"; retryAfterSeconds: number };
+
+const UNAVAILABLE = { kind: "unavailable", retryAfterSeconds: 1 } as const;
+const REBUILD_LOCK_MS = 5_000;
+const REBUILD_WAIT_MS = 1_000;
+
+function resultOf(campaign: CampaignRow, row: RedemptionRow, status = row.status): RedeemResult {
+  return {
+    status,
+    code: campaign.code,
+    phone: row.phone,
+    rank: row.rank,
+    amount: campaign.amount,
+    redeemedAt: new Date(row.redeemedAt).toISOString(),
+  };
+}
+
+/**
+ * Decides one redemption, in the order of DESIGN §4: window → local sold-out flag
+ * (no I/O) → rate limits → the Redis gate → the durable record → the wallet.
+ */
+export async function redeem(
+  deps: RedeemDeps,
+  campaign: CampaignRow,
+  phone: string,
+  clientIp: string,
+): Promise<RedeemOutcome> {
+  const now = deps.clock();
+  if (campaign.startsAt !== null && now < campaign.startsAt) return { kind: "not-started" };
+  if (campaign.endsAt !== null && now >= campaign.endsAt) {
+    const row = await findRedemption(deps.store, campaign.id, phone);
+    return row ? { kind: "repeat", result: resultOf(campaign, row) } : { kind: "ended" };
+  }
+
+  const verdict = deps.soldOut.verdict(campaign.code, phone);
+  if (verdict === "loser") return { kind: "sold-out" };
+  if (verdict === "winner") {
+    const row = await findRedemption(deps.store, campaign.id, phone);
+    if (row) return { kind: "repeat", result: resultOf(campaign, row) };
+  }
+
+  let byPhone: RateLimitDecision;
+  let byIp: RateLimitDecision;
+  try {
+    [byPhone, byIp] = await Promise.all([deps.limits.perPhone.check(phone), deps.limits.perIp.check(clientIp)]);
+  } catch (error) {
+    deps.logger.warn({ err: error }, "rate limiter unavailable");
+    return UNAVAILABLE;
+  }
+  if (!byPhone.allowed || !byIp.allowed) {
+    return { kind: "rate-limited", retryAfterSeconds: Math.max(byPhone.retryAfterSeconds, byIp.retryAfterSeconds) };
+  }
+
+  let gate: Awaited<ReturnType<Gate["claim"]>>;
+  try {
+    gate = await claimWhenReady(deps, campaign, phone);
+  } catch (error) {
+    deps.logger.warn({ err: error, campaign: campaign.code }, "cap gate unavailable");
+    return UNAVAILABLE;
+  }
+  switch (gate.kind) {
+    case "sold-out":
+      deps.soldOut.markSoldOut(campaign.code);
+      return { kind: "sold-out" };
+    case "not-ready":
+      return UNAVAILABLE;
+    case "won":
+      return record(deps, campaign, phone, gate.rank, "won");
+    case "duplicate": {
+      const row = await findRedemption(deps.store, campaign.id, phone);
+      if (row) return { kind: "repeat", result: resultOf(campaign, row) };
+      // The gate gave this phone a rank, but no row holds it: the first request is
+      // still being written, or its process died before writing. Record it now with
+      // the same rank, so the slot it took is not lost.
+      return record(deps, campaign, phone, gate.rank, "repeat");
+    }
+  }
+}
+
+/** One incarnation of a campaign: Redis state of another database's campaign with this code is not ours. */
+export const generationOf = (campaign: CampaignRow) => `${campaign.id}.${campaign.createdAt}`;
+
+/** Claims at the gate, rebuilding the campaign's Redis state from the DB when it is missing. */
+async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: string) {
+  const started = performance.now();
+  const generation = generationOf(campaign);
+  const first = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation);
+  deps.metrics.gateSeconds.observe({}, (performance.now() - started) / 1000);
+  if (first.kind !== "not-ready") return first;
+  const owner = crypto.randomUUID();
+  const deadline = deps.clock() + REBUILD_WAIT_MS;
+  while (true) {
+    if (await deps.gate.tryLockRebuild(campaign.code, owner, REBUILD_LOCK_MS)) {
+      try {
+        const winners = await deps.store.db.query.redemptions.findMany({
+          columns: { phone: true, rank: true },
+          where: (r, { eq }) => eq(r.campaignId, campaign.id),
+        });
+        await deps.gate.rebuild(campaign.code, winners, generation);
+        deps.logger.info({ campaign: campaign.code, winners: winners.length }, "cap gate rebuilt from the database");
+      } finally {
+        await deps.gate.unlockRebuild(campaign.code, owner);
+      }
+    }
+    const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation);
+    if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
+    await Bun.sleep(25); // another instance is rebuilding
+  }
+}
+
+/** Makes the win durable before anyone hears of it, then tries the wallet once. */
+async function record(
+  deps: RedeemDeps,
+  campaign: CampaignRow,
+  phone: string,
+  rank: number,
+  kind: "won" | "repeat",
+): Promise<RedeemOutcome> {
+  let recorded: { row: RedemptionRow; outboxId: number };
+  try {
+    recorded = await deps.records.recordWinner({
+      campaignId: campaign.id,
+      code: campaign.code,
+      phone,
+      rank,
+      amount: campaign.amount,
+    });
+  } catch (error) {
+    const conflict = conflictOf(error);
+    if (!conflict) throw error;
+    // Either this phone's own first request committed meanwhile (a repeat: both
+    // constraints fire, and SQLite names whichever it checked first)...
+    // A concurrent repeat may have recorded this very win (same rank) first: the
+    // request that won at the gate still answers as the winner.
+    const existing = await findRedemption(deps.store, campaign.id, phone);
+    if (existing) return { kind: existing.rank === rank ? kind : "repeat", result: resultOf(campaign, existing) };
+    // ...or the gate handed out a rank the DB already holds (its state was lost and
+    // rebuilt while a win was in flight). The DB wins; make the gate rebuild.
+    deps.logger.warn({ campaign: campaign.code, rank, conflict }, "database refused a rank from the gate; rebuilding");
+    await deps.gate.invalidate(campaign.code).catch(() => {});
+    return UNAVAILABLE;
+  }
+  deps.metrics.winners.inc({ campaign: campaign.code });
+  const status = await deliverNow(deps, campaign, recorded.row, recorded.outboxId);
+  return { kind, result: resultOf(campaign, recorded.row, status) };
+}
+
+/** One immediate wallet attempt; whatever it says is settled, and anything short of a 2xx stays owed. */
+async function deliverNow(
+  deps: RedeemDeps,
+  campaign: CampaignRow,
+  row: RedemptionRow,
+  outboxId: number,
+): Promise<RedeemResult["status"]> {
+  const delivery = {
+    phone: row.phone,
+    amount: campaign.amount,
+    idempotencyKey: idempotencyKeyOf(campaign.code, row.phone),
+    reference: `gift:${campaign.code}`,
+  };
+  const answer = await deps.wallet.credit(delivery, deps.walletTimeoutMs);
+  if (answer.outcome === "retry") return "pending"; // the relay takes over at its next due time
+  const settled =
+    answer.outcome === "credited"
+      ? ({ id: outboxId, redemptionId: row.id, outcome: "credited" } as const)
+      : ({ id: outboxId, redemptionId: row.id, outcome: "refused", error: answer.error } as const);
+  // Not awaited: the wallet has answered; if this note is lost the relay re-sends, and the wallet replays.
+  void deps.records.settle(settled).catch((err) => deps.logger.error({ err }, "could not record a wallet answer"));
+  return answer.outcome === "credited" ? "credited" : "failed";
+}

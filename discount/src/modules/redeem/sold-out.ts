@@ -1,0 +1,27 @@
+/**
+ * What this instance knows about campaigns that are full. Once the gate says
+ * "sold out" for a campaign, later requests are answered from memory: a loser
+ * costs no Redis or DB work, and a winner's repeat is recognised from the gate's
+ * winner list, loaded once. Slots are never released, so "full" never goes stale.
+ */
+export class SoldOutBook {
+  private readonly full = new Map<string, Map<string, number> | "loading">();
+
+  constructor(private readonly loadWinners: (code: string) => Promise<Map<string, number>>) {}
+
+  /** `open`: ask the gate. `loser`: sold out and not a winner. `winner`: sold out, this phone won. */
+  verdict(code: string, phone: string): "open" | "loser" | "winner" {
+    const winners = this.full.get(code);
+    if (winners === undefined || winners === "loading") return "open";
+    return winners.has(phone) ? "winner" : "loser";
+  }
+
+  markSoldOut(code: string): void {
+    if (this.full.has(code)) return;
+    this.full.set(code, "loading");
+    this.loadWinners(code).then(
+      (winners) => this.full.set(code, winners),
+      () => this.full.delete(code), // try again on the next sold-out answer
+    );
+  }
+}

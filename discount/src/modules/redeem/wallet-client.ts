@@ -1,0 +1,73 @@
+import { mintToken } from "@matchday/shared";
+import type { Delivery } from "./records";
+
+export type CreditResult =
+  /** `replayed`: the wallet already held this key and answered with the stored entry (reconcile needs it). */
+  | { outcome: "credited"; replayed: boolean }
+  | { outcome: "retry"; error: string }
+  | { outcome: "refused"; error: string };
+
+export interface WalletClient {
+  credit(
+    delivery: Pick<Delivery, "phone" | "amount" | "idempotencyKey" | "reference">,
+    timeoutMs: number,
+  ): Promise<CreditResult>;
+}
+
+const TOKEN_TTL_SECONDS = 3600;
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Discount's client for the wallet: a service token it signs itself (re-minted
+ * before it expires), the deterministic Idempotency-Key, and a short timeout. It
+ * classifies the answer: 2xx credited; a 4xx other than 408/429 is a definitive
+ * refusal; anything else (timeout, network, 5xx) is worth retrying.
+ */
+export function createWalletClient(options: { baseUrl: string; jwtSecret: string; now?: () => number }): WalletClient {
+  const now = options.now ?? Date.now;
+  let token: { value: string; expiresAtMs: number } | undefined;
+
+  async function bearer(): Promise<string> {
+    if (!token || token.expiresAtMs - now() < TOKEN_REFRESH_MARGIN_MS) {
+      const value = await mintToken(
+        options.jwtSecret,
+        { role: "service", subject: "discount", ttlSeconds: TOKEN_TTL_SECONDS },
+        now(),
+      );
+      token = { value, expiresAtMs: now() + TOKEN_TTL_SECONDS * 1000 };
+    }
+    return `Bearer ${token.value}`;
+  }
+
+  return {
+    async credit(delivery, timeoutMs) {
+      let res: Response;
+      try {
+        res = await fetch(`${options.baseUrl}/v1/wallets/${encodeURIComponent(delivery.phone)}/credits`, {
+          method: "POST",
+          headers: {
+            authorization: await bearer(),
+            "content-type": "application/json",
+            "idempotency-key": delivery.idempotencyKey,
+          },
+          body: JSON.stringify({ amount: delivery.amount, reference: delivery.reference }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        const name = (error as Error)?.name;
+        return {
+          outcome: "retry",
+          error: name === "TimeoutError" ? `wallet did not answer in ${timeoutMs} ms` : "wallet unreachable",
+        };
+      }
+      if (res.ok) {
+        await res.body?.cancel();
+        return { outcome: "credited", replayed: res.headers.get("idempotent-replayed") === "true" };
+      }
+      const problem = (await res.json().catch(() => ({}))) as { code?: string };
+      const error = `wallet answered ${res.status}${problem.code ? ` ${problem.code}` : ""}`;
+      const definitive = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+      return definitive ? { outcome: "refused", error } : { outcome: "retry", error };
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import type Redis from "ioredis";
+
+/**
+ * The Redis cap gate for gift campaigns (DESIGN.md §4). Redis is only the fast gate;
+ * the discount DB is the authority, and this state is rebuilt from it when missing.
+ */
+
+export interface GateKeys {
+  /** INCR counter: the last rank handed out. */
+  count: string;
+  /** Sorted set phone → rank. */
+  winners: string;
+  /** Marker: this campaign's Redis state is complete (set last by a rebuild), holding the campaign's generation. */
+  ready: string;
+  /** Short lock so only one instance rebuilds at a time. */
+  rebuild: string;
+}
+
+/** Every key shares the `{gift:CODE}` hash tag, so the scripts also run on Redis Cluster. */
+export function gateKeys(code: string): GateKeys {
+  const tag = `{gift:${code}}`;
+  return { count: `${tag}:count`, winners: `${tag}:winners`, ready: `${tag}:ready`, rebuild: `${tag}:rebuild` };
+}
+
+export type ClaimResult =
+  | { kind: "won"; rank: number }
+  | { kind: "duplicate"; rank: number }
+  | { kind: "sold-out" }
+  | { kind: "not-ready" };
+
+export interface Winner {
+  phone: string;
+  rank: number;
+}
+
+/**
+ * `generation` names one incarnation of a campaign (its DB id and creation time):
+ * state left in Redis by a campaign of the same code in another database (a reset
+ * dev DB, a restored backup) does not match, so it is rebuilt instead of trusted.
+ */
+export interface Gate {
+  claim(code: string, phone: string, cap: number, generation?: string): Promise<ClaimResult>;
+  rebuild(code: string, winners: readonly Winner[], generation?: string): Promise<void>;
+  tryLockRebuild(code: string, owner: string, ttlMs: number): Promise<boolean>;
+  unlockRebuild(code: string, owner: string): Promise<boolean>;
+  invalidate(code: string): Promise<void>;
+  winners(code: string): Promise<Map<string, number>>;
+  count(code: string): Promise<number>;
+}
+
+// Reply codes of CLAIM_LUA: a two-integer array is cheaper to encode and parse than strings.
+const NOT_READY = 0;
+const WON = 1;
+const DUPLICATE = 2;
+const SOLD_OUT = 3;
+
+/** The whole decision in one script: separate INCR and ZADD calls drift apart under duplicates and crashes. */
+export const CLAIM_LUA = `
+-- KEYS[1] = {gift:CODE}:ready   -- absent or another generation: Redis lost, never had, or holds someone else's winners: refuse
+-- KEYS[2] = {gift:CODE}:count   -- last rank handed out; INCR makes ranks 1..N follow arrival order, never reused
+-- KEYS[3] = {gift:CODE}:winners -- sorted set phone -> rank; answers a repeat with the rank it already won
+-- ARGV[1] = phone               -- the claimant, the sorted-set member (one win per phone)
+-- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
+-- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then
+  return {${NOT_READY}, 0}
+end
+local rank = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if rank then
+  return {${DUPLICATE}, tonumber(rank)}
+end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
+  return {${SOLD_OUT}, 0}
+end
+rank = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[3], 'NX', rank, ARGV[1])
+return {${WON}, rank}
+`;
+
+/** Compare-and-delete: an instance whose lock expired must not delete the lock another instance now holds. */
+export const UNLOCK_LUA = `
+-- KEYS[1] = {gift:CODE}:rebuild -- the rebuild lock
+-- ARGV[1] = owner               -- the token this instance stored with SET NX PX
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+const CLAIM_COMMAND = "giftGateClaim";
+const UNLOCK_COMMAND = "giftGateUnlock";
+
+/** The methods defineCommand adds to the client at runtime. */
+interface GateCommands {
+  [CLAIM_COMMAND](
+    ready: string,
+    count: string,
+    winners: string,
+    phone: string,
+    cap: number,
+    generation: string,
+  ): Promise<[number, number]>;
+  [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
+}
+
+// Constant answers for the replies that carry no rank: nothing to allocate per claim.
+const SOLD_OUT_RESULT: ClaimResult = Object.freeze({ kind: "sold-out" });
+const NOT_READY_RESULT: ClaimResult = Object.freeze({ kind: "not-ready" });
+
+const DEFAULT_GENERATION = "1";
+
+/** Winners per ZADD inside the rebuild MULTI (2 arguments each, so ≤ 1,000 arguments): bounds command size. */
+const ZADD_CHUNK = 500;
+
+export function createGate(redis: Redis): Gate {
+  // defineCommand loads by SHA and falls back to EVAL on NOSCRIPT (e.g. after a Redis restart).
+  // Registered once per client, so two gates on one client share the scripts.
+  const scripts = redis as unknown as Redis & GateCommands;
+  if (typeof scripts[CLAIM_COMMAND] !== "function") {
+    redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 3 });
+    redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
+  }
+
+  // Campaigns are few and long-lived: build each campaign's key strings once, not per claim.
+  const keyCache = new Map<string, GateKeys>();
+  const keysOf = (code: string): GateKeys => {
+    let keys = keyCache.get(code);
+    if (!keys) {
+      keys = gateKeys(code);
+      keyCache.set(code, keys);
+    }
+    return keys;
+  };
+
+  return {
+    async claim(code, phone, cap, generation = DEFAULT_GENERATION) {
+      const k = keysOf(code);
+      const [status, rank] = await scripts[CLAIM_COMMAND](k.ready, k.count, k.winners, phone, cap, generation);
+      switch (status) {
+        case WON:
+          return { kind: "won", rank };
+        case DUPLICATE:
+          return { kind: "duplicate", rank };
+        case SOLD_OUT:
+          return SOLD_OUT_RESULT;
+        case NOT_READY:
+          return NOT_READY_RESULT;
+        default:
+          throw new Error(`cap gate: unexpected script reply ${status}`);
+      }
+    },
+
+    async rebuild(code, winners, generation = DEFAULT_GENERATION) {
+      const k = keysOf(code);
+      // The counter resumes from the highest rank, not the number of winners: a rank lost
+      // to a crash (a gap) must never be handed out again.
+      let highest = 0;
+      for (const w of winners) {
+        if (!Number.isSafeInteger(w.rank) || w.rank < 1) throw new Error(`cap gate: bad rank ${w.rank} for ${code}`);
+        if (w.rank > highest) highest = w.rank;
+      }
+      // One MULTI: claims run before or after it, never in between, and they check ready first.
+      const tx = redis.multi().del(k.ready, k.count, k.winners);
+      for (let i = 0; i < winners.length; i += ZADD_CHUNK) {
+        const args: (string | number)[] = [];
+        for (const w of winners.slice(i, i + ZADD_CHUNK)) args.push(w.rank, w.phone);
+        tx.zadd(k.winners, ...args);
+      }
+      tx.set(k.count, highest).set(k.ready, generation);
+      const replies = await tx.exec();
+      const failed = replies?.find(([err]) => err);
+      if (!replies || failed) throw failed?.[0] ?? new Error(`cap gate: rebuild of ${code} was aborted`);
+    },
+
+    async tryLockRebuild(code, owner, ttlMs) {
+      return (await redis.set(keysOf(code).rebuild, owner, "PX", ttlMs, "NX")) === "OK";
+    },
+
+    async unlockRebuild(code, owner) {
+      return (await scripts[UNLOCK_COMMAND](keysOf(code).rebuild, owner)) === 1;
+    },
+
+    async invalidate(code) {
+      await redis.del(keysOf(code).ready);
+    },
+
+    async winners(code) {
+      // Flat [phone, score, ...] with ioredis' default "legacy" reply mapping (RESP2 or RESP3);
+      // [phone, score] pairs if a client opts into replyMapping "resp3".
+      const reply: unknown[] = await redis.zrange(keysOf(code).winners, 0, "-1", "WITHSCORES");
+      const map = new Map<string, number>();
+      for (let i = 0; i < reply.length; i++) {
+        const item = reply[i];
+        if (Array.isArray(item)) map.set(String(item[0]), Number(item[1]));
+        else map.set(String(item), Number(reply[++i]));
+      }
+      return map;
+    },
+
+    async count(code) {
+      return Number((await redis.get(keysOf(code).count)) ?? 0);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { createLogger } from "@matchday/shared";
+import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
+import type Redis from "ioredis";
+import { createApp, type DiscountApp } from "./app";
+import type { DiscountConfig } from "./config";
+import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "./db/store";
+import { connectRedis } from "./redis/connection";
+
+export function discountTestConfig(
+  overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
+): DiscountConfig {
+  return {
+    port: 0,
+    databaseUrl: "file::memory:",
+    jwtSecret: TEST_JWT_SECRET,
+    logLevel: "silent",
+    trustProxy: false,
+    tls: undefined,
+    archiveDir: "data/archive",
+    maxBodyBytes: 16 * 1024,
+    redeemAnonymous: false,
+    rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000_000, couponPerIpPerMinute: 5 },
+    walletTimeoutMs: 1_000,
+    relayIntervalMs: 100,
+    ...overrides,
+  };
+}
+
+export interface DiscountUnderTest {
+  app: DiscountApp;
+  url: string;
+  store: DiscountStore;
+  redis: Redis;
+  database: TempDatabase;
+  dispose(): Promise<void>;
+}
+
+/** The real discount app over a fresh migrated SQLite file and a real Redis, listening on a free port. */
+export async function startDiscountInProcess(
+  overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
+  options: { clock?: () => number } = {},
+): Promise<DiscountUnderTest> {
+  const database = await makeTempDatabase(DISCOUNT_MIGRATIONS);
+  const store = await openDiscountStore(database.url, { migrate: false });
+  const redis = connectRedis(overrides.redisUrl);
+  await new Promise((resolve) => (redis.status === "ready" ? resolve(undefined) : redis.once("ready", resolve)));
+  const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
+  const logger = createLogger({ level: "silent", service: "discount" });
+  const app = createApp({ config, store, redis, logger, clock: options.clock }).listen({
+    port: 0,
+    hostname: "127.0.0.1",
+  });
+  return {
+    app,
+    url: `http://127.0.0.1:${app.server?.port}`,
+    store,
+    redis,
+    database,
+    async dispose() {
+      await app.stop(true);
+      await store.close();
+      redis.disconnect();
+      database.dispose();
+    },
+  };
+}
