@@ -178,13 +178,45 @@ describe("rebuild", () => {
     expect(await gate.claim(code, "a", 10)).toEqual({ kind: "not-ready" });
   });
 
-  test("invalidating a campaign makes claims not-ready until the next rebuild", async () => {
-    const code = campaign("invalid");
+  test("readiness is per generation: a rebuild for one incarnation does not make another ready", async () => {
+    const code = campaign("ready");
+    expect(await gate.isReady(code, "1.1000")).toBe(false);
+    await gate.rebuild(code, [], "1.1000");
+    expect(await gate.isReady(code, "1.1000")).toBe(true);
+    expect(await gate.isReady(code, "2.2000")).toBe(false);
+  });
+});
+
+describe("repair", () => {
+  test("after a rank the DB already holds, the holder gets it, the claimant is freed and the counter moves past the DB", async () => {
+    const code = campaign("repair");
+    // The gate was rebuilt while "early" was still writing rank 2: it forgot it and handed rank 2 out again.
+    await gate.rebuild(code, [{ phone: "first", rank: 1 }]);
+    expect(await gate.claim(code, "late", 10)).toEqual({ kind: "won", rank: 2 });
+
+    expect(await gate.repair(code, { phone: "late", rank: 2, holder: "early", highest: 3 })).toBe(true);
+    expect((await gate.winners(code)).get("early")).toBe(2);
+    expect((await gate.winners(code)).has("late")).toBe(false);
+    expect(await gate.claim(code, "early", 10)).toEqual({ kind: "duplicate", rank: 2 });
+    // The refused claimant tries again and gets a rank no one holds.
+    expect(await gate.claim(code, "late", 10)).toEqual({ kind: "won", rank: 4 });
+  });
+
+  test("a repair never lowers the counter nor takes a rank the claimant no longer holds", async () => {
+    const code = campaign("repair-late");
     await gate.rebuild(code, []);
-    expect(await gate.claim(code, "a", 10)).toEqual({ kind: "won", rank: 1 });
-    await gate.invalidate(code);
-    expect(await gate.claim(code, "b", 10)).toEqual({ kind: "not-ready" });
-    expect(await gate.count(code)).toBe(1);
+    for (const phone of ["a", "b", "c", "d"]) await gate.claim(code, phone, 10);
+    // "b" holds rank 2 in the gate now, not the refused rank 1: keep it.
+    expect(await gate.repair(code, { phone: "b", rank: 1, holder: "a", highest: 1 })).toBe(true);
+    expect(await gate.count(code)).toBe(4);
+    expect((await gate.winners(code)).get("b")).toBe(2);
+  });
+
+  test("a repair of lost state does nothing: the next claim rebuilds it from the DB instead", async () => {
+    const code = campaign("repair-lost");
+    expect(await gate.repair(code, { phone: "x", rank: 1, holder: "y", highest: 1 })).toBe(false);
+    expect(await gate.claim(code, "x", 10)).toEqual({ kind: "not-ready" });
+    expect(await gate.count(code)).toBe(0);
   });
 });
 

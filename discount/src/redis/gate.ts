@@ -41,11 +41,28 @@ export interface Winner {
 export interface Gate {
   claim(code: string, phone: string, cap: number, generation?: string): Promise<ClaimResult>;
   rebuild(code: string, winners: readonly Winner[], generation?: string): Promise<void>;
+  /** Whether the campaign's state is complete for this generation (checked again under the rebuild lock). */
+  isReady(code: string, generation?: string): Promise<boolean>;
   tryLockRebuild(code: string, owner: string, ttlMs: number): Promise<boolean>;
   unlockRebuild(code: string, owner: string): Promise<boolean>;
-  invalidate(code: string): Promise<void>;
+  repair(code: string, fix: RankRepair, generation?: string): Promise<boolean>;
   winners(code: string): Promise<Map<string, number>>;
   count(code: string): Promise<number>;
+}
+
+/**
+ * What the DB said when it refused a rank the gate handed out: that rank belongs to
+ * `holder`, and the highest rank it holds is `highest`. The gate fell behind the DB
+ * (its state was lost and rebuilt while earlier wins were still being written).
+ */
+export interface RankRepair {
+  /** The claimant the gate gave the taken rank to. */
+  phone: string;
+  rank: number;
+  /** Who holds that rank in the DB. */
+  holder: string;
+  /** The highest rank the DB holds for the campaign. */
+  highest: number;
 }
 
 // Reply codes of CLAIM_LUA: a two-integer array is cheaper to encode and parse than strings.
@@ -77,6 +94,33 @@ redis.call('ZADD', KEYS[3], 'NX', rank, ARGV[1])
 return {${WON}, rank}
 `;
 
+/**
+ * Brings the gate in line with the DB after it handed out a rank the DB already
+ * holds, without a rebuild: a rebuild would also forget wins still in flight, whose
+ * phones would then be given a second rank (measured: lost ranks under a burst).
+ */
+export const REPAIR_LUA = `
+-- KEYS[1] = {gift:CODE}:ready   -- only repair the state of this generation; lost state is rebuilt instead
+-- KEYS[2] = {gift:CODE}:count   -- raised to the DB's highest rank, so it never hands out a held rank again
+-- KEYS[3] = {gift:CODE}:winners -- the claimant loses the taken rank; the DB's holder gets it
+-- ARGV[1] = phone               -- the claimant the DB refused; removed only if it still holds that rank
+-- ARGV[2] = rank                -- the rank the DB refused
+-- ARGV[3] = holder              -- the phone that holds this rank in the DB (the authority)
+-- ARGV[4] = highest             -- the highest rank the DB holds for the campaign
+-- ARGV[5] = generation          -- must equal KEYS[1], as for a claim
+if redis.call('GET', KEYS[1]) ~= ARGV[5] then
+  return 0
+end
+if tonumber(redis.call('ZSCORE', KEYS[3], ARGV[1]) or '0') == tonumber(ARGV[2]) then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[4]) then
+  redis.call('SET', KEYS[2], ARGV[4])
+end
+return 1
+`;
+
 /** Compare-and-delete: an instance whose lock expired must not delete the lock another instance now holds. */
 export const UNLOCK_LUA = `
 -- KEYS[1] = {gift:CODE}:rebuild -- the rebuild lock
@@ -89,6 +133,7 @@ return 0
 
 const CLAIM_COMMAND = "giftGateClaim";
 const UNLOCK_COMMAND = "giftGateUnlock";
+const REPAIR_COMMAND = "giftGateRepair";
 
 /** The methods defineCommand adds to the client at runtime. */
 interface GateCommands {
@@ -101,6 +146,16 @@ interface GateCommands {
     generation: string,
   ): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
+  [REPAIR_COMMAND](
+    ready: string,
+    count: string,
+    winners: string,
+    phone: string,
+    rank: number,
+    holder: string,
+    highest: number,
+    generation: string,
+  ): Promise<number>;
 }
 
 // Constant answers for the replies that carry no rank: nothing to allocate per claim.
@@ -119,6 +174,7 @@ export function createGate(redis: Redis): Gate {
   if (typeof scripts[CLAIM_COMMAND] !== "function") {
     redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 3 });
     redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
+    redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
   }
 
   // Campaigns are few and long-lived: build each campaign's key strings once, not per claim.
@@ -172,6 +228,10 @@ export function createGate(redis: Redis): Gate {
       if (!replies || failed) throw failed?.[0] ?? new Error(`cap gate: rebuild of ${code} was aborted`);
     },
 
+    async isReady(code, generation = DEFAULT_GENERATION) {
+      return (await redis.get(keysOf(code).ready)) === generation;
+    },
+
     async tryLockRebuild(code, owner, ttlMs) {
       return (await redis.set(keysOf(code).rebuild, owner, "PX", ttlMs, "NX")) === "OK";
     },
@@ -180,8 +240,19 @@ export function createGate(redis: Redis): Gate {
       return (await scripts[UNLOCK_COMMAND](keysOf(code).rebuild, owner)) === 1;
     },
 
-    async invalidate(code) {
-      await redis.del(keysOf(code).ready);
+    async repair(code, fix, generation = DEFAULT_GENERATION) {
+      const k = keysOf(code);
+      const reply = await scripts[REPAIR_COMMAND](
+        k.ready,
+        k.count,
+        k.winners,
+        fix.phone,
+        fix.rank,
+        fix.holder,
+        fix.highest,
+        generation,
+      );
+      return reply === 1;
     },
 
     async winners(code) {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, max, or, sql } from "drizzle-orm";
 import { type OutboxRow, outbox, type RedemptionRow, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 
@@ -162,4 +162,18 @@ export async function findRedemption(store: DiscountStore, campaignId: number, p
   return store.db.query.redemptions.findFirst({
     where: and(eq(redemptions.campaignId, campaignId), eq(redemptions.phone, phone)),
   });
+}
+
+/** Who holds `rank` in the DB, and the highest rank held: what the gate needs to catch up. */
+export async function rankHolder(store: DiscountStore, campaignId: number, rank: number) {
+  const [holder] = await store.db
+    .select({ phone: redemptions.phone })
+    .from(redemptions)
+    .where(and(eq(redemptions.campaignId, campaignId), eq(redemptions.rank, rank)));
+  if (!holder) return undefined;
+  const [top] = await store.db
+    .select({ highest: max(redemptions.rank) })
+    .from(redemptions)
+    .where(eq(redemptions.campaignId, campaignId));
+  return { holder: holder.phone, highest: top?.highest ?? rank };
 }

@@ -5,7 +5,7 @@ import type { DiscountMetrics } from "../../metrics";
 import type { Gate } from "../../redis/gate";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { RedeemResult } from "./model";
-import { type Clock, conflictOf, findRedemption, idempotencyKeyOf, type Records } from "./records";
+import { type Clock, conflictOf, findRedemption, idempotencyKeyOf, type Records, rankHolder } from "./records";
 import type { SoldOutBook } from "./sold-out";
 import type { WalletClient } from "./wallet-client";
 
@@ -35,6 +35,10 @@ export type RedeemOutcome =
 const UNAVAILABLE = { kind: "unavailable", retryAfterSeconds: 1 } as const;
 const REBUILD_LOCK_MS = 5_000;
 const REBUILD_WAIT_MS = 1_000;
+/** Claims per request when the DB refuses the gate's rank; each refusal repairs the gate first. */
+const MAX_CLAIM_ATTEMPTS = 3;
+/** record()'s answer when the DB already holds the rank the gate gave: claim again. */
+const RANK_TAKEN = Symbol("rank taken");
 
 function resultOf(campaign: CampaignRow, row: RedemptionRow, status = row.status): RedeemResult {
   return {
@@ -83,29 +87,30 @@ export async function redeem(
     return { kind: "rate-limited", retryAfterSeconds: Math.max(byPhone.retryAfterSeconds, byIp.retryAfterSeconds) };
   }
 
-  let gate: Awaited<ReturnType<Gate["claim"]>>;
-  try {
-    gate = await claimWhenReady(deps, campaign, phone);
-  } catch (error) {
-    deps.logger.warn({ err: error, campaign: campaign.code }, "cap gate unavailable");
-    return UNAVAILABLE;
-  }
-  switch (gate.kind) {
-    case "sold-out":
+  for (let attempt = 1; ; attempt++) {
+    let gate: Awaited<ReturnType<Gate["claim"]>>;
+    try {
+      gate = await claimWhenReady(deps, campaign, phone);
+    } catch (error) {
+      deps.logger.warn({ err: error, campaign: campaign.code }, "cap gate unavailable");
+      return UNAVAILABLE;
+    }
+    if (gate.kind === "sold-out") {
       deps.soldOut.markSoldOut(campaign.code);
       return { kind: "sold-out" };
-    case "not-ready":
-      return UNAVAILABLE;
-    case "won":
-      return record(deps, campaign, phone, gate.rank, "won");
-    case "duplicate": {
+    }
+    if (gate.kind === "not-ready") return UNAVAILABLE;
+    if (gate.kind === "duplicate") {
       const row = await findRedemption(deps.store, campaign.id, phone);
       if (row) return { kind: "repeat", result: resultOf(campaign, row) };
       // The gate gave this phone a rank, but no row holds it: the first request is
       // still being written, or its process died before writing. Record it now with
       // the same rank, so the slot it took is not lost.
-      return record(deps, campaign, phone, gate.rank, "repeat");
     }
+    const outcome = await record(deps, campaign, phone, gate.rank, gate.kind === "won" ? "won" : "repeat");
+    // The gate was repaired; claim again for a rank no one holds.
+    if (outcome !== RANK_TAKEN) return outcome;
+    if (attempt >= MAX_CLAIM_ATTEMPTS) return UNAVAILABLE;
   }
 }
 
@@ -124,12 +129,9 @@ async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: st
   while (true) {
     if (await deps.gate.tryLockRebuild(campaign.code, owner, REBUILD_LOCK_MS)) {
       try {
-        const winners = await deps.store.db.query.redemptions.findMany({
-          columns: { phone: true, rank: true },
-          where: (r, { eq }) => eq(r.campaignId, campaign.id),
-        });
-        await deps.gate.rebuild(campaign.code, winners, generation);
-        deps.logger.info({ campaign: campaign.code, winners: winners.length }, "cap gate rebuilt from the database");
+        // Checked again under the lock: another instance may have rebuilt since our claim, and
+        // rebuilding twice would forget the wins it has handed out but not yet written.
+        if (!(await deps.gate.isReady(campaign.code, generation))) await rebuildGate(deps, campaign, generation);
       } finally {
         await deps.gate.unlockRebuild(campaign.code, owner);
       }
@@ -140,6 +142,15 @@ async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: st
   }
 }
 
+async function rebuildGate(deps: RedeemDeps, campaign: CampaignRow, generation: string): Promise<void> {
+  const winners = await deps.store.db.query.redemptions.findMany({
+    columns: { phone: true, rank: true },
+    where: (r, { eq }) => eq(r.campaignId, campaign.id),
+  });
+  await deps.gate.rebuild(campaign.code, winners, generation);
+  deps.logger.info({ campaign: campaign.code, winners: winners.length }, "cap gate rebuilt from the database");
+}
+
 /** Makes the win durable before anyone hears of it, then tries the wallet once. */
 async function record(
   deps: RedeemDeps,
@@ -147,7 +158,7 @@ async function record(
   phone: string,
   rank: number,
   kind: "won" | "repeat",
-): Promise<RedeemOutcome> {
+): Promise<RedeemOutcome | typeof RANK_TAKEN> {
   let recorded: { row: RedemptionRow; outboxId: number };
   try {
     recorded = await deps.records.recordWinner({
@@ -160,17 +171,26 @@ async function record(
   } catch (error) {
     const conflict = conflictOf(error);
     if (!conflict) throw error;
-    // Either this phone's own first request committed meanwhile (a repeat: both
-    // constraints fire, and SQLite names whichever it checked first)...
-    // A concurrent repeat may have recorded this very win (same rank) first: the
-    // request that won at the gate still answers as the winner.
+    // Either this phone's own first request (or a concurrent repeat of it) committed
+    // first: both constraints fire, and SQLite names whichever it checked first. The
+    // request that took the rank at the gate still answers as the winner.
     const existing = await findRedemption(deps.store, campaign.id, phone);
     if (existing) return { kind: existing.rank === rank ? kind : "repeat", result: resultOf(campaign, existing) };
-    // ...or the gate handed out a rank the DB already holds (its state was lost and
-    // rebuilt while a win was in flight). The DB wins; make the gate rebuild.
-    deps.logger.warn({ campaign: campaign.code, rank, conflict }, "database refused a rank from the gate; rebuilding");
-    await deps.gate.invalidate(campaign.code).catch(() => {});
-    return UNAVAILABLE;
+    // ...or the gate handed out a rank the DB already holds: its state was lost and
+    // rebuilt while that win was being written. The DB is right; bring the gate in line.
+    const taken = await rankHolder(deps.store, campaign.id, rank);
+    deps.logger.warn(
+      { campaign: campaign.code, rank, conflict, holder: taken?.holder },
+      "the DB refused the gate's rank",
+    );
+    if (!taken) return UNAVAILABLE;
+    try {
+      await deps.gate.repair(campaign.code, { phone, rank, ...taken }, generationOf(campaign));
+    } catch (err) {
+      deps.logger.warn({ err, campaign: campaign.code }, "cap gate unavailable for a repair");
+      return UNAVAILABLE;
+    }
+    return RANK_TAKEN;
   }
   deps.metrics.winners.inc({ campaign: campaign.code });
   const status = await deliverNow(deps, campaign, recorded.row, recorded.outboxId);
