@@ -18,6 +18,7 @@ import { redeemRoutes } from "./modules/redeem";
 import { createRecords } from "./modules/redeem/records";
 import { SoldOutBook } from "./modules/redeem/sold-out";
 import { createWalletClient, type WalletClient } from "./modules/redeem/wallet-client";
+import { reportRoutes } from "./modules/report";
 import { createGate } from "./redis/gate";
 import { createRateLimiter } from "./redis/rate-limit";
 
@@ -82,6 +83,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
       }),
     )
     .use(campaignRoutes({ store, campaigns, verifyToken: verify, clock }))
+    .use(reportRoutes({ store, campaigns, verifyToken: verify }))
     .use(
       redeemRoutes({
         store,
