@@ -13,6 +13,9 @@ export interface CampaignRoutesDeps {
 }
 
 const admins = ["admin"] as const;
+const ADMIN_ONLY =
+  "Admins only: 401 UNAUTHENTICATED, INVALID_TOKEN or TOKEN_EXPIRED without a valid token; 403 FORBIDDEN for " +
+  "user and service tokens. Refusals are application/problem+json.";
 
 /** A path code that cannot be any campaign's is answered like an unknown one. */
 export function codeFromPath(raw: string): string {
@@ -37,14 +40,24 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
         parse: "json",
         body: CreateCampaign,
         response: { 201: Campaign },
-        detail: { summary: "Create a gift campaign (admin)", tags: ["campaigns"] },
+        detail: {
+          summary: "Create a gift campaign (admin)",
+          description:
+            `${ADMIN_ONLY} 409 CAMPAIGN_CODE_TAKEN when another campaign uses the code; 422 VALIDATION_FAILED ` +
+            "for a bad field, including endsAt not after startsAt.",
+          tags: ["campaigns"],
+        },
       },
     )
     .get("/", ({ query }) => listCampaigns(store, { limit: Number(query.limit ?? 20), cursor: query.cursor }), {
       auth: admins,
       query: CampaignListQuery,
       response: { 200: CampaignList },
-      detail: { summary: "Campaigns, newest first, by cursor (admin)", tags: ["campaigns"] },
+      detail: {
+        summary: "Campaigns, newest first, by cursor (admin)",
+        description: `${ADMIN_ONLY} 422 VALIDATION_FAILED for a bad limit or cursor.`,
+        tags: ["campaigns"],
+      },
     })
     .get(
       "/:code",
@@ -57,7 +70,11 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
         auth: admins,
         params: CodeParams,
         response: { 200: Campaign },
-        detail: { summary: "One campaign (admin)", tags: ["campaigns"] },
+        detail: {
+          summary: "One campaign (admin)",
+          description: `${ADMIN_ONLY} 404 CAMPAIGN_NOT_FOUND when no campaign has the code.`,
+          tags: ["campaigns"],
+        },
       },
     );
 }

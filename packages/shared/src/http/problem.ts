@@ -1,3 +1,4 @@
+import { t } from "elysia";
 import { AppError, type ErrorCode, type FieldIssue, isErrorCode, toProblem } from "../errors";
 
 const PROBLEM_KEY = "x-problem";
@@ -71,4 +72,23 @@ export function toAppError(code: string | number, error: unknown): AppError {
     default:
       return new AppError("INTERNAL");
   }
+}
+
+/** The OpenAPI schema of a problem+json answer as the kernel renders it, limited to the codes one status carries. */
+export function problemSchema(status: number, codes: readonly [ErrorCode, ...ErrorCode[]], description: string) {
+  const [first, ...rest] = codes;
+  return t.Object(
+    {
+      type: t.String({ description: "urn:matchday:problem:<code>" }),
+      title: t.String(),
+      status: t.Literal(status),
+      detail: t.String(),
+      code: rest.length ? t.Union(codes.map((c) => t.Literal(c))) : t.Literal(first),
+      requestId: t.String(),
+      errors: t.Optional(
+        t.Array(t.Object({ field: t.String(), message: t.String() }), { description: "Which fields were not valid" }),
+      ),
+    },
+    { description },
+  );
 }

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  type Access,
+  authCallers,
+  bearer,
+  makeTempDatabase,
+  type RedisHandle,
+  type ServiceProcess,
+  startRedis,
+  startWalletProcess,
+  type TempDatabase,
+} from "@matchday/shared/test-support";
+import { type DiscountUnderTest, startDiscountInProcess } from "./testing";
+
+/**
+ * Who may call what. Every route the discount service serves must appear here: the
+ * matrix is built from the app's own route list, so a new route fails this test
+ * until its access rule is written down. Keys are spelled as `app.routes` spells
+ * them, so the collection routes keep the prefix's trailing slash.
+ */
+const POLICY: Record<string, Access> = {
+  "GET /health": "public",
+  "GET /ready": "public",
+  "GET /metrics": "public",
+  "GET /docs": "public",
+  "GET /docs/json": "public",
+  "POST /v1/campaigns/": "admin",
+  "GET /v1/campaigns/": "admin",
+  "GET /v1/campaigns/:code": "admin",
+  "GET /v1/campaigns/:code/report": "admin",
+  "GET /v1/campaigns/:code/events": "admin",
+  "POST /v1/redeem": "any-caller",
+};
+
+const OWNER = "09121111111";
+
+let redis: RedisHandle;
+let walletDb: TempDatabase;
+let wallet: ServiceProcess;
+let discount: DiscountUnderTest;
+let admin: Record<string, string>;
+/** The campaign the read routes look at and refused redeems aim at; its cap is never reached. */
+let shared: string;
+
+async function createCampaign(name: string): Promise<string> {
+  const res = await fetch(`${discount.url}/v1/campaigns`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ name, amount: 1_000, maxRedemptions: 1_000 }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { code: string }).code;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  walletDb = await makeTempDatabase();
+  wallet = await startWalletProcess(walletDb);
+  discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url });
+  admin = await bearer("admin");
+  shared = await createCampaign("auth matrix");
+});
+afterAll(async () => {
+  await discount?.dispose();
+  await wallet?.stop();
+  walletDb?.dispose();
+  await redis?.dispose();
+});
+
+test("every route the discount service serves has an access rule in the matrix", () => {
+  expect(discount.app.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(POLICY).sort());
+});
+
+/**
+ * What a caller must send for the route to get as far as its access rule. A redeem
+ * always names the owner's phone; one that will be let through gets a fresh
+ * campaign, so it is this phone's first win there and answers exactly 201.
+ */
+async function bodyFor(route: string, allowed: boolean): Promise<object | undefined> {
+  if (route === "POST /v1/campaigns/") return { name: "from the matrix", amount: 1, maxRedemptions: 1 };
+  if (route === "POST /v1/redeem") {
+    return { code: allowed ? await createCampaign("matrix redeem") : shared, phone: OWNER };
+  }
+  return undefined;
+}
+
+describe("auth matrix", async () => {
+  const callers = await authCallers(OWNER);
+  for (const [route, access] of Object.entries(POLICY)) {
+    const [method, template] = route.split(" ") as [string, string];
+    // An any-caller route takes the phone from the body, and the matrix names the
+    // owner's there, so a user token for another phone is refused: for these
+    // requests the rule is self-or-staff.
+    const rule = access === "any-caller" ? "self-or-staff" : access;
+    for (const caller of callers) {
+      const allowed = rule === "public" || caller.expect[rule] === 200;
+      const expected = allowed ? (method === "POST" ? 201 : 200) : caller.expect[rule as Exclude<Access, "public">];
+      const refusal = expected === 401 ? (caller.refusal as string) : "FORBIDDEN";
+      const outcome = allowed ? `is let through with ${expected}` : `is refused with ${expected} ${refusal}`;
+
+      test(`${route} called with ${caller.name} ${outcome}`, async () => {
+        const headers: Record<string, string> = {};
+        if (caller.authorization) headers.authorization = caller.authorization;
+        const init: RequestInit = { method, headers };
+        const body = await bodyFor(route, allowed);
+        if (body) {
+          headers["content-type"] = "application/json";
+          init.body = JSON.stringify(body);
+        }
+        const res = await fetch(`${discount.url}${template.replace(":code", shared)}`, init);
+        expect(res.status).toBe(expected);
+
+        if (!allowed) {
+          expect(res.headers.get("content-type")).toContain("application/problem+json");
+          const { code } = (await res.json()) as { code: string };
+          expect(code).toBe(refusal);
+        } else if (route.endsWith("/events")) {
+          // The stream never ends: check what it is, then hang up.
+          expect(res.headers.get("content-type")).toContain("text/event-stream");
+          await res.body?.cancel();
+        } else if (route.endsWith("/report")) {
+          expect(res.headers.get("content-type")).toContain("application/json");
+          expect(await res.json()).toMatchObject({ code: shared });
+        } else if (route === "POST /v1/redeem") {
+          expect(await res.json()).toMatchObject({ phone: "+989121111111", rank: 1 });
+        } else {
+          await res.body?.cancel();
+        }
+      });
+    }
+  }
+});
+
+test("no refused redeem in the matrix took a prize from the campaign it aimed at", async () => {
+  const { rows } = await discount.store.client.execute({
+    sql: "SELECT COUNT(*) AS n FROM redemptions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.code = ?",
+    args: [shared],
+  });
+  expect(Number(rows[0]?.n)).toBe(0);
+});
