@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { canonicalCode } from "../campaigns/code";
 import type { CampaignCache } from "../campaigns/service";
 import { callerPhone, claimedPhone, clientIpOf } from "./caller";
-import { RedeemBody, RedeemResult } from "./model";
+import { RedeemBody, RedeemProblems, RedeemResult } from "./model";
 import { type RedeemDeps, type RedeemOutcome, redeem } from "./service";
 
 export interface RedeemRoutesDeps extends RedeemDeps {
@@ -38,10 +38,14 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
     async ({ body, request, server, set }) => {
       const code = canonicalCode(body.code);
       const campaign = code ? await campaigns.get(code) : undefined;
-      if (!campaign) throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
+      const authorization = request.headers.get("authorization");
+      if (!campaign) {
+        // Only a verified caller learns whether a code exists: codes are not to be probed anonymously.
+        await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
+        throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
+      }
 
       // Sold out is public knowledge: a non-winner hears it before any token work.
-      const authorization = request.headers.get("authorization");
       const claimed = claimedPhone(authorization, body.phone);
       if (claimed && soldOut.verdict(campaign.code, claimed) === "loser") {
         metrics.claims.inc({ campaign: campaign.code, outcome: "sold-out" });
@@ -60,16 +64,24 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
       throw refusal(outcome);
     },
     {
+      // Before validation, as on every other authenticated route: an anonymous caller hears 401, not the
+      // body schema. Only presence is checked here; the token is verified after the cheap sold-out answer.
+      transform({ request }) {
+        if (!deps.redeemAnonymous && !request.headers.get("authorization")) throw new AppError("UNAUTHENTICATED");
+      },
       parse: "json",
       body: RedeemBody,
-      response: { 200: RedeemResult, 201: RedeemResult },
+      response: { 200: RedeemResult, 201: RedeemResult, ...RedeemProblems },
       detail: {
         summary: "Redeem a gift code",
         description:
+          "A user token redeems for its own phone (another phone in the body is 403 FORBIDDEN); a service or " +
+          "admin token names the phone in the body; no token is 401. " +
           "201 when this request won (status credited, or pending while the wallet catches up); 200 with the " +
           "original result when this phone already won; 409 CAMPAIGN_EXHAUSTED once every prize is taken; " +
-          "404 CODE_NOT_FOUND; 403 CAMPAIGN_NOT_STARTED; 410 CAMPAIGN_ENDED; 429 RATE_LIMITED with Retry-After; " +
-          "503 with Retry-After while the gate recovers.",
+          "404 CODE_NOT_FOUND; 403 CAMPAIGN_NOT_STARTED; 410 CAMPAIGN_ENDED; 422 VALIDATION_FAILED or " +
+          "INVALID_PHONE; 429 RATE_LIMITED with Retry-After; 503 with Retry-After while the gate recovers. " +
+          "Refusals are application/problem+json.",
         tags: ["redeem"],
       },
     },

@@ -176,6 +176,21 @@ describe("who may redeem", () => {
     expect((await problemOf(res)).code).toBe("UNAUTHENTICATED");
   });
 
+  test("without a token even a malformed body or an unknown code is 401, so neither schema nor codes can be probed", async () => {
+    for (const body of [{ code: 42 }, { code: "NOSUCHCODE", phone: "09121110031" }]) {
+      const res = await redeemAs({}, body);
+      expect(res.status).toBe(401);
+      expect((await problemOf(res)).code).toBe("UNAUTHENTICATED");
+    }
+    const forged = await redeemAs(
+      { authorization: "Bearer abc.def.ghi" },
+      { code: "NOSUCHCODE", phone: "09121110031" },
+    );
+    expect((await problemOf(forged)).code).toBe("INVALID_TOKEN");
+    const verified = await redeemAs(service, { code: "NOSUCHCODE", phone: "09121110031" });
+    expect(verified.status).toBe(404);
+  });
+
   test("only admins create campaigns", async () => {
     for (const auth of [service, await bearer("user", "09121110040"), {}]) {
       const res = await fetch(`${discount.url}/v1/campaigns`, {
