@@ -87,7 +87,7 @@ export function startRelay(options: RelayOptions) {
 
   return {
     owner,
-    /** Runs one pass now (tests and the reconcile CLI use it). */
+    /** Runs one pass now (tests use it). */
     runOnce: () => tick(),
     /** Stops scheduling; waits for the pass in hand to finish. */
     async stop() {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, lte, max, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, max, ne, or, sql } from "drizzle-orm";
 import { type OutboxRow, outbox, type RedemptionRow, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 
@@ -139,11 +139,12 @@ export function createRecords(store: DiscountStore, now: Clock, firstRetryDelayM
             lastError: r.error,
             updatedAt: at,
           })
-          .where(eq(outbox.id, r.id));
+          .where(and(eq(outbox.id, r.id), eq(outbox.status, "pending")));
+        // A credit the wallet already confirmed stays credited, whatever a later attempt heard.
         await tx
           .update(redemptions)
           .set({ status: "failed", failure: r.error })
-          .where(eq(redemptions.id, r.redemptionId));
+          .where(and(eq(redemptions.id, r.redemptionId), ne(redemptions.status, "credited")));
       }
     }
     return results.map(() => undefined);

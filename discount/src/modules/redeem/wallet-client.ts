@@ -15,12 +15,18 @@ export interface WalletClient {
 }
 
 const TOKEN_TTL_SECONDS = 3600;
+/**
+ * 4xx answers that say nothing against this credit: timeouts, rate limits, and our own
+ * credentials being refused (a JWT secret that differs or was rotated). Recording those
+ * as a failed credit would drop every winner's money over a configuration mistake.
+ */
+const RETRYABLE_4XX = new Set([401, 403, 408, 429]);
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
 /**
  * Discount's client for the wallet: a service token it signs itself (re-minted
  * before it expires), the deterministic Idempotency-Key, and a short timeout. It
- * classifies the answer: 2xx credited; a 4xx other than 408/429 is a definitive
+ * classifies the answer: 2xx credited; a 4xx about the credit itself is a definitive
  * refusal; anything else (timeout, network, 5xx) is worth retrying.
  */
 export function createWalletClient(options: { baseUrl: string; jwtSecret: string; now?: () => number }): WalletClient {
@@ -66,7 +72,7 @@ export function createWalletClient(options: { baseUrl: string; jwtSecret: string
       }
       const problem = (await res.json().catch(() => ({}))) as { code?: string };
       const error = `wallet answered ${res.status}${problem.code ? ` ${problem.code}` : ""}`;
-      const definitive = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+      const definitive = res.status >= 400 && res.status < 500 && !RETRYABLE_4XX.has(res.status);
       return definitive ? { outcome: "refused", error } : { outcome: "retry", error };
     },
   };

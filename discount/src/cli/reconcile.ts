@@ -1,0 +1,145 @@
+/**
+ * `bun run reconcile [--campaign CODE] [--dry-run]`: compares every winner with
+ * the wallet ledger and re-sends what is missing (DESIGN §4, §8). The wallet has no lookup by
+ * idempotency key, so the comparison IS a re-send with the winner's deterministic key: the
+ * wallet credits a key at most once and answers a repeat with `Idempotent-Replayed: true`.
+ * `--dry-run` only lists the winners the discount DB does not hold as credited; it sends nothing.
+ * Exit 0: all present or fixed; 2: some unreachable (run again later); 1: refusals or bad input.
+ */
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, filePathOf } from "@matchday/shared";
+import { asc, eq } from "drizzle-orm";
+import { type DiscountConfig, loadDiscountConfig } from "../config";
+import { campaigns, outbox, redemptions } from "../db/schema";
+import { openDiscountStore } from "../db/store";
+import { canonicalCode } from "../modules/campaigns/code";
+import { createRecords, type DeliveryResult, idempotencyKeyOf } from "../modules/redeem/records";
+import { createWalletClient } from "../modules/redeem/wallet-client";
+
+const USAGE = "usage: bun run reconcile [--campaign CODE] [--dry-run]";
+const CONCURRENCY = 16;
+const PROGRESS_EVERY = 100;
+const COLUMNS = ["winners", "present", "fixed", "refused", "unreachable"] as const;
+type Tally = Record<(typeof COLUMNS)[number], number>;
+
+function fail(message: string): never {
+  console.error(`reconcile: ${message}`);
+  process.exit(1);
+}
+
+// Everything the operator typed is checked before the database is touched.
+let args: { campaign?: string; "dry-run"?: boolean };
+try {
+  args = parseArgs({ options: { campaign: { type: "string" }, "dry-run": { type: "boolean" } } }).values;
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+const dryRun = args["dry-run"] === true;
+const code = args.campaign === undefined ? undefined : (canonicalCode(args.campaign) ?? fail("bad campaign code"));
+let config: DiscountConfig;
+try {
+  config = loadDiscountConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+// Opening a missing file would create it: a typo in the URL must not read as "no winners".
+const path = filePathOf(config.databaseUrl);
+if (path && !existsSync(path)) fail(`no discount database at ${path}`);
+// Migrations belong to the service's start-up; a repair tool should not change the schema.
+const store = await openDiscountStore(config.databaseUrl, { migrate: false });
+const chosen = await store.db
+  .select()
+  .from(campaigns)
+  .where(code ? eq(campaigns.code, code) : undefined)
+  .orderBy(asc(campaigns.id))
+  // drizzle's own message is the SQL; the cause says what went wrong ("no such table: campaigns").
+  .catch((error: Error) => fail(`cannot read campaigns (not a migrated discount database?): ${error.cause ?? error}`));
+if (code && chosen.length === 0) fail(`no campaign ${code}`);
+// Only `settle` is used, so the first-retry delay (for new winners) does not matter.
+const records = createRecords(store, Date.now, 0);
+const wallet = createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret });
+
+const tallies: [string, Tally][] = [];
+/** Why the wallet could not be reached or would not take our token: said once, not per winner. */
+const unreachableBecause = new Set<string>();
+let listed = 0;
+for (const campaign of chosen) {
+  // A left join: a winner without its outbox row (never expected) is still compared and repaired.
+  const winners = await store.db
+    .select({ redemption: redemptions, outboxId: outbox.id, outboxStatus: outbox.status })
+    .from(redemptions)
+    .leftJoin(outbox, eq(outbox.redemptionId, redemptions.id))
+    .where(eq(redemptions.campaignId, campaign.id))
+    .orderBy(asc(redemptions.rank));
+
+  if (dryRun) {
+    for (const { redemption: r } of winners) {
+      if (r.status === "credited") continue;
+      listed++;
+      console.log(`${campaign.code}\t${r.rank}\t${r.phone}\t${r.status}${r.failure ? `\t${r.failure}` : ""}`);
+    }
+    continue;
+  }
+
+  const tally: Tally = { winners: winners.length, present: 0, fixed: 0, refused: 0, unreachable: 0 };
+  tallies.push([campaign.code, tally]);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < winners.length) {
+      const { redemption: r, outboxId, outboxStatus } = winners[next++] as (typeof winners)[number];
+      const answer = await wallet.credit(
+        {
+          phone: r.phone,
+          amount: campaign.amount,
+          idempotencyKey: idempotencyKeyOf(campaign.code, r.phone),
+          reference: `gift:${campaign.code}`,
+        },
+        config.walletTimeoutMs,
+      );
+      // Outbox id 0 matches no row, so settle still updates the redemption of an orphan.
+      const ids = { id: outboxId ?? 0, redemptionId: r.id };
+      let settled: DeliveryResult | undefined;
+      if (answer.outcome === "credited") {
+        tally[answer.replayed ? "present" : "fixed"]++;
+        // Only rewrite rows that are behind, so credited_at keeps the first delivery's time.
+        if (r.status !== "credited" || (outboxId !== null && outboxStatus !== "done")) {
+          settled = { ...ids, outcome: "credited" };
+        }
+      } else if (answer.outcome === "refused") {
+        tally.refused++;
+        console.error(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
+        // A refusal now does not undo a credit the wallet acknowledged before (settle also guards it).
+        if (r.status !== "credited") settled = { ...ids, outcome: "refused", error: answer.error };
+      } else {
+        // Left as it is: the relay keeps retrying it, and so can the next reconcile.
+        tally.unreachable++;
+        unreachableBecause.add(answer.error);
+      }
+      if (settled) await records.settle(settled);
+      if (++done % PROGRESS_EVERY === 0) console.error(`reconcile: ${campaign.code} ${done}/${winners.length}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+await store.close();
+
+if (dryRun) {
+  console.log(
+    listed > 0 ? `dry run: ${listed} winner(s) above not credited; nothing was sent` : "dry run: nothing to list",
+  );
+  process.exit(0);
+}
+const total: Tally = { winners: 0, present: 0, fixed: 0, refused: 0, unreachable: 0 };
+for (const [, tally] of tallies) for (const c of COLUMNS) total[c] += tally[c];
+const rows: [string, Tally][] = [...tallies, ["total", total]];
+const header = ["campaign", ...COLUMNS];
+const table = [header, ...rows.map(([name, t]) => [name, ...COLUMNS.map((c) => String(t[c]))])];
+const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0)));
+for (const row of table) {
+  console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  "));
+}
+for (const reason of unreachableBecause) console.error(`reconcile: not delivered, try again later: ${reason}`);
+process.exit(total.refused > 0 ? 1 : total.unreachable > 0 ? 2 : 0);
