@@ -1,4 +1,4 @@
-import { AppError, type TokenVerifier } from "@matchday/shared";
+import { AppError, refusalResponse, type TokenVerifier } from "@matchday/shared";
 import { Elysia } from "elysia";
 import { canonicalCode } from "../campaigns/code";
 import type { CampaignCache } from "../campaigns/service";
@@ -13,11 +13,19 @@ export interface RedeemRoutesDeps extends RedeemDeps {
   trustProxy: boolean;
 }
 
+// One instance for the answer most of a burst gets: no Error (and stack trace) built per request.
+const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
+// Counted in the claims metric; an access-log line each would cost more than the answer itself.
+const QUIET = { quiet: true };
+
+/** Elysia sends a Response as it is; the route's problem schemas document these bodies for OpenAPI. */
+const refused = (response: Response) => response as never;
+
 /** Outcomes that are refusals, as the error each is answered with. */
 function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" }>): AppError {
   switch (outcome.kind) {
     case "sold-out":
-      return new AppError("CAMPAIGN_EXHAUSTED");
+      return SOLD_OUT;
     case "not-started":
       return new AppError("CAMPAIGN_NOT_STARTED");
     case "ended":
@@ -49,7 +57,7 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
       const claimed = claimedPhone(authorization, body.phone);
       if (claimed && soldOut.verdict(campaign.code, claimed) === "loser") {
         metrics.claims.inc({ campaign: campaign.code, outcome: "sold-out" });
-        throw new AppError("CAMPAIGN_EXHAUSTED");
+        return refused(refusalResponse(request, SOLD_OUT, QUIET));
       }
 
       const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
@@ -61,7 +69,7 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
         return outcome.result;
       }
       if (outcome.kind === "repeat") return outcome.result;
-      throw refusal(outcome);
+      return refused(refusalResponse(request, refusal(outcome), outcome.kind === "sold-out" ? QUIET : undefined));
     },
     {
       // Before validation, as on every other authenticated route: an anonymous caller hears 401, not the

@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { AppError } from "../errors";
 import { createLogger } from "../logger";
 import { Registry } from "../metrics";
-import { httpKernel } from "./kernel";
+import { httpKernel, refusalResponse } from "./kernel";
 
 function appWithCapturedLogs() {
   const lines: Record<string, unknown>[] = [];
@@ -19,6 +19,10 @@ function appWithCapturedLogs() {
     .get("/refused", () => {
       throw new AppError("FORBIDDEN", "not you");
     })
+    .get("/sold-out", ({ request }) => refusalResponse(request, new AppError("CAMPAIGN_EXHAUSTED"), { quiet: true }))
+    .get("/limited", ({ request }) =>
+      refusalResponse(request, new AppError("RATE_LIMITED", undefined, { retryAfterSeconds: 7 })),
+    )
     .get("/boom", () => {
       throw new Error("SQLITE_CONSTRAINT: secret internals at db.ts:42");
     });
@@ -65,6 +69,19 @@ test("request counts and latencies are recorded by route and status", async () =
   expect(text).toContain('http_requests_total{method="GET",route="/v1/things/:phone",status="200"} 1');
   expect(text).toContain('http_requests_total{method="GET",route="unmatched",status="404"} 1');
   expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/refused",status="403"\} 2/);
+});
+
+test("a refusal returned as a value is the same problem+json, counted by status; a quiet one is not access-logged at info", async () => {
+  const { app, lines, metrics } = appWithCapturedLogs();
+  const soldOut = await get(app, "/sold-out", { "x-request-id": "req-full" });
+  expect(soldOut.status).toBe(409);
+  expect(soldOut.headers.get("content-type")).toBe("application/problem+json");
+  expect(await soldOut.json()).toMatchObject({ code: "CAMPAIGN_EXHAUSTED", requestId: "req-full" });
+  const limited = await get(app, "/limited", { "x-request-id": "req-slow" });
+  expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "7"]);
+
+  expect(lines.filter((l) => l.msg === "request").map((l) => [l.requestId, l.status])).toEqual([["req-slow", 429]]);
+  expect(metrics.render()).toContain('http_requests_total{method="GET",route="/sold-out",status="409"} 1');
 });
 
 test("lines logged by domain code while serving a request carry that request's id", async () => {

@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
 import { problemResponse, toAppError } from "./problem";
-import { requestIdFrom, requestStateOf, setRequestState } from "./request-state";
+import { type RequestState, requestIdFrom, requestStateOf, setRequestState } from "./request-state";
 
 export interface KernelOptions {
   logger: Logger;
@@ -61,7 +61,7 @@ export function httpKernel({ logger, metrics, maxBodyBytes }: KernelOptions) {
       const labels = { route: route || "unmatched", method: request.method, status };
       requests.inc(labels);
       latency.observe(labels, seconds);
-      logger.info(
+      logger[state.quiet ? "debug" : "info"](
         {
           requestId: state.id,
           method: request.method,
@@ -72,4 +72,23 @@ export function httpKernel({ logger, metrics, maxBodyBytes }: KernelOptions) {
         "request",
       );
     });
+}
+
+/**
+ * An expected refusal (sold out, rate limited, ...) as a value: the controller returns
+ * it instead of throwing, which skips building an Error and the error hooks on a path
+ * that may answer most of a burst. The access log and metrics still see its status.
+ */
+export function refusalResponse(
+  request: Request,
+  error: AppError,
+  options: Pick<RequestState, "quiet"> = {},
+): Response {
+  const state = requestStateOf(request);
+  const response = problemResponse(error, state?.id ?? requestIdFrom(null));
+  if (state) {
+    state.status = response.status;
+    state.quiet = options.quiet;
+  }
+  return response;
 }

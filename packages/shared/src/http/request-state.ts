@@ -8,6 +8,8 @@ export interface RequestState {
   id: string;
   startedAt: number;
   status?: number;
+  /** An expected answer at volume (e.g. sold out): counted in metrics, logged only at debug. */
+  quiet?: boolean;
 }
 
 const states = new WeakMap<Request, RequestState>();
