@@ -14,20 +14,12 @@ import { createHash } from "node:crypto";
 import { openDatabase } from "../packages/shared/src/db/sqlite";
 import { bearer, makeTempDatabase, startService, TEST_JWT_SECRET } from "../packages/shared/src/test-support";
 import { WALLET_MIGRATIONS } from "../wallet/src/db/store";
+import { option, percentile, printTable, type Row } from "./table";
 
 type Client = Awaited<ReturnType<typeof openDatabase>>;
 
 const TARGET_CREDITS_PER_SECOND = 2000;
 const WARMUP_CREDITS = 200; // JIT, connection pool and page cache, outside the timed window
-
-function option(flag: string, envVar: string, fallback: number): number {
-  const at = process.argv.indexOf(flag);
-  const raw = at >= 0 ? process.argv[at + 1] : process.env[envVar];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} / ${envVar} must be a positive integer`);
-  return value;
-}
 
 const credits = option("--credits", "BENCH_CREDITS", 5000);
 const concurrency = option("--concurrency", "BENCH_CONCURRENCY", 64);
@@ -43,10 +35,6 @@ interface Result {
   ops: number;
   seconds: number;
   latenciesMs: number[];
-}
-
-function percentile(sortedMs: number[], p: number): number {
-  return sortedMs[Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1)] ?? Number.NaN;
 }
 
 /** Runs `count` operations with at most `limit` in flight; op(i) resolves when i is done. */
@@ -113,27 +101,9 @@ async function checkTotals(label: string, url: string, expectedRows: number, exp
   }
 }
 
-function printTable(results: Result[], baseline: Result) {
-  const rate = (r: Result) => r.ops / r.seconds;
-  const rows = results.map((r) => {
-    const sorted = [...r.latenciesMs].sort((a, b) => a - b);
-    return [
-      r.name,
-      String(r.ops),
-      r.seconds.toFixed(2),
-      rate(r).toFixed(0),
-      percentile(sorted, 50).toFixed(2),
-      percentile(sorted, 99).toFixed(2),
-      `${(rate(r) / rate(baseline)).toFixed(2)}x`,
-    ];
-  });
-  const header = ["name", "ops", "seconds", "ops/s", "p50 ms", "p99 ms", "vs baseline"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]?.length ?? 0)));
-  // Name left-aligned, numbers right-aligned.
-  const line = (cells: string[]) =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  ");
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
+function toRow(r: Result): Row {
+  const sorted = [...r.latenciesMs].sort((a, b) => a - b);
+  return { name: r.name, ops: r.ops, seconds: r.seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
 }
 
 async function main(): Promise<number> {
@@ -171,7 +141,7 @@ async function main(): Promise<number> {
     await timed("warmup", WARMUP_CREDITS, concurrency, credit("warmup"));
     const http = await timed(`wallet HTTP (c=${concurrency})`, credits, concurrency, credit("bench"));
 
-    printTable([baseline, http], baseline);
+    printTable([toRow(baseline), toRow(http)], toRow(baseline));
     const httpRate = credits / http.seconds;
     console.log(
       `target: >= ${TARGET_CREDITS_PER_SECOND} credits/s over HTTP: ${httpRate >= TARGET_CREDITS_PER_SECOND ? "PASS" : "FAIL"}`,

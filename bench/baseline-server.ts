@@ -1,0 +1,42 @@
+/**
+ * The baseline for bench/redeem.ts: a bare Elysia server with one validated JSON POST,
+ * the same route and body schema as the redeem endpoint and nothing else (no kernel,
+ * no auth, no Redis, no database). Run as its own `bun` process, like the service,
+ * so it gets a core of its own.
+ *
+ *   BASELINE_PORT=4000 bun bench/baseline-server.ts
+ */
+// Relative import: the root package has no workspace dependencies (isolated install), so
+// `elysia` does not resolve from bench/. Discount's own copy also means the same version.
+import { Elysia, t } from "../discount/node_modules/elysia";
+
+const port = Number(process.env.BASELINE_PORT ?? "0");
+if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
+  console.error("baseline-server: BASELINE_PORT must be a port number");
+  process.exit(1);
+}
+
+const RedeemBody = t.Object(
+  {
+    code: t.String({ minLength: 1, maxLength: 64 }),
+    phone: t.Optional(t.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+const app = new Elysia()
+  .get("/health", () => ({ status: "ok" }))
+  .post("/v1/redeem", ({ body }) => ({ status: "received", code: body.code, phone: body.phone ?? null }), {
+    parse: "json",
+    body: RedeemBody,
+  })
+  .listen({ port, hostname: process.env.HOST ?? "127.0.0.1" });
+
+console.log(`baseline listening on ${app.server?.port}`);
+
+const stop = async () => {
+  await app.stop();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());

@@ -1,0 +1,43 @@
+/** What every bench prints: a table of phases with throughput, latency and the ratio to a baseline. */
+
+export interface Row {
+  name: string;
+  ops: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** A positive integer from `--flag N` or an env var, else the fallback. */
+export function option(flag: string, envVar: string, fallback: number): number {
+  const at = process.argv.indexOf(flag);
+  const raw = at >= 0 ? process.argv[at + 1] : process.env[envVar];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} / ${envVar} must be a positive integer`);
+  return value;
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  return sortedMs[Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1)] ?? Number.NaN;
+}
+
+export function printTable(rows: Row[], baseline: Row): void {
+  const rate = (r: Row) => r.ops / r.seconds;
+  const cells = rows.map((r) => [
+    r.name,
+    String(r.ops),
+    r.seconds.toFixed(2),
+    rate(r).toFixed(0),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    `${(rate(r) / rate(baseline)).toFixed(2)}x`,
+  ]);
+  const header = ["name", "ops", "seconds", "ops/s", "p50 ms", "p99 ms", "vs baseline"];
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]?.length ?? 0)));
+  // Name left-aligned, numbers right-aligned.
+  const line = (row: string[]) =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  ");
+  console.log(line(header));
+  for (const row of cells) console.log(line(row));
+}
