@@ -10,8 +10,6 @@ export interface DiscountConfig extends ServiceConfig {
     perPhonePerMinute: number;
     /** Redeem attempts per client IP per minute (carriers put many users behind one IP). */
     perIpPerMinute: number;
-    /** Coupon redeem attempts per client IP per minute. */
-    couponPerIpPerMinute: number;
   };
   /** How long the request path waits for the wallet before answering `pending`. */
   walletTimeoutMs: number;
@@ -34,7 +32,6 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
     rateLimits: {
       perPhonePerMinute: read.int("RATE_LIMIT_PHONE_PER_MINUTE", 10, 1, 1_000_000),
       perIpPerMinute: read.int("RATE_LIMIT_IP_PER_MINUTE", 600, 1, 10_000_000),
-      couponPerIpPerMinute: read.int("RATE_LIMIT_COUPON_IP_PER_MINUTE", 5, 1, 1_000_000),
     },
     walletTimeoutMs: read.int("WALLET_TIMEOUT_MS", 1500, 50, 60_000),
     relayIntervalMs: read.int("RELAY_INTERVAL_MS", 500, 10, 60_000),

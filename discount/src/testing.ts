@@ -19,7 +19,7 @@ export function discountTestConfig(
     archiveDir: "data/archive",
     maxBodyBytes: 16 * 1024,
     redeemAnonymous: false,
-    rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000_000, couponPerIpPerMinute: 5 },
+    rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000_000 },
     walletTimeoutMs: 1_000,
     relayIntervalMs: 100,
     ...overrides,

@@ -26,8 +26,10 @@ test("the token CLI mints tokens the services accept, with the phone in canonica
   expect(await verify(`Bearer ${admin.stdout}`)).toEqual({ role: "admin", subject: "ops-alice" });
 });
 
-test("the token CLI refuses an unknown role, a user without a phone and a bad ttl", async () => {
+test("the token CLI refuses an unknown role or option, a stray argument, a user without a phone and a bad ttl", async () => {
   for (const args of [
+    ["--bogus"],
+    ["admin"],
     ["--role", "root"],
     ["--role", "user"],
     ["--role", "user", "--sub", "12"],
@@ -38,4 +40,10 @@ test("the token CLI refuses an unknown role, a user without a phone and a bad tt
     expect(result.stdout).toBe("");
     expect(result.stderr).toStartWith("token: ");
   }
+});
+
+test("the token CLI explains itself with --help", async () => {
+  const help = await mint("--help");
+  expect(help.code).toBe(0);
+  expect(help.stdout).toStartWith("usage: bun run token --role");
 });

@@ -17,13 +17,24 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    role: { type: "string" },
-    sub: { type: "string" },
-    ttl: { type: "string", default: "3600" },
-  },
-});
+const USAGE = "usage: bun run token --role user|service|admin [--sub SUBJECT] [--ttl SECONDS]";
+let values: { role?: string; sub?: string; ttl?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      role: { type: "string" },
+      sub: { type: "string" },
+      ttl: { type: "string", default: "3600" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const role = values.role as Role | undefined;
 if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(", ")}`);
