@@ -1,16 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  type Access,
-  authCallers,
-  bearer,
-  makeTempDatabase,
-  type RedisHandle,
-  type ServiceProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "./testing";
+import { type Access, authCallers, bearer } from "@matchday/shared/test-support";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "./testing";
 
 /**
  * Who may call what. Every route the discount service serves must appear here: the
@@ -34,9 +24,7 @@ const POLICY: Record<string, Access> = {
 
 const OWNER = "09121111111";
 
-let redis: RedisHandle;
-let walletDb: TempDatabase;
-let wallet: ServiceProcess;
+let stack: DiscountStack;
 let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 /** The campaign the read routes look at and refused redeems aim at; its cap is never reached. */
@@ -53,19 +41,12 @@ async function createCampaign(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
-  discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url });
+  stack = await startDiscountStack();
+  ({ discount } = stack);
   admin = await bearer("admin");
   shared = await createCampaign("auth matrix");
 });
-afterAll(async () => {
-  await discount?.dispose();
-  await wallet?.stop();
-  walletDb?.dispose();
-  await redis?.dispose();
-});
+afterAll(() => stack?.dispose());
 
 test("every route the discount service serves has an access rule in the matrix", () => {
   expect(discount.app.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(POLICY).sort());

@@ -1,38 +1,21 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { ERROR_STATUS, type ErrorCode } from "@matchday/shared";
-import {
-  makeTempDatabase,
-  type RedisHandle,
-  type ServiceProcess,
-  startRedis,
-  startWalletProcess,
-  TEST_JWT_SECRET,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "./testing";
+import { TEST_JWT_SECRET } from "@matchday/shared/test-support";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "./testing";
 
-let redis: RedisHandle;
-let walletDb: TempDatabase;
-let wallet: ServiceProcess;
+let stack: DiscountStack;
 let discount: DiscountUnderTest;
 let doc: OpenApiDoc;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
-  discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url });
+  stack = await startDiscountStack();
+  ({ discount } = stack);
   const res = await fetch(`${discount.url}/docs/json`);
   expect(res.status).toBe(200);
   doc = (await res.json()) as OpenApiDoc;
 });
-afterAll(async () => {
-  await discount?.dispose();
-  await wallet?.stop();
-  walletDb?.dispose();
-  await redis?.dispose();
-});
+afterAll(() => stack?.dispose());
 
 type Schema = { [key: string]: unknown };
 interface Operation {

@@ -1,5 +1,13 @@
 import { createLogger } from "@matchday/shared";
-import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
+import {
+  makeTempDatabase,
+  type RedisHandle,
+  type ServiceProcess,
+  startRedis,
+  startWalletProcess,
+  TEST_JWT_SECRET,
+  type TempDatabase,
+} from "@matchday/shared/test-support";
 import type Redis from "ioredis";
 import { createApp, type DiscountApp } from "./app";
 import type { DiscountConfig } from "./config";
@@ -61,6 +69,32 @@ export async function startDiscountInProcess(
       await store.close();
       redis.disconnect();
       database.dispose();
+    },
+  };
+}
+
+export interface DiscountStack {
+  redis: RedisHandle;
+  wallet: ServiceProcess;
+  discount: DiscountUnderTest;
+  dispose(): Promise<void>;
+}
+
+/** What most discount tests need: their own Redis, the real wallet as a process, the discount app in-process. */
+export async function startDiscountStack(overrides: Partial<DiscountConfig> = {}): Promise<DiscountStack> {
+  const redis = await startRedis();
+  const walletDb = await makeTempDatabase();
+  const wallet = await startWalletProcess(walletDb);
+  const discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url, ...overrides });
+  return {
+    redis,
+    wallet,
+    discount,
+    async dispose() {
+      await discount.dispose();
+      await wallet.stop();
+      walletDb.dispose();
+      await redis.dispose();
     },
   };
 }

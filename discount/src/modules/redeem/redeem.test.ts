@@ -1,36 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  bearer,
-  makeTempDatabase,
-  type RedisHandle,
-  type ServiceProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "../../testing";
+import { bearer, type ServiceProcess } from "@matchday/shared/test-support";
+import { type DiscountStack, type DiscountUnderTest, startDiscountInProcess, startDiscountStack } from "../../testing";
 
-let redis: RedisHandle;
-let walletDb: TempDatabase;
 let wallet: ServiceProcess;
+let stack: DiscountStack;
 let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 let service: Record<string, string>;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
-  discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url });
+  stack = await startDiscountStack();
+  ({ discount, wallet } = stack);
   admin = await bearer("admin");
   service = await bearer("service");
 });
-afterAll(async () => {
-  await discount.dispose();
-  await wallet.stop();
-  walletDb.dispose();
-  await redis.dispose();
-});
+afterAll(() => stack?.dispose());
 
 async function createCampaign(body: Record<string, unknown>) {
   const res = await fetch(`${discount.url}/v1/campaigns`, {
@@ -236,7 +220,7 @@ describe("campaigns", () => {
 describe("rate limits", () => {
   test("past the per-phone limit a redeem is 429 with Retry-After, and the refused attempt takes no prize", async () => {
     const limited = await startDiscountInProcess({
-      redisUrl: redis.url,
+      redisUrl: stack.redis.url,
       walletUrl: wallet.url,
       rateLimits: { perPhonePerMinute: 2, perIpPerMinute: 1_000 },
     });

@@ -1,37 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  bearer,
-  makeTempDatabase,
-  type RedisHandle,
-  type ServiceProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "../../testing";
+import { bearer, type ServiceProcess } from "@matchday/shared/test-support";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "../../testing";
 import type { Report } from "./model";
 
-let redis: RedisHandle;
-let walletDb: TempDatabase;
 let wallet: ServiceProcess;
+let stack: DiscountStack;
 let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 let service: Record<string, string>;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
-  discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url });
+  stack = await startDiscountStack();
+  ({ discount, wallet } = stack);
   admin = await bearer("admin");
   service = await bearer("service");
 });
-afterAll(async () => {
-  await discount.dispose();
-  await wallet.stop();
-  walletDb.dispose();
-  await redis.dispose();
-});
+afterAll(() => stack?.dispose());
 
 let phones = 0;
 const nextPhone = () => `0912300${String(++phones).padStart(4, "0")}`;
