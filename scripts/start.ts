@@ -17,7 +17,7 @@ const SERVICES = [
 ];
 
 const DATA_DIR = "data";
-const SECRET_FILE = join(DATA_DIR, "jwt-secret"); // the token CLI reads the same file
+const SECRET_FILE = join(DATA_DIR, "jwt-secret"); // the CLIs read the same file (packages/shared/src/cli/local-secret.ts)
 const LOCAL_REDIS_PORT = 6379;
 const HEALTH_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;

@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, filePathOf } from "@matchday/shared";
+import { ConfigError, filePathOf, localJwtSecret } from "@matchday/shared";
 import { asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
@@ -39,7 +39,8 @@ const dryRun = args["dry-run"] === true;
 const code = args.campaign === undefined ? undefined : (canonicalCode(args.campaign) ?? fail("bad campaign code"));
 let config: DiscountConfig;
 try {
-  config = loadDiscountConfig(process.env);
+  // Against the local system, the secret `bun start` generated is the one the wallet knows.
+  config = loadDiscountConfig({ ...process.env, JWT_SECRET: localJwtSecret(process.env) });
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;

@@ -1,4 +1,5 @@
 export * from "./auth";
+export * from "./cli/local-secret";
 export * from "./config";
 export * from "./db/sqlite";
 export * from "./errors";

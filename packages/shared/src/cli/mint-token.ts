@@ -5,12 +5,10 @@
  *   bun run token --role user --sub 09121234567
  * The secret comes from JWT_SECRET, or from data/jwt-secret written by `bun start`.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { mintToken, ROLES, type Role } from "../auth";
 import { AppError } from "../errors";
-
-export const LOCAL_SECRET_FILE = "data/jwt-secret";
+import { LOCAL_SECRET_FILE, localJwtSecret } from "./local-secret";
 
 function fail(message: string): never {
   console.error(`token: ${message}`);
@@ -43,9 +41,7 @@ const ttlSeconds = Number(values.ttl);
 if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 30 * 86400)
   fail("--ttl must be 1..2592000 seconds");
 
-const secret =
-  process.env.JWT_SECRET ||
-  (existsSync(LOCAL_SECRET_FILE) ? readFileSync(LOCAL_SECRET_FILE, "utf8").trim() : undefined);
+const secret = localJwtSecret(process.env);
 if (!secret) fail(`set JWT_SECRET, or run 'bun start' once so ${LOCAL_SECRET_FILE} exists`);
 
 try {
