@@ -13,6 +13,8 @@ import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
 import { campaignRoutes } from "./modules/campaigns";
 import { CampaignCache, type Clock } from "./modules/campaigns/service";
+import { couponRoutes } from "./modules/coupons";
+import { createCouponWriter } from "./modules/coupons/batches";
 import { startRelay } from "./modules/outbox/relay";
 import { redeemRoutes } from "./modules/redeem";
 import { createRecords } from "./modules/redeem/records";
@@ -62,6 +64,24 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     perIp: createRateLimiter(redis, { prefix: "rl:redeem:ip", limit: rateLimits.perIpPerMinute, windowSeconds: 60 }),
   };
 
+  // One engine for gift codes and coupons: a coupon is a campaign whose cap is 1.
+  const redeemDeps = {
+    store,
+    gate,
+    records,
+    wallet: walletClient,
+    soldOut: new SoldOutBook((code) => gate.winners(code)),
+    limits,
+    walletTimeoutMs: config.walletTimeoutMs,
+    clock,
+    logger,
+    metrics,
+    campaigns,
+    verifyToken: verify,
+    redeemAnonymous: config.redeemAnonymous,
+    trustProxy: config.trustProxy,
+  };
+
   return new Elysia({ name: "discount" })
     .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
     .use(
@@ -84,22 +104,17 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     )
     .use(campaignRoutes({ store, campaigns, verifyToken: verify, clock }))
     .use(reportRoutes({ store, campaigns, verifyToken: verify }))
+    .use(redeemRoutes(redeemDeps))
     .use(
-      redeemRoutes({
-        store,
-        gate,
-        records,
-        wallet: walletClient,
-        soldOut: new SoldOutBook((code) => gate.winners(code)),
-        limits,
-        walletTimeoutMs: config.walletTimeoutMs,
-        clock,
-        logger,
-        metrics,
-        campaigns,
-        verifyToken: verify,
-        redeemAnonymous: config.redeemAnonymous,
-        trustProxy: config.trustProxy,
+      couponRoutes({
+        ...redeemDeps,
+        couponLimiter: createRateLimiter(redis, {
+          prefix: "rl:coupon:ip",
+          limit: rateLimits.couponPerIpPerMinute,
+          windowSeconds: 60,
+        }),
+        couponDefaults: config.couponDefaults,
+        writer: createCouponWriter(store),
       }),
     )
     .onStop(async () => {

@@ -20,7 +20,16 @@ const POLICY: Record<string, Access> = {
   "GET /v1/campaigns/:code/report": "admin",
   "GET /v1/campaigns/:code/events": "admin",
   "POST /v1/redeem": "any-caller",
+  "POST /generate-coupon": "admin",
+  "POST /redeem-coupon": "any-caller",
+  "GET /coupon-status": "admin",
+  "POST /v1/coupon-batches": "admin",
+  "GET /v1/coupon-batches/:id": "admin",
+  "GET /v1/coupon-batches/:id/coupons": "admin",
 };
+
+/** Routes whose success is not the method's usual status. */
+const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200 };
 
 const OWNER = "09121111111";
 
@@ -29,6 +38,19 @@ let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 /** The campaign the read routes look at and refused redeems aim at; its cap is never reached. */
 let shared: string;
+/** Likewise a coupon nobody may use in the matrix, and a batch to read. */
+let sharedCoupon: string;
+let batchId: number;
+
+async function newCoupon(): Promise<string> {
+  const res = await fetch(`${discount.url}/generate-coupon`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: "{}",
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { code: string }).code;
+}
 
 async function createCampaign(name: string): Promise<string> {
   const res = await fetch(`${discount.url}/v1/campaigns`, {
@@ -45,6 +67,13 @@ beforeAll(async () => {
   ({ discount } = stack);
   admin = await bearer("admin");
   shared = await createCampaign("auth matrix");
+  sharedCoupon = await newCoupon();
+  const batch = await fetch(`${discount.url}/v1/coupon-batches`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ count: 2 }),
+  });
+  batchId = ((await batch.json()) as { id: number }).id;
 });
 afterAll(() => stack?.dispose());
 
@@ -62,8 +91,15 @@ async function bodyFor(route: string, allowed: boolean): Promise<object | undefi
   if (route === "POST /v1/redeem") {
     return { code: allowed ? await createCampaign("matrix redeem") : shared, phone: OWNER };
   }
+  if (route === "POST /redeem-coupon") return { code: allowed ? await newCoupon() : sharedCoupon, phone: OWNER };
+  if (route === "POST /generate-coupon") return {};
+  if (route === "POST /v1/coupon-batches") return { count: 1 };
   return undefined;
 }
+
+const pathOf = (template: string) =>
+  template.replace(":code", shared).replace(":id", String(batchId)) +
+  (template === "/coupon-status" ? `?code=${sharedCoupon}` : "");
 
 describe("auth matrix", async () => {
   const callers = await authCallers(OWNER);
@@ -75,7 +111,8 @@ describe("auth matrix", async () => {
     const rule = access === "any-caller" ? "self-or-staff" : access;
     for (const caller of callers) {
       const allowed = rule === "public" || caller.expect[rule] === 200;
-      const expected = allowed ? (method === "POST" ? 201 : 200) : caller.expect[rule as Exclude<Access, "public">];
+      const success = SUCCESS[route] ?? (method === "POST" ? 201 : 200);
+      const expected = allowed ? success : caller.expect[rule as Exclude<Access, "public">];
       const refusal = expected === 401 ? (caller.refusal as string) : "FORBIDDEN";
       const outcome = allowed ? `is let through with ${expected}` : `is refused with ${expected} ${refusal}`;
 
@@ -88,7 +125,7 @@ describe("auth matrix", async () => {
           headers["content-type"] = "application/json";
           init.body = JSON.stringify(body);
         }
-        const res = await fetch(`${discount.url}${template.replace(":code", shared)}`, init);
+        const res = await fetch(`${discount.url}${pathOf(template)}`, init);
         expect(res.status).toBe(expected);
 
         if (!allowed) {
@@ -104,6 +141,8 @@ describe("auth matrix", async () => {
           expect(await res.json()).toMatchObject({ code: shared });
         } else if (route === "POST /v1/redeem") {
           expect(await res.json()).toMatchObject({ phone: "+989121111111", rank: 1 });
+        } else if (route === "POST /redeem-coupon") {
+          expect(await res.json()).toMatchObject({ message: "Coupon redeemed successfully", phone: "+989121111111" });
         } else {
           await res.body?.cancel();
         }
@@ -112,10 +151,10 @@ describe("auth matrix", async () => {
   }
 });
 
-test("no refused redeem in the matrix took a prize from the campaign it aimed at", async () => {
+test("no refused redeem in the matrix took a prize or a coupon", async () => {
   const { rows } = await discount.store.client.execute({
-    sql: "SELECT COUNT(*) AS n FROM redemptions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.code = ?",
-    args: [shared],
+    sql: "SELECT COUNT(*) AS n FROM redemptions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.code IN (?, ?)",
+    args: [shared, sharedCoupon],
   });
   expect(Number(rows[0]?.n)).toBe(0);
 });

@@ -10,7 +10,11 @@ export interface DiscountConfig extends ServiceConfig {
     perPhonePerMinute: number;
     /** Redeem attempts per client IP per minute (carriers put many users behind one IP). */
     perIpPerMinute: number;
+    /** Coupon redeem attempts per client IP per minute: guessing codes must be slow. */
+    couponPerIpPerMinute: number;
   };
+  /** What POST /generate-coupon gives a coupon when the body does not say. */
+  couponDefaults: { amount: number; ttlDays: number };
   /** How long the request path waits for the wallet before answering `pending`. */
   walletTimeoutMs: number;
   /** How often the outbox relay looks for credits to deliver. */
@@ -32,6 +36,12 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
     rateLimits: {
       perPhonePerMinute: read.int("RATE_LIMIT_PHONE_PER_MINUTE", 10, 1, 1_000_000),
       perIpPerMinute: read.int("RATE_LIMIT_IP_PER_MINUTE", 600, 1, 10_000_000),
+      couponPerIpPerMinute: read.int("RATE_LIMIT_COUPON_IP_PER_MINUTE", 5, 1, 1_000_000),
+    },
+    couponDefaults: {
+      amount: read.int("COUPON_DEFAULT_AMOUNT", 100_000, 1, 1_000_000_000_000),
+      // 0: coupons never expire unless the request gives an expiry.
+      ttlDays: read.int("COUPON_DEFAULT_TTL_DAYS", 30, 0, 3650),
     },
     walletTimeoutMs: read.int("WALLET_TIMEOUT_MS", 1500, 50, 60_000),
     relayIntervalMs: read.int("RELAY_INTERVAL_MS", 500, 10, 60_000),

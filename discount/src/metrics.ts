@@ -13,7 +13,20 @@ export function createDiscountMetrics(registry = new Registry()) {
     ),
     outboxDepth: registry.gauge("discount_outbox_pending", "Credits owed to the wallet and not yet delivered"),
     deliveries: registry.counter("discount_deliveries_total", "Wallet deliveries by the relay, by result"),
+    couponsGenerated: registry.counter("discount_coupons_generated_total", "Single-use coupons generated"),
+    couponsRedeemed: registry.counter("discount_coupons_redeemed_total", "Coupon redeem attempts by outcome"),
+    couponsRateLimited: registry.counter(
+      "discount_coupons_rate_limited_total",
+      "Coupon redeems refused by the IP limit",
+    ),
   };
 }
+
+/**
+ * The `campaign` label of a campaign's metrics: its code for a gift campaign, "coupon"
+ * for every coupon (millions of codes would explode the series, and a code is a secret).
+ */
+export const campaignLabel = (campaign: { kind: string; code: string }) =>
+  campaign.kind === "coupon" ? "coupon" : campaign.code;
 
 export type DiscountMetrics = ReturnType<typeof createDiscountMetrics>;

@@ -2,6 +2,26 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
+ * A bulk order of single-use coupons: N codes with one amount and expiry. The coupons
+ * themselves are campaigns of kind "coupon" and cap 1 that point here.
+ */
+export const couponBatches = sqliteTable(
+  "coupon_batches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    amount: integer("amount").notNull(),
+    expiresAt: integer("expires_at"),
+    requested: integer("requested").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    check("coupon_batches_amount_positive", sql`${t.amount} > 0`),
+    check("coupon_batches_requested_positive", sql`${t.requested} >= 1`),
+  ],
+);
+
+/**
  * A campaign is a code with a cap: the match gift (cap 1,000) or a single-use
  * coupon (cap 1). Immutable once created, so instances may cache it.
  */
@@ -20,8 +40,11 @@ export const campaigns = sqliteTable(
     endsAt: integer("ends_at"),
     metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: integer("created_at").notNull(),
+    /** The bulk order a coupon came from; null for gift campaigns and single coupons. */
+    batchId: integer("batch_id").references(() => couponBatches.id),
   },
   (t) => [
+    index("campaigns_batch").on(t.batchId, t.id),
     check("campaigns_amount_positive", sql`${t.amount} > 0`),
     check("campaigns_cap_positive", sql`${t.maxRedemptions} >= 1`),
     check("campaigns_window", sql`${t.startsAt} IS NULL OR ${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
@@ -93,5 +116,6 @@ export const outbox = sqliteTable(
 );
 
 export type CampaignRow = typeof campaigns.$inferSelect;
+export type CouponBatchRow = typeof couponBatches.$inferSelect;
 export type RedemptionRow = typeof redemptions.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;

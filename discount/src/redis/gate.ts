@@ -39,8 +39,9 @@ export interface Winner {
  * dev DB, a restored backup) does not match, so it is rebuilt instead of trusted.
  */
 export interface Gate {
-  claim(code: string, phone: string, cap: number, generation?: string): Promise<ClaimResult>;
-  rebuild(code: string, winners: readonly Winner[], generation?: string): Promise<void>;
+  /** `ttlMs`: let the campaign's state expire (coupons: millions of codes, each rarely touched again). */
+  claim(code: string, phone: string, cap: number, generation?: string, ttlMs?: number): Promise<ClaimResult>;
+  rebuild(code: string, winners: readonly Winner[], generation?: string, ttlMs?: number): Promise<void>;
   /** Whether the campaign's state is complete for this generation (checked again under the rebuild lock). */
   isReady(code: string, generation?: string): Promise<boolean>;
   tryLockRebuild(code: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -79,6 +80,7 @@ export const CLAIM_LUA = `
 -- ARGV[1] = phone               -- the claimant, the sorted-set member (one win per phone)
 -- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
 -- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
+-- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then
   return {${NOT_READY}, 0}
 end
@@ -91,6 +93,10 @@ if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
 end
 rank = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[3], 'NX', rank, ARGV[1])
+if ARGV[4] then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
 return {${WON}, rank}
 `;
 
@@ -144,6 +150,7 @@ interface GateCommands {
     phone: string,
     cap: number,
     generation: string,
+    ...ttlMs: number[]
   ): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
   [REPAIR_COMMAND](
@@ -189,9 +196,10 @@ export function createGate(redis: Redis): Gate {
   };
 
   return {
-    async claim(code, phone, cap, generation = DEFAULT_GENERATION) {
+    async claim(code, phone, cap, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
-      const [status, rank] = await scripts[CLAIM_COMMAND](k.ready, k.count, k.winners, phone, cap, generation);
+      const ttl = ttlMs === undefined ? [] : [ttlMs];
+      const [status, rank] = await scripts[CLAIM_COMMAND](k.ready, k.count, k.winners, phone, cap, generation, ...ttl);
       switch (status) {
         case WON:
           return { kind: "won", rank };
@@ -206,7 +214,7 @@ export function createGate(redis: Redis): Gate {
       }
     },
 
-    async rebuild(code, winners, generation = DEFAULT_GENERATION) {
+    async rebuild(code, winners, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
       // The counter resumes from the highest rank, not the number of winners: a rank lost
       // to a crash (a gap) must never be handed out again.
@@ -223,6 +231,7 @@ export function createGate(redis: Redis): Gate {
         tx.zadd(k.winners, ...args);
       }
       tx.set(k.count, highest).set(k.ready, generation);
+      if (ttlMs !== undefined) tx.pexpire(k.count, ttlMs).pexpire(k.winners, ttlMs).pexpire(k.ready, ttlMs);
       const replies = await tx.exec();
       const failed = replies?.find(([err]) => err);
       if (!replies || failed) throw failed?.[0] ?? new Error(`cap gate: rebuild of ${code} was aborted`);

@@ -1,5 +1,5 @@
 import { AppError } from "@matchday/shared";
-import { desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { canonicalCode, generateCode } from "./code";
@@ -103,7 +103,8 @@ export async function listCampaigns(
   const rows = await store.db
     .select()
     .from(campaigns)
-    .where(page.cursor ? lt(campaigns.id, Number(page.cursor)) : undefined)
+    // Coupons are campaigns too, by the million: they are listed by batch, not here.
+    .where(and(eq(campaigns.kind, "gift"), page.cursor ? lt(campaigns.id, Number(page.cursor)) : undefined))
     .orderBy(desc(campaigns.id))
     .limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
@@ -125,6 +126,8 @@ export class CampaignCache {
     private readonly now: Clock,
     private readonly unknownTtlMs = 1_000,
     private readonly unknownLimit = 100_000,
+    /** Coupons are campaigns too, and there may be millions: keep the most recently added. */
+    private readonly knownLimit = 100_000,
   ) {}
 
   async get(code: string): Promise<CampaignRow | undefined> {
@@ -134,8 +137,7 @@ export class CampaignCache {
     if (until !== undefined && until > this.now()) return undefined;
     const row = await findCampaign(this.store, code);
     if (row) {
-      this.known.set(code, row);
-      this.unknownUntil.delete(code);
+      this.remember(row);
     } else {
       if (this.unknownUntil.size >= this.unknownLimit) this.unknownUntil.clear();
       this.unknownUntil.set(code, this.now() + this.unknownTtlMs);
@@ -144,6 +146,8 @@ export class CampaignCache {
   }
 
   remember(row: CampaignRow): void {
+    // Maps keep insertion order: the first key is the oldest entry.
+    if (this.known.size >= this.knownLimit) this.known.delete(this.known.keys().next().value as string);
     this.known.set(row.code, row);
     this.unknownUntil.delete(row.code);
   }

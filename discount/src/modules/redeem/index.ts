@@ -1,5 +1,6 @@
 import { AppError, refusalResponse, type TokenVerifier } from "@matchday/shared";
 import { Elysia } from "elysia";
+import { campaignLabel } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
 import type { CampaignCache } from "../campaigns/service";
 import { callerPhone, claimedPhone, clientIpOf } from "./caller";
@@ -45,7 +46,9 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
     "/v1/redeem",
     async ({ body, request, server, set }) => {
       const code = canonicalCode(body.code);
-      const campaign = code ? await campaigns.get(code) : undefined;
+      const found = code ? await campaigns.get(code) : undefined;
+      // Coupons have their own endpoint and its stricter limit: here they are not codes at all.
+      const campaign = found?.kind === "gift" ? found : undefined;
       const authorization = request.headers.get("authorization");
       if (!campaign) {
         // Only a verified caller learns whether a code exists: codes are not to be probed anonymously.
@@ -56,14 +59,14 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
       // Sold out is public knowledge: a non-winner hears it before any token work.
       const claimed = claimedPhone(authorization, body.phone);
       if (claimed && soldOut.verdict(campaign.code, claimed) === "loser") {
-        metrics.claims.inc({ campaign: campaign.code, outcome: "sold-out" });
+        metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: "sold-out" });
         return refused(refusalResponse(request, SOLD_OUT, QUIET));
       }
 
       const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
       const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
       const outcome = await redeem(deps, campaign, phone, ip);
-      metrics.claims.inc({ campaign: campaign.code, outcome: outcome.kind });
+      metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: outcome.kind });
       if (outcome.kind === "won") {
         set.status = 201;
         return outcome.result;

@@ -222,7 +222,7 @@ describe("rate limits", () => {
     const limited = await startDiscountInProcess({
       redisUrl: stack.redis.url,
       walletUrl: wallet.url,
-      rateLimits: { perPhonePerMinute: 2, perIpPerMinute: 1_000 },
+      rateLimits: { perPhonePerMinute: 2, perIpPerMinute: 1_000, couponPerIpPerMinute: 5 },
     });
     try {
       const create = await fetch(`${limited.url}/v1/campaigns`, {

@@ -1,7 +1,7 @@
 import type { Logger } from "@matchday/shared";
 import type { CampaignRow, RedemptionRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
-import type { DiscountMetrics } from "../../metrics";
+import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import type { Gate } from "../../redis/gate";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { RedeemResult } from "./model";
@@ -114,6 +114,13 @@ export async function redeem(
   }
 }
 
+/**
+ * A coupon's Redis state is kept an hour, then rebuilt from the DB on its next attempt:
+ * there may be millions of coupons, each tried rarely. A gift campaign's state stays.
+ */
+const COUPON_GATE_TTL_MS = 3_600_000;
+const gateTtlOf = (campaign: CampaignRow) => (campaign.kind === "coupon" ? COUPON_GATE_TTL_MS : undefined);
+
 /** One incarnation of a campaign: Redis state of another database's campaign with this code is not ours. */
 export const generationOf = (campaign: CampaignRow) => `${campaign.id}.${campaign.createdAt}`;
 
@@ -121,7 +128,8 @@ export const generationOf = (campaign: CampaignRow) => `${campaign.id}.${campaig
 async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: string) {
   const started = performance.now();
   const generation = generationOf(campaign);
-  const first = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation);
+  const ttlMs = gateTtlOf(campaign);
+  const first = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
   deps.metrics.gateSeconds.observe({}, (performance.now() - started) / 1000);
   if (first.kind !== "not-ready") return first;
   const owner = crypto.randomUUID();
@@ -136,7 +144,7 @@ async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: st
         await deps.gate.unlockRebuild(campaign.code, owner);
       }
     }
-    const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation);
+    const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
     await Bun.sleep(25); // another instance is rebuilding
   }
@@ -147,7 +155,7 @@ async function rebuildGate(deps: RedeemDeps, campaign: CampaignRow, generation: 
     columns: { phone: true, rank: true },
     where: (r, { eq }) => eq(r.campaignId, campaign.id),
   });
-  await deps.gate.rebuild(campaign.code, winners, generation);
+  await deps.gate.rebuild(campaign.code, winners, generation, gateTtlOf(campaign));
   deps.logger.info({ campaign: campaign.code, winners: winners.length }, "cap gate rebuilt from the database");
 }
 
@@ -192,7 +200,7 @@ async function record(
     }
     return RANK_TAKEN;
   }
-  deps.metrics.winners.inc({ campaign: campaign.code });
+  deps.metrics.winners.inc({ campaign: campaignLabel(campaign) });
   const status = await deliverNow(deps, campaign, recorded.row, recorded.outboxId);
   return { kind, result: resultOf(campaign, recorded.row, status) };
 }

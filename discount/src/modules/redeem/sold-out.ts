@@ -7,7 +7,11 @@
 export class SoldOutBook {
   private readonly full = new Map<string, Map<string, number> | "loading">();
 
-  constructor(private readonly loadWinners: (code: string) => Promise<Map<string, number>>) {}
+  constructor(
+    private readonly loadWinners: (code: string) => Promise<Map<string, number>>,
+    /** Every used coupon is a full campaign: forget the oldest past this many (they are reloaded on demand). */
+    private readonly limit = 100_000,
+  ) {}
 
   /** `open`: ask the gate. `loser`: sold out and not a winner. `winner`: sold out, this phone won. */
   verdict(code: string, phone: string): "open" | "loser" | "winner" {
@@ -18,6 +22,7 @@ export class SoldOutBook {
 
   markSoldOut(code: string): void {
     if (this.full.has(code)) return;
+    if (this.full.size >= this.limit) this.full.delete(this.full.keys().next().value as string);
     this.full.set(code, "loading");
     this.loadWinners(code).then(
       (winners) => this.full.set(code, winners),

@@ -1,0 +1,217 @@
+import { AppError, authPlugin, maskPhone, refusalResponse, type TokenVerifier } from "@matchday/shared";
+import { Elysia } from "elysia";
+import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
+import type { CampaignCache, Clock } from "../campaigns/service";
+import { callerPhone, clientIpOf } from "../redeem/caller";
+import { type RedeemDeps, redeem } from "../redeem/service";
+import { batchCoupons, batchCouponsCsv, type CouponWriter, findBatch, generateBatch, toBatch } from "./batches";
+import {
+  Batch,
+  BatchCoupons,
+  BatchCouponsQuery,
+  BatchParams,
+  COUPON_REDEEMED,
+  CouponRedeemed,
+  CouponStatus,
+  CouponStatusQuery,
+  CreateBatch,
+  GenerateCoupon,
+  GeneratedCoupon,
+  RedeemCoupon,
+  RedeemCouponProblems,
+} from "./model";
+import { type CouponDefaults, couponStatus, expiryOf, findCoupon, generateCoupon, toGenerated } from "./service";
+
+export interface CouponRoutesDeps extends RedeemDeps {
+  campaigns: CampaignCache;
+  verifyToken: TokenVerifier;
+  couponLimiter: RateLimiter;
+  couponDefaults: CouponDefaults;
+  writer: CouponWriter;
+  redeemAnonymous: boolean;
+  trustProxy: boolean;
+  clock: Clock;
+}
+
+const admins = ["admin"] as const;
+/** Elysia sends a Response as it is; the route's problem schemas document these bodies for OpenAPI. */
+const refused = (response: Response) => response as never;
+
+/** The IETF RateLimit fields, so a well-behaved client can pace itself before it hears 429. */
+function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
+  return {
+    "ratelimit-limit": String(decision.limit),
+    "ratelimit-remaining": String(Math.max(0, decision.remaining)),
+    "ratelimit-reset": String(Math.max(0, Math.ceil((decision.resetAtMs - Date.now()) / 1000))),
+  };
+}
+
+/** A coupon code in a log line: enough to find it, not enough to redeem it. */
+const maskCode = (code: string) => `${code.slice(0, 2)}******`;
+
+export function couponRoutes(deps: CouponRoutesDeps) {
+  const { store, campaigns, metrics, logger, writer, couponDefaults, clock } = deps;
+  return new Elysia({ name: "coupons" })
+    .use(authPlugin(deps.verifyToken))
+    .post(
+      "/generate-coupon",
+      async ({ body, set }) => {
+        const row = await generateCoupon(store, body ?? {}, couponDefaults, clock);
+        campaigns.remember(row);
+        metrics.couponsGenerated.inc();
+        set.status = 201;
+        return toGenerated(row);
+      },
+      {
+        auth: admins,
+        parse: "json",
+        body: GenerateCoupon,
+        response: { 201: GeneratedCoupon },
+        detail: {
+          summary: "Generate one single-use coupon (admin)",
+          description: "Amount and expiry from the body, else the configured defaults. 422 for a past expiry.",
+          tags: ["coupons"],
+        },
+      },
+    )
+    .post(
+      "/redeem-coupon",
+      async ({ body, request, server, set }) => {
+        const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
+        let limit: RateLimitDecision;
+        try {
+          limit = await deps.couponLimiter.check(ip);
+        } catch (err) {
+          logger.warn({ err }, "coupon rate limiter unavailable");
+          return refused(
+            refusalResponse(request, new AppError("SERVICE_UNAVAILABLE", undefined, { retryAfterSeconds: 1 })),
+          );
+        }
+        // Checked first, before the code is even looked up: guessing codes must be slow.
+        const headers = rateLimitHeaders(limit);
+        Object.assign(set.headers, headers);
+        if (!limit.allowed) {
+          metrics.couponsRateLimited.inc();
+          metrics.couponsRedeemed.inc({ outcome: "rate-limited" });
+          const error = new AppError("RATE_LIMITED", undefined, { retryAfterSeconds: limit.retryAfterSeconds });
+          const response = refusalResponse(request, error);
+          for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+          return refused(response);
+        }
+
+        const authorization = request.headers.get("authorization");
+        const coupon = await findCoupon(campaigns, body.code);
+        const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
+        if (!coupon) {
+          metrics.couponsRedeemed.inc({ outcome: "not-found" });
+          return refused(refusalResponse(request, new AppError("COUPON_NOT_FOUND")));
+        }
+        const outcome = await redeem(deps, coupon, phone, ip);
+        metrics.couponsRedeemed.inc({ outcome: outcome.kind });
+        logger.info({ coupon: maskCode(coupon.code), phone: maskPhone(phone), outcome: outcome.kind }, "coupon redeem");
+        switch (outcome.kind) {
+          case "won":
+          case "repeat":
+            return { message: COUPON_REDEEMED, ...outcome.result } satisfies typeof CouponRedeemed.static;
+          case "sold-out":
+            return refused(refusalResponse(request, new AppError("COUPON_ALREADY_USED")));
+          case "ended":
+            return refused(refusalResponse(request, new AppError("COUPON_EXPIRED")));
+          case "not-started":
+            return refused(refusalResponse(request, new AppError("CAMPAIGN_NOT_STARTED")));
+          case "rate-limited":
+          case "unavailable": {
+            const code = outcome.kind === "rate-limited" ? "RATE_LIMITED" : "SERVICE_UNAVAILABLE";
+            const error = new AppError(code, undefined, { retryAfterSeconds: outcome.retryAfterSeconds });
+            return refused(refusalResponse(request, error));
+          }
+        }
+      },
+      {
+        // As on /v1/redeem: an anonymous caller hears 401 before validation, unless anonymous redeem is on.
+        transform({ request }) {
+          if (!deps.redeemAnonymous && !request.headers.get("authorization")) throw new AppError("UNAUTHENTICATED");
+        },
+        parse: "json",
+        body: RedeemCoupon,
+        response: { 200: CouponRedeemed, ...RedeemCouponProblems },
+        detail: {
+          summary: "Redeem a single-use coupon",
+          description:
+            "The phone comes from a user token, or from the body with a service or admin token. 200 with " +
+            `"${COUPON_REDEEMED}" and a wallet credit, exactly once; the same phone again gets the same answer. ` +
+            "Every attempt counts against the client address's limit (RateLimit-* headers; 429 with Retry-After).",
+          tags: ["coupons"],
+        },
+      },
+    )
+    .get("/coupon-status", ({ query }) => couponStatus(store, campaigns, query.code), {
+      auth: admins,
+      query: CouponStatusQuery,
+      response: { 200: CouponStatus },
+      detail: { summary: "Whether a coupon is used (admin)", tags: ["coupons"] },
+    })
+    .post(
+      "/v1/coupon-batches",
+      async ({ body, set }) => {
+        const expiresAt = expiryOf(body.expiresAt, couponDefaults, clock());
+        const amount = body.amount ?? couponDefaults.amount;
+        const name = body.name ?? `${body.count} coupons`;
+        const batch = await generateBatch(writer, { name, count: body.count, amount, expiresAt }, clock, (codes) =>
+          metrics.couponsGenerated.inc({}, codes.length),
+        );
+        set.status = 201;
+        return toBatch(store, batch);
+      },
+      {
+        auth: admins,
+        parse: "json",
+        body: CreateBatch,
+        response: { 201: Batch },
+        detail: {
+          summary: "Generate a batch of single-use coupons (admin)",
+          description: "Up to 1,000,000 per call (`bun run coupons` makes more); read the codes by page or as CSV.",
+          tags: ["coupons"],
+        },
+      },
+    )
+    .get("/v1/coupon-batches/:id", async ({ params }) => toBatch(store, await batchOf(deps, params.id)), {
+      auth: admins,
+      params: BatchParams,
+      response: { 200: Batch },
+      detail: { summary: "One coupon batch (admin)", tags: ["coupons"] },
+    })
+    .get(
+      "/v1/coupon-batches/:id/coupons",
+      async ({ params, query }) => {
+        const batch = await batchOf(deps, params.id);
+        if (query.format === "csv") {
+          const csv = new Response(batchCouponsCsv(store, batch.id), {
+            headers: {
+              "content-type": "text/csv; charset=utf-8",
+              "content-disposition": `attachment; filename="coupons-${batch.id}.csv"`,
+            },
+          });
+          return refused(csv);
+        }
+        const page = await batchCoupons(store, batch.id, {
+          cursor: Number(query.cursor ?? 0),
+          limit: Number(query.limit ?? 100),
+        });
+        return { items: page.items, nextCursor: page.nextCursor };
+      },
+      {
+        auth: admins,
+        params: BatchParams,
+        query: BatchCouponsQuery,
+        response: { 200: BatchCoupons },
+        detail: { summary: "A batch's codes by page, or every code as CSV (admin)", tags: ["coupons"] },
+      },
+    );
+}
+
+async function batchOf(deps: CouponRoutesDeps, id: string) {
+  const batch = await findBatch(deps.store, Number(id));
+  if (!batch) throw new AppError("BATCH_NOT_FOUND", `No coupon batch ${id}`);
+  return batch;
+}

@@ -1,0 +1,109 @@
+import { problemSchema as problem } from "@matchday/shared";
+import { type Static, Type as T } from "@sinclair/typebox";
+import { MAX_AMOUNT } from "../campaigns/model";
+
+const Timestamp = T.String({ format: "date-time", description: "ISO 8601, e.g. 2026-12-31T23:59:59Z" });
+const Amount = T.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: "Credit in integer Tomans" });
+const CouponCode = T.String({
+  minLength: 1,
+  maxLength: 64,
+  description: "Case-insensitive; surrounding spaces and dashes are ignored",
+});
+
+export const GenerateCoupon = T.Object(
+  {
+    amount: T.Optional(Amount),
+    expiresAt: T.Optional(Timestamp),
+  },
+  { additionalProperties: false, description: "Both optional: the service's configured defaults apply" },
+);
+export type GenerateCoupon = Static<typeof GenerateCoupon>;
+
+export const GeneratedCoupon = T.Object({
+  code: T.String({ description: "8 characters from ABCDEFGHJKLMNPQRSTUVWXYZ23456789" }),
+  amount: T.Integer(),
+  expiresAt: T.Union([Timestamp, T.Null()]),
+});
+
+export const RedeemCoupon = T.Object(
+  {
+    code: CouponCode,
+    phone: T.Optional(
+      T.String({ maxLength: 64, description: "With a service or admin token; a user's comes from the token" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RedeemCoupon = Static<typeof RedeemCoupon>;
+
+export const COUPON_REDEEMED = "Coupon redeemed successfully";
+
+export const CouponRedeemed = T.Object({
+  message: T.Literal(COUPON_REDEEMED),
+  code: T.String(),
+  phone: T.String(),
+  amount: T.Integer(),
+  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
+    description: "pending while the wallet catches up; the outbox relay delivers it",
+  }),
+  redeemedAt: Timestamp,
+});
+export type CouponRedeemed = Static<typeof CouponRedeemed>;
+
+export const CouponStatusQuery = T.Object({ code: CouponCode });
+
+export const CouponStatus = T.Object({
+  code: T.String(),
+  status: T.Union([T.Literal("UNUSED"), T.Literal("USED"), T.Literal("NOT_FOUND")]),
+  redeemedAt: T.Optional(Timestamp),
+  expiresAt: T.Optional(T.Union([Timestamp, T.Null()])),
+});
+export type CouponStatus = Static<typeof CouponStatus>;
+
+export const CreateBatch = T.Object(
+  {
+    name: T.Optional(T.String({ minLength: 1, maxLength: 200 })),
+    count: T.Integer({ minimum: 1, maximum: 1_000_000, description: "How many coupons; the CLI makes more" }),
+    amount: T.Optional(Amount),
+    expiresAt: T.Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+export type CreateBatch = Static<typeof CreateBatch>;
+
+export const Batch = T.Object({
+  id: T.Integer(),
+  name: T.String(),
+  amount: T.Integer(),
+  expiresAt: T.Union([Timestamp, T.Null()]),
+  count: T.Integer(),
+  createdAt: Timestamp,
+});
+export type Batch = Static<typeof Batch>;
+
+export const BatchParams = T.Object({ id: T.String({ pattern: "^[1-9][0-9]{0,15}$" }) });
+
+export const BatchCouponsQuery = T.Object({
+  cursor: T.Optional(T.String({ pattern: "^[1-9][0-9]{0,15}$", description: "nextCursor of the previous page" })),
+  limit: T.Optional(T.String({ pattern: "^(1000|[1-9][0-9]{0,2})$", description: "Page size, 1-1000 (default 100)" })),
+  format: T.Optional(T.Union([T.Literal("json"), T.Literal("csv")], { description: "csv streams every code" })),
+});
+
+export const BatchCoupons = T.Object({
+  items: T.Array(T.Object({ code: T.String(), used: T.Boolean() })),
+  nextCursor: T.Union([T.String(), T.Null()]),
+});
+export type BatchCoupons = Static<typeof BatchCoupons>;
+
+/** Every refusal /redeem-coupon can answer, by status (documented; sent as problem+json). */
+export const RedeemCouponProblems = {
+  400: problem(400, ["MALFORMED_JSON"], "MALFORMED_JSON: the body is not valid JSON"),
+  401: problem(401, ["UNAUTHENTICATED", "INVALID_TOKEN", "TOKEN_EXPIRED"], "A bearer token is required"),
+  403: problem(403, ["FORBIDDEN"], "FORBIDDEN: a user token names another phone in the body"),
+  404: problem(404, ["COUPON_NOT_FOUND"], "COUPON_NOT_FOUND: no coupon has this code"),
+  409: problem(409, ["COUPON_ALREADY_USED"], "COUPON_ALREADY_USED: another phone redeemed it"),
+  410: problem(410, ["COUPON_EXPIRED"], "COUPON_EXPIRED: past its expiry"),
+  422: problem(422, ["VALIDATION_FAILED", "INVALID_PHONE"], "A field is missing or malformed"),
+  429: problem(429, ["RATE_LIMITED"], "RATE_LIMITED: too many attempts from this address; see Retry-After"),
+  503: problem(503, ["SERVICE_UNAVAILABLE"], "SERVICE_UNAVAILABLE: try again shortly; see Retry-After"),
+};
