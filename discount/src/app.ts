@@ -82,7 +82,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     trustProxy: config.trustProxy,
   };
 
-  return new Elysia({ name: "discount" })
+  return new Elysia({ name: "discount", normalize: false })
     .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
     .use(
       apiDocs({

@@ -24,7 +24,7 @@ export interface WalletDeps {
 /** The wallet's composition root: every feature module wired to real dependencies. */
 export function createApp({ config, store, logger, clock = Date.now, verifyToken }: WalletDeps) {
   const metrics = createWalletMetrics();
-  return new Elysia({ name: "wallet" })
+  return new Elysia({ name: "wallet", normalize: false })
     .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
     .use(
       apiDocs({

@@ -187,6 +187,34 @@ describe("rebuild", () => {
   });
 });
 
+describe("expiry", () => {
+  test("with a ttl a rebuild and a win leave every key of the campaign expiring; without one nothing expires", async () => {
+    const coupon = campaign("ttl");
+    await gate.rebuild(coupon, [], "1.1", 60_000);
+    expect(await gate.claim(coupon, "a", 1, "1.1", 60_000)).toEqual({ kind: "won", rank: 1 });
+    for (const key of Object.values(gateKeys(coupon)).filter((k) => !k.endsWith(":rebuild"))) {
+      const ttl = await client.pttl(key);
+      expect([key, ttl > 0 && ttl <= 60_000]).toEqual([key, true]);
+    }
+
+    const gift = campaign("no-ttl");
+    await gate.rebuild(gift, [], "1.2");
+    await gate.claim(gift, "a", 10, "1.2");
+    expect(await client.pttl(gateKeys(gift).winners)).toBe(-1);
+  });
+
+  test("once a coupon's keys have expired the gate asks for a rebuild, which restores its winner from the DB", async () => {
+    const coupon = campaign("expired");
+    await gate.rebuild(coupon, [], "1.3", 50);
+    expect(await gate.claim(coupon, "a", 1, "1.3", 50)).toEqual({ kind: "won", rank: 1 });
+    await Bun.sleep(120);
+    expect(await gate.claim(coupon, "b", 1, "1.3", 50)).toEqual({ kind: "not-ready" });
+    await gate.rebuild(coupon, [{ phone: "a", rank: 1 }], "1.3", 50);
+    expect(await gate.claim(coupon, "b", 1, "1.3", 50)).toEqual({ kind: "sold-out" });
+    expect(await gate.claim(coupon, "a", 1, "1.3", 50)).toEqual({ kind: "duplicate", rank: 1 });
+  });
+});
+
 describe("repair", () => {
   test("after a rank the DB already holds, the holder gets it, the claimant is freed and the counter moves past the DB", async () => {
     const code = campaign("repair");

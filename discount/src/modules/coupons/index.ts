@@ -111,8 +111,10 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         logger.info({ coupon: maskCode(coupon.code), phone: maskPhone(phone), outcome: outcome.kind }, "coupon redeem");
         switch (outcome.kind) {
           case "won":
-          case "repeat":
-            return { message: COUPON_REDEEMED, ...outcome.result } satisfies typeof CouponRedeemed.static;
+          case "repeat": {
+            const { code, phone: owner, amount, status, redeemedAt } = outcome.result;
+            return { message: COUPON_REDEEMED, code, phone: owner, amount, status, redeemedAt };
+          }
           case "sold-out":
             return refused(refusalResponse(request, new AppError("COUPON_ALREADY_USED")));
           case "ended":
