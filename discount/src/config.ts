@@ -1,4 +1,6 @@
-import { type Env, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared";
+import { type Env, type EnvReader, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared";
+
+const DEFAULT_DATABASE_URL = "file:data/discount.db";
 
 export interface DiscountConfig extends ServiceConfig {
   redisUrl: string;
@@ -28,7 +30,7 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
     ...readServiceConfig(
       read,
       { port: "DISCOUNT_PORT", databaseUrl: "DISCOUNT_DATABASE_URL" },
-      { port: 3002, databaseUrl: "file:data/discount.db" },
+      { port: 3002, databaseUrl: DEFAULT_DATABASE_URL },
     ),
     redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     walletUrl: read.url("WALLET_URL", "http://127.0.0.1:3001", ["http:", "https:"]),
@@ -38,14 +40,23 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
       perIpPerMinute: read.int("RATE_LIMIT_IP_PER_MINUTE", 600, 1, 10_000_000),
       couponPerIpPerMinute: read.int("RATE_LIMIT_COUPON_IP_PER_MINUTE", 5, 1, 1_000_000),
     },
-    couponDefaults: {
-      amount: read.int("COUPON_DEFAULT_AMOUNT", 100_000, 1, 1_000_000_000_000),
-      // 0: coupons never expire unless the request gives an expiry.
-      ttlDays: read.int("COUPON_DEFAULT_TTL_DAYS", 30, 0, 3650),
-    },
+    couponDefaults: readCouponDefaults(read),
     walletTimeoutMs: read.int("WALLET_TIMEOUT_MS", 1500, 50, 60_000),
     relayIntervalMs: read.int("RELAY_INTERVAL_MS", 500, 10, 60_000),
   };
   read.done();
   return config;
 }
+
+/** Shared with the coupon CLI, which needs no secret, port or Redis. */
+export function readCouponDefaults(read: EnvReader): DiscountConfig["couponDefaults"] {
+  return {
+    amount: read.int("COUPON_DEFAULT_AMOUNT", 100_000, 1, 1_000_000_000_000),
+    // 0: coupons never expire unless the request gives an expiry.
+    ttlDays: read.int("COUPON_DEFAULT_TTL_DAYS", 30, 0, 3650),
+  };
+}
+
+/** Where the discount database is, read as the service reads it. */
+export const readDiscountDatabaseUrl = (read: EnvReader) =>
+  read.url("DISCOUNT_DATABASE_URL", DEFAULT_DATABASE_URL, ["file:", "libsql:", "http:", "https:"]);

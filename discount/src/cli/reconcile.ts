@@ -6,16 +6,15 @@
  * `--dry-run` only lists the winners the discount DB does not hold as credited; it sends nothing.
  * Exit 0: all present or fixed; 2: some unreachable (run again later); 1: refusals or bad input.
  */
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, filePathOf, localJwtSecret } from "@matchday/shared";
-import { asc, eq } from "drizzle-orm";
+import { ConfigError, localJwtSecret } from "@matchday/shared";
+import { and, asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
-import { openDiscountStore } from "../db/store";
 import { canonicalCode } from "../modules/campaigns/code";
 import { createRecords, type DeliveryResult, idempotencyKeyOf } from "../modules/redeem/records";
 import { createWalletClient } from "../modules/redeem/wallet-client";
+import { failWith, openExistingStore } from "./common";
 
 const USAGE = "usage: bun run reconcile [--campaign CODE] [--dry-run]";
 const CONCURRENCY = 16;
@@ -23,10 +22,7 @@ const PROGRESS_EVERY = 100;
 const COLUMNS = ["winners", "present", "fixed", "refused", "unreachable"] as const;
 type Tally = Record<(typeof COLUMNS)[number], number>;
 
-function fail(message: string): never {
-  console.error(`reconcile: ${message}`);
-  process.exit(1);
-}
+const fail: (message: string) => never = failWith("reconcile");
 
 // Everything the operator typed is checked before the database is touched.
 let args: { campaign?: string; "dry-run"?: boolean };
@@ -45,18 +41,12 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
-// Opening a missing file would create it: a typo in the URL must not read as "no winners".
-const path = filePathOf(config.databaseUrl);
-if (path && !existsSync(path)) fail(`no discount database at ${path}`);
-// Migrations belong to the service's start-up; a repair tool should not change the schema.
-const store = await openDiscountStore(config.databaseUrl, { migrate: false });
+const store = await openExistingStore(config.databaseUrl, fail);
 const chosen = await store.db
   .select()
   .from(campaigns)
-  .where(code ? eq(campaigns.code, code) : undefined)
-  .orderBy(asc(campaigns.id))
-  // drizzle's own message is the SQL; the cause says what went wrong ("no such table: campaigns").
-  .catch((error: Error) => fail(`cannot read campaigns (not a migrated discount database?): ${error.cause ?? error}`));
+  .where(and(eq(campaigns.kind, "gift"), code ? eq(campaigns.code, code) : undefined))
+  .orderBy(asc(campaigns.id));
 if (code && chosen.length === 0) fail(`no campaign ${code}`);
 // Only `settle` is used, so the first-retry delay (for new winners) does not matter.
 const records = createRecords(store, Date.now, 0);

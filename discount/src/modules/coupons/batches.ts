@@ -1,14 +1,17 @@
-import { and, asc, count, eq, gt, isNotNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { type CouponBatchRow, campaigns, couponBatches, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 import { generateCode } from "../campaigns/code";
 import type { Clock } from "../campaigns/service";
 import type { Batch, BatchCoupons } from "./model";
 
-/** Codes per write: big enough to amortise a transaction, small enough not to hold the event loop long. */
-const CHUNK = 10_000;
-/** Rows per INSERT: 10 columns each stays under SQLite's 32,766 bound parameters. */
-const STATEMENT_ROWS = 2_000;
+/**
+ * Codes per transaction. In the service a chunk must not hold the event loop long
+ * (10,000 ≈ 50 ms); the CLI has no one to wait for and takes 50,000, which halves the
+ * commits' cost (measured: 1,000,000 codes in 10.5 s at 10,000, 7.4 s at 50,000).
+ */
+export const SERVICE_CHUNK = 10_000;
+export const CLI_CHUNK = 50_000;
 
 export interface NewBatch {
   name: string;
@@ -45,26 +48,23 @@ export function createCouponWriter(store: DiscountStore) {
   const insertCodes = async (tx: DiscountTx, chunks: CouponChunk[]) => {
     const results: string[][] = [];
     for (const { batch, codes } of chunks) {
-      const inserted: string[] = [];
-      for (let i = 0; i < codes.length; i += STATEMENT_ROWS) {
-        const rows = codes.slice(i, i + STATEMENT_ROWS).map((code) => ({
-          code,
-          name: batch.name,
-          kind: "coupon" as const,
-          amount: batch.amount,
-          maxRedemptions: 1,
-          endsAt: batch.expiresAt,
-          createdAt: batch.createdAt,
-          batchId: batch.id,
-        }));
-        const written = await tx
-          .insert(campaigns)
-          .values(rows)
-          .onConflictDoNothing({ target: campaigns.code })
-          .returning({ code: campaigns.code });
-        for (const row of written) inserted.push(row.code);
+      // One statement per chunk with the codes as one JSON parameter: building and binding
+      // thousands of row parameters cost more than SQLite's inserts (measured: 32k codes/s).
+      const list = JSON.stringify(codes);
+      const written = await tx.run(sql`
+        INSERT INTO campaigns (code, name, kind, amount, max_redemptions, ends_at, created_at, batch_id)
+        SELECT value, ${batch.name}, 'coupon', ${batch.amount}, 1, ${batch.expiresAt}, ${batch.createdAt}, ${batch.id}
+        FROM json_each(${list}) WHERE true
+        ON CONFLICT (code) DO NOTHING`);
+      if (written.rowsAffected === codes.length) {
+        results.push(codes);
+        continue;
       }
-      results.push(inserted);
+      // A code collided (with any campaign, or twice in this chunk): which of ours went in?
+      const mine = await tx.all<{ value: string }>(sql`
+        SELECT DISTINCT value FROM json_each(${list})
+        WHERE value IN (SELECT code FROM campaigns WHERE batch_id = ${batch.id})`);
+      results.push(mine.map((row) => row.value));
     }
     return results;
   };
@@ -84,11 +84,12 @@ export async function generateBatch(
   input: NewBatch,
   now: Clock,
   onCodes?: (codes: string[], made: number) => void | Promise<void>,
+  chunk = SERVICE_CHUNK,
 ): Promise<CouponBatchRow> {
   const batch = await writer.insertBatch({ ...input, createdAt: now() });
   let made = 0;
   while (made < input.count) {
-    const codes = Array.from({ length: Math.min(CHUNK, input.count - made) }, () => generateCode());
+    const codes = Array.from({ length: Math.min(chunk, input.count - made) }, () => generateCode());
     const inserted = await writer.insertCodes({ batch, codes });
     made += inserted.length;
     await onCodes?.(inserted, made);

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { makeTempDatabase, REPO_ROOT, type TempDatabase } from "@matchday/shared/test-support";
+import { DISCOUNT_MIGRATIONS } from "../db/store";
+
+let db: TempDatabase;
+beforeAll(async () => {
+  db = await makeTempDatabase(DISCOUNT_MIGRATIONS, "discount.db");
+});
+afterAll(() => db?.dispose());
+
+async function coupons(args: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn(["bun", "discount/src/cli/coupons.ts", ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, DISCOUNT_DATABASE_URL: db.url, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  return { code, stdout, stderr };
+}
+
+async function batchCount(name: string): Promise<number> {
+  const client = createClient({ url: db.url });
+  try {
+    const { rows } = await client.execute({
+      sql: `SELECT COUNT(*) AS n FROM campaigns c JOIN coupon_batches b ON b.id = c.batch_id
+            WHERE b.name = ? AND c.kind = 'coupon' AND c.max_redemptions = 1`,
+      args: [name],
+    });
+    return Number(rows[0]?.n);
+  } finally {
+    client.close();
+  }
+}
+
+test("the coupon CLI writes each new code once, stores them as one batch and reports its progress", async () => {
+  const run = await coupons(["--count", "60000", "--amount", "25000", "--name", "cli"]);
+  expect(run.code).toBe(0);
+  const codes = run.stdout.trimEnd().split("\n");
+  expect(codes).toHaveLength(60_000);
+  expect(new Set(codes).size).toBe(60_000);
+  for (const code of codes) if (!/^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$/.test(code)) throw new Error(code);
+  expect(run.stderr).toContain("coupons: 50,000/60,000 (83%)");
+  expect(run.stderr).toContain('coupons: batch 1 "cli": 60,000 codes in');
+  expect(await batchCount("cli")).toBe(60_000);
+});
+
+test("two CLI runs at once each make exactly their count, and no code twice", async () => {
+  const out = (name: string) => join(db.dir, `${name}.txt`);
+  const [a, b] = await Promise.all([
+    coupons(["--count", "30000", "--name", "left", "--out", out("left")]),
+    coupons(["--count", "40000", "--name", "right", "--out", out("right")]),
+  ]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+  const left = (await Bun.file(out("left")).text()).trimEnd().split("\n");
+  const right = (await Bun.file(out("right")).text()).trimEnd().split("\n");
+  expect([left.length, right.length]).toEqual([30_000, 40_000]);
+  expect(new Set([...left, ...right]).size).toBe(70_000);
+  expect([await batchCount("left"), await batchCount("right")]).toEqual([30_000, 40_000]);
+});
+
+test.each([
+  ["no count", [], "--count is required"],
+  ["a count of zero", ["--count", "0"], "--count must be a whole number from 1 to 10000000"],
+  ["a fractional amount", ["--count", "5", "--amount", "1.5"], "--amount must be a whole number"],
+  [
+    "a past expiry",
+    ["--count", "5", "--expires", "2001-01-01T00:00:00Z"],
+    "--expires must be an ISO date-time in the future",
+  ],
+  ["an unknown option", ["--count", "5", "--force"], "usage: bun run coupons"],
+])("%s exits 1 with a clear message and stores nothing", async (_, args, message) => {
+  const before = await batchCount("5 coupons");
+  const run = await coupons(args);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain(message);
+  expect(await batchCount("5 coupons")).toBe(before);
+});
+
+test("a database URL naming no file exits 1 instead of creating one", async () => {
+  const missing = join(db.dir, "nope", "discount.db");
+  const run = await coupons(["--count", "5"], { DISCOUNT_DATABASE_URL: `file:${missing}` });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain(`coupons: no discount database at ${missing}`);
+  expect(await Bun.file(missing).exists()).toBe(false);
+});

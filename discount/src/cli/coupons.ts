@@ -1,0 +1,86 @@
+/**
+ * `bun run coupons --count N [--amount TOMANS] [--expires ISO] [--name NAME] [--out FILE]`:
+ * generates a batch of single-use coupons into the discount database, writing each code
+ * (to FILE, else stdout) as its chunk commits, with progress on stderr. Reads
+ * DISCOUNT_DATABASE_URL and the COUPON_DEFAULT_* settings as the service does. Safe to
+ * run beside the service and beside another batch: the database keeps every code unique.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, envReader } from "@matchday/shared";
+import { readCouponDefaults, readDiscountDatabaseUrl } from "../config";
+import { CLI_CHUNK, createCouponWriter, generateBatch } from "../modules/coupons/batches";
+import { expiryOf } from "../modules/coupons/service";
+import { failWith, openExistingStore } from "./common";
+
+const USAGE =
+  "usage: bun run coupons --count N [--amount TOMANS] [--expires 2026-12-31T23:59:59Z] [--name NAME] [--out FILE]";
+const MAX_COUNT = 10_000_000;
+const fail: (message: string) => never = failWith("coupons");
+
+let args: { count?: string; amount?: string; expires?: string; name?: string; out?: string; help?: boolean };
+try {
+  args = parseArgs({
+    options: {
+      count: { type: "string" },
+      amount: { type: "string" },
+      expires: { type: "string" },
+      name: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  }).values;
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const wholeNumber = (raw: string | undefined, flag: string, max: number): number | undefined => {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) fail(`${flag} must be a whole number from 1 to ${max}`);
+  return value;
+};
+const count = wholeNumber(args.count, "--count", MAX_COUNT) ?? fail(`--count is required\n${USAGE}`);
+const amountArg = wholeNumber(args.amount, "--amount", 1_000_000_000_000);
+
+const read = envReader(process.env);
+let databaseUrl = "";
+let defaults = { amount: 0, ttlDays: 0 };
+try {
+  databaseUrl = readDiscountDatabaseUrl(read);
+  defaults = readCouponDefaults(read);
+  read.done();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+let expiresAt: number | null = null;
+try {
+  expiresAt = expiryOf(args.expires, defaults, Date.now());
+} catch {
+  fail("--expires must be an ISO date-time in the future");
+}
+
+const store = await openExistingStore(databaseUrl, fail);
+const out = args.out ? Bun.file(args.out).writer() : Bun.stdout.writer();
+const started = performance.now();
+const rate = (n: number) => Math.round(n / ((performance.now() - started) / 1000)).toLocaleString("en");
+const batch = await generateBatch(
+  createCouponWriter(store),
+  { name: args.name ?? `${count} coupons`, count, amount: amountArg ?? defaults.amount, expiresAt },
+  Date.now,
+  async (codes, made) => {
+    out.write(`${codes.join("\n")}\n`);
+    await out.flush();
+    const percent = Math.floor((made / count) * 100);
+    console.error(`coupons: ${made.toLocaleString("en")}/${count.toLocaleString("en")} (${percent}%) ${rate(made)}/s`);
+  },
+  CLI_CHUNK,
+);
+await out.end();
+await store.close();
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.error(`coupons: batch ${batch.id} "${batch.name}": ${count.toLocaleString("en")} codes in ${seconds} s`);
