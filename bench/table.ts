@@ -29,8 +29,8 @@ export function printTable(rows: Row[], baseline: Row): void {
     String(r.ops),
     r.seconds.toFixed(2),
     rate(r).toFixed(0),
-    r.p50Ms.toFixed(2),
-    r.p99Ms.toFixed(2),
+    Number.isNaN(r.p50Ms) ? "-" : r.p50Ms.toFixed(2),
+    Number.isNaN(r.p99Ms) ? "-" : r.p99Ms.toFixed(2),
     `${(rate(r) / rate(baseline)).toFixed(2)}x`,
   ]);
   const header = ["name", "ops", "seconds", "ops/s", "p50 ms", "p99 ms", "vs baseline"];
