@@ -51,6 +51,9 @@ export function createCouponWriter(store: DiscountStore) {
       // One statement per chunk with the codes as one JSON parameter: building and binding
       // thousands of row parameters cost more than SQLite's inserts (measured: 32k codes/s).
       const list = JSON.stringify(codes);
+      // Ids only grow (AUTOINCREMENT) and the transaction began IMMEDIATE (libSQL's "write"
+      // mode), so no one else writes until it ends: rows above this id are this statement's.
+      const [before] = await tx.all<{ top: number | null }>(sql`SELECT MAX(id) AS top FROM campaigns`);
       const written = await tx.run(sql`
         INSERT INTO campaigns (code, name, kind, amount, max_redemptions, ends_at, created_at, batch_id)
         SELECT value, ${batch.name}, 'coupon', ${batch.amount}, 1, ${batch.expiresAt}, ${batch.createdAt}, ${batch.id}
@@ -60,11 +63,11 @@ export function createCouponWriter(store: DiscountStore) {
         results.push(codes);
         continue;
       }
-      // A code collided (with any campaign, or twice in this chunk): which of ours went in?
-      const mine = await tx.all<{ value: string }>(sql`
-        SELECT DISTINCT value FROM json_each(${list})
-        WHERE value IN (SELECT code FROM campaigns WHERE batch_id = ${batch.id})`);
-      results.push(mine.map((row) => row.value));
+      // A code collided (with any campaign, this batch's earlier codes, or twice in this chunk).
+      const mine = await tx.all<{ code: string }>(
+        sql`SELECT code FROM campaigns WHERE id > ${before?.top ?? 0} ORDER BY id`,
+      );
+      results.push(mine.map((row) => row.code));
     }
     return results;
   };
