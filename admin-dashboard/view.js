@@ -1,0 +1,150 @@
+// Renders one campaign: live numbers, progress, sold-out banner and the winners table (newest first).
+
+import { createRateChart } from "./chart.js";
+import { clock, num, soldOutText } from "./format.js";
+
+/** At most this many winner rows stay in the table; older ones are dropped from the bottom. */
+export const MAX_ROWS = 1000;
+
+const $ = (id) => document.getElementById(id);
+
+/** Sets text only when it changed, so aria-live regions do not re-announce the same numbers. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+export function createCampaignView() {
+  const el = {
+    view: $("campaign-view"),
+    name: $("campaign-name"),
+    code: $("campaign-code"),
+    amount: $("campaign-amount"),
+    cap: $("stat-cap"),
+    redeemed: $("stat-redeemed"),
+    remaining: $("stat-remaining"),
+    pending: $("stat-pending"),
+    extra: $("stat-extra"),
+    progress: $("progress"),
+    banner: $("sold-out-banner"),
+    body: $("winners-body"),
+    note: $("winners-note"),
+  };
+  const chart = createRateChart($("rate-chart"), $("rate-caption"));
+  /** rank → its <tr>, for status updates */
+  let rows = new Map();
+  let chartTimer = 0;
+
+  function statusCell(td, winner) {
+    td.textContent = winner.status;
+    td.className = `status status-${winner.status}`;
+    if (winner.status === "failed" && winner.failure) td.title = winner.failure;
+    else td.removeAttribute("title");
+  }
+
+  function rowFor(winner) {
+    const tr = document.createElement("tr");
+    tr.dataset.rank = String(winner.rank);
+    tr.dataset.status = winner.status;
+    const rank = document.createElement("td");
+    rank.textContent = String(winner.rank);
+    rank.className = "num";
+    const phone = document.createElement("td");
+    phone.textContent = winner.phone;
+    phone.dir = "ltr";
+    phone.className = "phone";
+    const timeCell = document.createElement("td");
+    const time = document.createElement("time");
+    time.dateTime = winner.redeemedAt;
+    time.textContent = clock(winner.redeemedAt);
+    timeCell.append(time);
+    const status = document.createElement("td");
+    statusCell(status, winner);
+    tr.append(rank, phone, timeCell, status);
+    return tr;
+  }
+
+  function addWinners(winners) {
+    if (winners.length === 0) return;
+    chart.add(winners);
+    const fragment = document.createDocumentFragment();
+    // The page is rank-ascending; the table is newest first.
+    for (let i = winners.length - 1; i >= 0; i -= 1) {
+      const w = winners[i];
+      if (rows.has(w.rank)) continue;
+      const tr = rowFor(w);
+      rows.set(w.rank, tr);
+      fragment.append(tr);
+    }
+    el.body.prepend(fragment);
+    while (el.body.rows.length > MAX_ROWS) {
+      const last = el.body.lastElementChild;
+      rows.delete(Number(last.dataset.rank));
+      last.remove();
+    }
+  }
+
+  function updateStatus(winner) {
+    const tr = rows.get(winner.rank);
+    if (!tr) return;
+    tr.dataset.status = winner.status;
+    statusCell(tr.cells[3], winner);
+  }
+
+  function showReport(report) {
+    setText(el.name, report.name);
+    setText(el.code, report.code);
+    setText(el.amount, ` · ${num(report.amount)} Tomans per winner`);
+    setText(el.cap, num(report.cap));
+    setText(el.redeemed, num(report.redeemed));
+    setText(el.remaining, num(report.remaining));
+    setText(el.pending, num(report.pending));
+    setText(el.extra, `Credited ${num(report.credited)} · failed ${num(report.failed)}`);
+    el.progress.max = Math.max(1, report.cap);
+    el.progress.value = Math.min(report.redeemed, report.cap);
+    const pct = report.cap > 0 ? Math.round((100 * report.redeemed) / report.cap) : 0;
+    el.progress.textContent = `${pct}%`;
+    el.progress.setAttribute("aria-valuetext", `${num(report.redeemed)} of ${num(report.cap)} redeemed (${pct}%)`);
+
+    const banner = soldOutText(report);
+    setText(el.banner, banner);
+    el.banner.hidden = banner === "";
+
+    addWinners(report.winners);
+    chart.draw();
+    const hidden = report.redeemed - el.body.rows.length;
+    setText(el.note, hidden > 0 ? `Showing the newest ${num(el.body.rows.length)}; download the CSV for all.` : "");
+    el.note.hidden = hidden <= 0;
+    el.view.hidden = false;
+  }
+
+  /** Empties everything for a new campaign (or sign-out). */
+  function clear() {
+    rows = new Map();
+    el.body.replaceChildren();
+    for (const node of [el.name, el.code, el.amount, el.extra, el.banner, el.note]) node.textContent = "";
+    for (const node of [el.cap, el.redeemed, el.remaining, el.pending]) node.textContent = "–";
+    el.progress.max = 1;
+    el.progress.value = 0;
+    el.banner.hidden = true;
+    el.note.hidden = true;
+    chart.reset();
+  }
+
+  function open(campaign) {
+    clear();
+    setText(el.name, campaign.name);
+    setText(el.code, campaign.code);
+    el.view.hidden = false;
+    clearInterval(chartTimer);
+    // Redrawn every second so the window scrolls even while no winner arrives.
+    chartTimer = setInterval(chart.draw, 1000);
+  }
+
+  function close() {
+    clearInterval(chartTimer);
+    clear();
+    el.view.hidden = true;
+  }
+
+  return { open, close, showReport, updateStatus, drawChart: chart.draw };
+}
