@@ -15,6 +15,7 @@ import { campaignRoutes } from "./modules/campaigns";
 import { CampaignCache, type Clock } from "./modules/campaigns/service";
 import { couponRoutes } from "./modules/coupons";
 import { createCouponWriter } from "./modules/coupons/batches";
+import { dashboardRoutes } from "./modules/dashboard";
 import { startRelay } from "./modules/outbox/relay";
 import { redeemRoutes } from "./modules/redeem";
 import { createRecords } from "./modules/redeem/records";
@@ -104,6 +105,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     )
     .use(campaignRoutes({ store, campaigns, verifyToken: verify, clock }))
     .use(reportRoutes({ store, campaigns, verifyToken: verify }))
+    .use(dashboardRoutes())
     .use(redeemRoutes(redeemDeps))
     .use(
       couponRoutes({

@@ -14,6 +14,8 @@ const POLICY: Record<string, Access> = {
   "GET /metrics": "public",
   "GET /docs": "public",
   "GET /docs/json": "public",
+  "GET /admin": "public",
+  "GET /admin/:file": "public",
   "POST /v1/campaigns/": "admin",
   "GET /v1/campaigns/": "admin",
   "GET /v1/campaigns/:code": "admin",
@@ -98,7 +100,7 @@ async function bodyFor(route: string, allowed: boolean): Promise<object | undefi
 }
 
 const pathOf = (template: string) =>
-  template.replace(":code", shared).replace(":id", String(batchId)) +
+  template.replace(":code", shared).replace(":id", String(batchId)).replace(":file", "app.js") +
   (template === "/coupon-status" ? `?code=${sharedCoupon}` : "");
 
 describe("auth matrix", async () => {

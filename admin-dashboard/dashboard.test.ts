@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import {
+  bearer,
+  makeTempDatabase,
+  REPO_ROOT,
+  type RedisHandle,
+  type ServiceProcess,
+  startDiscountProcess,
+  startRedis,
+  startWalletProcess,
+  type TempDatabase,
+} from "@matchday/shared/test-support";
+import { launchBrowser } from "@matchday/shared/test-support/browser";
+import type { Browser, Page } from "playwright-core";
+
+let redis: RedisHandle;
+let walletDb: TempDatabase;
+let discountDb: TempDatabase;
+let wallet: ServiceProcess;
+let discount: ServiceProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  walletDb = await makeTempDatabase();
+  discountDb = await makeTempDatabase();
+  wallet = await startWalletProcess(walletDb);
+  discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet });
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await discount?.stop();
+  await wallet?.stop();
+  discountDb?.dispose();
+  walletDb?.dispose();
+  await redis?.dispose();
+});
+
+async function signIn(page: Page, token: string) {
+  await page.goto(`${discount.url}/admin`);
+  await page.fill("#token-input", token);
+  await page.click("#sign-in");
+}
+
+async function redeem(code: string, phone: string) {
+  const res = await fetch(`${discount.url}/v1/redeem`, {
+    method: "POST",
+    headers: { ...(await bearer("service")), "content-type": "application/json" },
+    body: JSON.stringify({ code, phone }),
+  });
+  return res.status;
+}
+
+test("a token that is not an admin's, or not valid, is refused with a message that says so", async () => {
+  const page = await browser.newPage();
+  try {
+    await signIn(page, (await bearer("user", "09121234567")).authorization?.replace("Bearer ", "") ?? "");
+    await page.waitForFunction(() => /admin/i.test(document.querySelector("#sign-in-error")?.textContent ?? ""));
+    await page.fill("#token-input", "not-a-token");
+    await page.click("#sign-in");
+    await page.waitForFunction(() =>
+      /not valid|invalid/i.test(document.querySelector("#sign-in-error")?.textContent ?? ""),
+    );
+    expect(await page.isVisible("#campaign-select")).toBe(false);
+  } finally {
+    await page.close();
+  }
+}, 30_000);
+
+test("an admin signs in, creates a campaign, and watches winners, numbers and the sold-out banner arrive without a reload", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await signIn(page, (await bearer("admin")).authorization?.replace("Bearer ", "") ?? "");
+    await page.waitForSelector("#campaign-select", { state: "visible" });
+
+    await page.fill("#new-name", "ایران - برزیل");
+    await page.fill("#new-code", "IRBR26");
+    await page.fill("#new-amount", "1000000");
+    await page.fill("#new-cap", "5");
+    await page.click("#create-campaign");
+    await page.waitForFunction(
+      () => (document.querySelector("#campaign-select") as HTMLSelectElement)?.value === "IRBR26",
+    );
+    await page.waitForFunction(() => document.querySelector("#stat-remaining")?.textContent?.trim() === "5");
+    // A marker on the window: if the page reloaded, it would be gone.
+    await page.evaluate(() => Object.assign(window, { __noReload: true }));
+
+    const phones = ["09121000001", "09121000002", "09121000003", "09121000004", "09121000005", "09121000006"];
+    const statuses = [];
+    for (const phone of phones) statuses.push(await redeem("IRBR26", phone));
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 409]);
+
+    await page.waitForFunction(() => document.querySelectorAll("#winners tbody tr[data-rank]").length === 5, null, {
+      timeout: 15_000,
+    });
+    await page.waitForSelector("#sold-out-banner", { state: "visible", timeout: 15_000 });
+    expect((await page.textContent("#stat-redeemed"))?.trim()).toBe("5");
+    expect((await page.textContent("#stat-remaining"))?.trim()).toBe("0");
+    const ranks = await page.$$eval("#winners tbody tr[data-rank]", (rows) =>
+      rows.map((r) => r.getAttribute("data-rank")),
+    );
+    expect(ranks).toEqual(["5", "4", "3", "2", "1"]);
+    expect(await page.textContent("#winners tbody tr[data-rank='1']")).toContain("+989121000001");
+    expect(await page.textContent("#sold-out-banner")).toMatch(/sold out at \d\d:\d\d:\d\d\.\d\d\d/i);
+    expect((await page.textContent("#live-status"))?.trim()).toBe("live");
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+
+    // DASHBOARD_SCREENSHOT=docs/dashboard.png refreshes the README's picture; a plain run writes nothing.
+    const shot = process.env.DASHBOARD_SCREENSHOT;
+    if (shot) await page.screenshot({ path: `${REPO_ROOT}${shot}`, fullPage: true });
+  } finally {
+    await page.close();
+  }
+}, 60_000);
+
+test("the page is served with a policy that lets it load nothing from elsewhere", async () => {
+  const res = await fetch(`${discount.url}/admin`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toStartWith("text/html");
+  expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+  for (const path of ["/admin/..%2Fpackage.json", "/admin/package.json", "/admin/dashboard.test.ts"]) {
+    expect((await fetch(`${discount.url}${path}`)).status).toBe(404);
+  }
+});
