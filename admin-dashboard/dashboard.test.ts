@@ -123,3 +123,29 @@ test("the page is served with a policy that lets it load nothing from elsewhere"
     expect((await fetch(`${discount.url}${path}`)).status).toBe(404);
   }
 });
+
+test("the admin forms show the API's validation messages, and a generated coupon's code; a phone-sized screen needs no sideways scrolling", async () => {
+  const page = await browser.newPage({ viewport: { width: 380, height: 800 } });
+  try {
+    await signIn(page, (await bearer("admin")).authorization?.replace("Bearer ", "") ?? "");
+    await page.waitForSelector("#campaign-select", { state: "visible" });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+    await page.fill("#new-name", "no cap");
+    await page.fill("#new-amount", "1000");
+    await page.fill("#new-cap", "0");
+    await page.click("#create-campaign");
+    await page.waitForFunction(() =>
+      /maxRedemptions/.test(document.querySelector("#create-campaign-error")?.textContent ?? ""),
+    );
+
+    await page.fill("#coupon-amount", "75000");
+    await page.click("#generate-coupon");
+    await page.waitForFunction(() => /[A-Z2-9]{8}/.test(document.querySelector("#coupon-result")?.textContent ?? ""));
+    const code = /[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}/.exec((await page.textContent("#coupon-result")) ?? "")?.[0];
+    const status = await fetch(`${discount.url}/coupon-status?code=${code}`, { headers: await bearer("admin") });
+    expect(await status.json()).toMatchObject({ code, status: "UNUSED" });
+  } finally {
+    await page.close();
+  }
+}, 60_000);
