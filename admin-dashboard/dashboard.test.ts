@@ -149,3 +149,37 @@ test("the admin forms show the API's validation messages, and a generated coupon
     await page.close();
   }
 }, 60_000);
+
+test("when the service goes away the page says reconnecting, and once it is back it is live again with the new winners", async () => {
+  const page = await browser.newPage();
+  try {
+    const admin = await bearer("admin");
+    const created = await fetch(`${discount.url}/v1/campaigns`, {
+      method: "POST",
+      headers: { ...admin, "content-type": "application/json" },
+      body: JSON.stringify({ name: "outage", code: "OUTAGE26", amount: 1000, maxRedemptions: 10 }),
+    });
+    expect(created.status).toBe(201);
+    await signIn(page, admin.authorization?.replace("Bearer ", "") ?? "");
+    await page.waitForSelector("#campaign-select", { state: "visible" });
+    await page.selectOption("#campaign-select", "OUTAGE26");
+    await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.trim() === "live");
+
+    await discount.stop();
+    await page.waitForFunction(
+      () => document.querySelector("#live-status")?.textContent?.trim() === "reconnecting…",
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
+    await discount.start();
+    expect(await redeem("OUTAGE26", "09121000099")).toBe(201);
+    await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.trim() === "live", null, {
+      timeout: 40_000,
+    });
+    await page.waitForSelector("#winners tbody tr[data-rank='1']", { timeout: 15_000 });
+  } finally {
+    await page.close();
+  }
+}, 90_000);
