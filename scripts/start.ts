@@ -155,6 +155,7 @@ for (const service of SERVICES) {
     await shutdown(1);
   }
   urls.push(`  ${service.name.padEnd(10)} ${base}   docs: ${base}/docs`);
+  if (service.name === "discount") urls.push(`  ${"dashboard".padEnd(10)} ${base}/admin   (paste an admin token)`);
 }
 
 if (!stopping) {
