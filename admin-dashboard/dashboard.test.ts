@@ -3,38 +3,31 @@ import {
   bearer,
   makeTempDatabase,
   REPO_ROOT,
-  type RedisHandle,
+  type RedisAndWallet,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
-  startWalletProcess,
+  startRedisAndWallet,
   type TempDatabase,
 } from "@matchday/shared/test-support";
 import { launchBrowser } from "@matchday/shared/test-support/browser";
 import type { Browser, Page } from "playwright-core";
 
-let redis: RedisHandle;
-let walletDb: TempDatabase;
+let base: RedisAndWallet;
 let discountDb: TempDatabase;
-let wallet: ServiceProcess;
 let discount: ServiceProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
+  base = await startRedisAndWallet();
   discountDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
-  discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet });
+  discount = await startDiscountProcess(discountDb, { redisUrl: base.redis.url, wallet: base.wallet });
   browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await discount?.stop();
-  await wallet?.stop();
+  await base?.dispose();
   discountDb?.dispose();
-  walletDb?.dispose();
-  await redis?.dispose();
 });
 
 async function signIn(page: Page, token: string) {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
   makeTempDatabase,
-  type RedisHandle,
+  type RedisAndWallet,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
-  startWalletProcess,
+  startRedisAndWallet,
   type TempDatabase,
 } from "@matchday/shared/test-support";
 import {
@@ -23,25 +22,20 @@ const AMOUNT = 1_000_000;
 const REQUESTS = 5_000;
 const PHONES = 3_000;
 
-let redis: RedisHandle;
-let walletDb: TempDatabase;
-let wallet: ServiceProcess;
+let base: RedisAndWallet;
 const cleanup: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
+  base = await startRedisAndWallet();
 });
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
-  await wallet.stop();
-  walletDb.dispose();
-  await redis.dispose();
+  await base.dispose();
 });
 
 async function discountProcesses(count: number) {
   const db = await makeTempDatabase();
+  const { redis, wallet } = base;
   const first = await startDiscountProcess(db, { redisUrl: redis.url, wallet });
   // Started one after the other: the first migrates the shared file.
   const rest = await Promise.all(
@@ -69,7 +63,7 @@ async function burstAndCheck(processes: ServiceProcess[], db: TempDatabase, seed
     { concurrency: 128 },
   );
   await waitForOutboxDrained(db.url);
-  const facts = await readFacts(db.url, walletDb.url, code);
+  const facts = await readFacts(db.url, base.walletDb.url, code);
   expect(violations(facts, answers, { cap: CAP, amount: AMOUNT, distinctPhones: PHONES })).toEqual([]);
 
   const statuses = new Map<number, number>();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
   makeTempDatabase,
+  type RedisAndWallet,
   type RedisHandle,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
-  startWalletProcess,
+  startRedisAndWallet,
   type TempDatabase,
 } from "@matchday/shared/test-support";
 import Redis from "ioredis";
@@ -25,6 +25,7 @@ const AMOUNT = 1_000_000;
 const REQUESTS = 4_000;
 const PHONES = 2_500;
 
+let base: RedisAndWallet;
 let redis: RedisHandle;
 let walletDb: TempDatabase;
 let wallet: ServiceProcess;
@@ -32,19 +33,16 @@ let discountDb: TempDatabase;
 let discounts: ServiceProcess[];
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
+  base = await startRedisAndWallet();
+  ({ redis, walletDb, wallet } = base);
   discountDb = await makeTempDatabase();
   const first = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet });
   discounts = [first, await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet })];
 });
 afterAll(async () => {
   await Promise.all(discounts.map((d) => d.kill()));
-  await wallet.kill();
+  await base.dispose({ hard: true });
   discountDb.dispose();
-  walletDb.dispose();
-  await redis.dispose();
 });
 
 /** Runs a burst and injects `fault` once `after` requests have been answered. */

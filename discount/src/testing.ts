@@ -3,8 +3,7 @@ import {
   makeTempDatabase,
   type RedisHandle,
   type ServiceProcess,
-  startRedis,
-  startWalletProcess,
+  startRedisAndWallet,
   TEST_JWT_SECRET,
   type TempDatabase,
 } from "@matchday/shared/test-support";
@@ -83,9 +82,8 @@ export interface DiscountStack {
 
 /** What most discount tests need: their own Redis, the real wallet as a process, the discount app in-process. */
 export async function startDiscountStack(overrides: Partial<DiscountConfig> = {}): Promise<DiscountStack> {
-  const redis = await startRedis();
-  const walletDb = await makeTempDatabase();
-  const wallet = await startWalletProcess(walletDb);
+  const base = await startRedisAndWallet();
+  const { redis, wallet } = base;
   const discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: wallet.url, ...overrides });
   return {
     redis,
@@ -93,9 +91,7 @@ export async function startDiscountStack(overrides: Partial<DiscountConfig> = {}
     discount,
     async dispose() {
       await discount.dispose();
-      await wallet.stop();
-      walletDb.dispose();
-      await redis.dispose();
+      await base.dispose();
     },
   };
 }

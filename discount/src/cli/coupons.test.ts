@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
-import { makeTempDatabase, REPO_ROOT, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, runCli, type TempDatabase } from "@matchday/shared/test-support";
 import { DISCOUNT_MIGRATIONS } from "../db/store";
 
 let db: TempDatabase;
@@ -10,20 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => db?.dispose());
 
-async function coupons(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn(["bun", "discount/src/cli/coupons.ts", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DISCOUNT_DATABASE_URL: db.url, ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
-}
+const coupons = (args: string[], env: Record<string, string> = {}) =>
+  runCli("discount/src/cli/coupons.ts", args, { DISCOUNT_DATABASE_URL: db.url, ...env });
 
 async function batchCount(name: string): Promise<number> {
   const client = createClient({ url: db.url });

@@ -5,12 +5,11 @@ import { type Client, createClient, type InValue } from "@libsql/client";
 import {
   bearer,
   makeTempDatabase,
-  REPO_ROOT,
-  type RedisHandle,
+  type RedisAndWallet,
+  runCli,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
-  startWalletProcess,
+  startRedisAndWallet,
   TEST_JWT_SECRET,
   type TempDatabase,
 } from "@matchday/shared/test-support";
@@ -24,7 +23,7 @@ const LOST_NOTE = CREDITED[0] as string;
 const MISSING = [3, 4].map(phoneOf);
 const CLASH_PHONE = phoneOf(5);
 
-let redis: RedisHandle;
+let base: RedisAndWallet;
 let walletDb: TempDatabase;
 let wallet: ServiceProcess;
 let discountDb: TempDatabase;
@@ -54,23 +53,12 @@ async function redeem(discountUrl: string, code: string, phone: string): Promise
 
 /** Runs the CLI as the operator would: its own process, configured only by env. */
 async function reconcile(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn(["bun", "discount/src/cli/reconcile.ts", ...args], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      JWT_SECRET: TEST_JWT_SECRET,
-      DISCOUNT_DATABASE_URL: discountDb.url,
-      WALLET_URL: wallet.url,
-      ...env,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
+  const { code, stdout, stderr } = await runCli("discount/src/cli/reconcile.ts", args, {
+    JWT_SECRET: TEST_JWT_SECRET,
+    DISCOUNT_DATABASE_URL: discountDb.url,
+    WALLET_URL: wallet.url,
+    ...env,
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   /** One row of the printed table: winners, present, fixed, refused, unreachable. */
   const counts = (name: string) =>
     stdout
@@ -94,11 +82,10 @@ async function snapshot() {
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  walletDb = await makeTempDatabase();
-  wallet = await startWalletProcess(walletDb);
+  base = await startRedisAndWallet();
+  ({ walletDb, wallet } = base);
   discountDb = await makeTempDatabase();
-  const discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet });
+  const discount = await startDiscountProcess(discountDb, { redisUrl: base.redis.url, wallet });
   try {
     gift = await createCampaign(discount.url, { name: "reconcile", amount: AMOUNT, maxRedemptions: 10 });
     clash = await createCampaign(discount.url, { name: "clash", amount: AMOUNT, maxRedemptions: 10 });
@@ -134,10 +121,8 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
 });
 afterAll(async () => {
-  await wallet?.kill();
+  await base?.dispose({ hard: true });
   discountDb?.dispose();
-  walletDb?.dispose();
-  await redis?.dispose();
 });
 
 test("a dry run lists the winners not recorded as credited and sends nothing", async () => {

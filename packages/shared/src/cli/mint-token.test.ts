@@ -1,20 +1,10 @@
 import { expect, test } from "bun:test";
 import { createTokenVerifier } from "../auth";
-import { REPO_ROOT, TEST_JWT_SECRET } from "../test-support";
+import { runCli, TEST_JWT_SECRET } from "../test-support";
 
 async function mint(...args: string[]) {
-  const proc = Bun.spawn(["bun", "packages/shared/src/cli/mint-token.ts", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, JWT_SECRET: TEST_JWT_SECRET },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, stdout: stdout.trim(), stderr };
+  const run = await runCli("packages/shared/src/cli/mint-token.ts", args, { JWT_SECRET: TEST_JWT_SECRET });
+  return { ...run, stdout: run.stdout.trim() };
 }
 
 test("the token CLI mints tokens the services accept, with the phone in canonical form", async () => {

@@ -74,3 +74,19 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
   await handle.start();
   return handle;
 }
+
+/** Runs a command-line tool as an operator would: its own `bun` process from the repository root. */
+export async function runCli(entry: string, args: string[], env: Record<string, string | undefined> = {}) {
+  const proc = Bun.spawn(["bun", entry, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  return { code, stdout, stderr };
+}
