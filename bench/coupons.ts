@@ -16,8 +16,7 @@ import {
   makeTempDatabase,
   REPO_ROOT,
   startDiscountProcess,
-  startRedis,
-  startWalletProcess,
+  startRedisAndWallet,
 } from "../packages/shared/src/test-support";
 import { option, percentile, printTable, type Row } from "./table";
 
@@ -76,11 +75,13 @@ async function cliRun(count: number, problems: string[]): Promise<Row> {
 }
 
 async function singleRuns(count: number, problems: string[]): Promise<Row> {
-  const redis = await startRedis();
-  const walletDb = await makeTempDatabase();
+  const base = await startRedisAndWallet();
   const discountDb = await makeTempDatabase();
-  const wallet = await startWalletProcess(walletDb);
-  const discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet }, { LOG_LEVEL: "info" });
+  const discount = await startDiscountProcess(
+    discountDb,
+    { redisUrl: base.redis.url, wallet: base.wallet },
+    { LOG_LEVEL: "info" },
+  );
   try {
     const headers = { ...(await bearer("admin")), "content-type": "application/json" };
     const latencies: number[] = [];
@@ -103,10 +104,8 @@ async function singleRuns(count: number, problems: string[]): Promise<Row> {
     };
   } finally {
     await discount.stop();
-    await wallet.stop();
-    walletDb.dispose();
+    await base.dispose();
     discountDb.dispose();
-    await redis.dispose();
   }
 }
 
