@@ -23,7 +23,7 @@ export function discountTestConfig(
     logLevel: "silent",
     trustProxy: false,
     tls: undefined,
-    archiveDir: "data/archive",
+    archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,
     redeemAnonymous: false,
     rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000_000, couponPerIpPerMinute: 1_000_000 },

@@ -3,6 +3,7 @@ import {
   createTokenVerifier,
   httpKernel,
   type Logger,
+  scheduleArchiving,
   systemRoutes,
   type TokenVerifier,
 } from "@matchday/shared";
@@ -10,6 +11,7 @@ import { Elysia } from "elysia";
 import type { WalletConfig } from "./config";
 import type { WalletStore } from "./db/store";
 import { createWalletMetrics } from "./metrics";
+import { ledgerArchiveSource } from "./modules/archive/ledger-source";
 import { walletRoutes } from "./modules/wallets";
 import type { Clock } from "./modules/wallets/service";
 
@@ -24,6 +26,13 @@ export interface WalletDeps {
 /** The wallet's composition root: every feature module wired to real dependencies. */
 export function createApp({ config, store, logger, clock = Date.now, verifyToken }: WalletDeps) {
   const metrics = createWalletMetrics();
+  const archiving = scheduleArchiving({
+    config: config.archive,
+    service: "wallet",
+    sources: [ledgerArchiveSource(store)],
+    logger,
+    clock,
+  });
   return new Elysia({ name: "wallet", normalize: false })
     .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
     .use(
@@ -42,7 +51,8 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
     )
     .use(
       walletRoutes({ store, clock, metrics, verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock) }),
-    );
+    )
+    .onStop(() => archiving.stop());
 }
 
 export type WalletApp = ReturnType<typeof createApp>;

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from "@matchday/shared";
+import { createLogger, createTokenVerifier, type Logger } from "@matchday/shared";
 import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
 import { createApp, type WalletApp } from "./app";
 import type { WalletConfig } from "./config";
@@ -12,7 +12,7 @@ export function walletTestConfig(databaseUrl: string): WalletConfig {
     logLevel: "silent",
     trustProxy: false,
     tls: undefined,
-    archiveDir: "data/archive",
+    archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,
   };
 }
@@ -27,12 +27,18 @@ export interface WalletUnderTest {
   dispose(): Promise<void>;
 }
 
-/** The real wallet app over a fresh migrated SQLite file, listening on a free port. */
+/**
+ * The real wallet app over a fresh migrated SQLite file, listening on a free port.
+ * `clock` dates ledger entries (archiving tests write months of history in a
+ * moment); tokens are still checked against the real time they were minted in.
+ */
 export async function startWalletInProcess(options: { clock?: () => number } = {}): Promise<WalletUnderTest> {
   const database = await makeTempDatabase(WALLET_MIGRATIONS);
   const store = await openWalletStore(database.url, { migrate: false });
   const logger = createLogger({ level: "silent", service: "wallet" });
-  const app = createApp({ config: walletTestConfig(database.url), store, logger, clock: options.clock }).listen({
+  const config = walletTestConfig(database.url);
+  const verifyToken = createTokenVerifier(config.jwtSecret);
+  const app = createApp({ config, store, logger, clock: options.clock, verifyToken }).listen({
     port: 0,
     hostname: "127.0.0.1",
   });

@@ -1,3 +1,5 @@
+import { type ArchiveConfig, readArchiveConfig } from "./archive/schedule";
+
 /**
  * Env is read once, at an entry point, into a typed config. Every problem is
  * collected so a bad deployment hears about all of them in one start attempt.
@@ -101,7 +103,7 @@ export interface ServiceConfig {
   logLevel: LogLevel;
   trustProxy: boolean;
   tls: { cert: string; key: string; ca?: string } | undefined;
-  archiveDir: string;
+  archive: ArchiveConfig;
   maxBodyBytes: number;
 }
 
@@ -122,7 +124,7 @@ export function readServiceConfig(
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: read.bool("TRUST_PROXY", false),
     tls: cert && key ? { cert, key, ca: read.optional("TLS_CA") } : undefined,
-    archiveDir: read.string("ARCHIVE_DIR", "data/archive"),
+    archive: readArchiveConfig(read),
     maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
   };
 }

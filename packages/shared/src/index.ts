@@ -11,3 +11,7 @@ export * from "./http/system-routes";
 export * from "./logger";
 export * from "./metrics";
 export * from "./phone";
+export * from "./archive/archive-dir";
+export * from "./archive/manifest";
+export * from "./archive/run";
+export * from "./archive/schedule";

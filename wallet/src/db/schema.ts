@@ -44,3 +44,29 @@ export const ledger = sqliteTable(
 );
 
 export type LedgerRow = typeof ledger.$inferSelect;
+
+/**
+ * What stays in the database of a ledger entry moved to an archive file: enough to
+ * keep its Idempotency-Key answered (a late retry replays, it never credits twice)
+ * and to keep `balance = live ledger sum + archived sum` checkable without the file.
+ * Only the free-text description is left to the archive.
+ */
+export const archivedEntries = sqliteTable(
+  "archived_entries",
+  {
+    idempotencyKey: text("idempotency_key").primaryKey(),
+    requestHash: text("request_hash").notNull(),
+    entryId: integer("entry_id").notNull().unique(),
+    phone: text("phone").notNull(),
+    kind: text("kind", { enum: ["credit", "debit"] }).notNull(),
+    amount: integer("amount").notNull(),
+    balanceAfter: integer("balance_after").notNull(),
+    reference: text("reference"),
+    createdAt: integer("created_at").notNull(),
+    /** The archive file that holds the full entry. */
+    archive: text("archive").notNull(),
+  },
+  (t) => [index("archived_entries_archive").on(t.archive), index("archived_entries_phone").on(t.phone)],
+);
+
+export type ArchivedEntryRow = typeof archivedEntries.$inferSelect;

@@ -25,7 +25,7 @@ const readers = ["user", "admin", "service"] as const;
 const writers = ["admin", "service"] as const;
 
 export function walletRoutes({ store, verifyToken, clock, metrics }: WalletRoutesDeps) {
-  const writer = createLedgerWriter(store.db, clock);
+  const writer = createLedgerWriter(store, clock);
   const entryRoute = (kind: EntryKind) => ({
     auth: writers,
     parse: "json" as const,

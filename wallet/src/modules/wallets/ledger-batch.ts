@@ -1,7 +1,6 @@
-import { WriteQueue } from "@matchday/shared";
 import { inArray, sql } from "drizzle-orm";
-import { type LedgerRow, ledger, wallets } from "../../db/schema";
-import type { WalletDb, WalletTx } from "../../db/store";
+import { archivedEntries, type LedgerRow, ledger, wallets } from "../../db/schema";
+import type { WalletStore, WalletTx } from "../../db/store";
 import type { LedgerEntry } from "./model";
 import { type Clock, type EntryCommand, type EntryOutcome, requestHash, toEntry } from "./service";
 
@@ -20,6 +19,12 @@ export async function applyBatch(tx: WalletTx, commands: EntryCommand[], now: Cl
   const seen = new Map<string, LedgerRow | NewRow>(
     (await tx.select().from(ledger).where(inArray(ledger.idempotencyKey, keys))).map((r) => [r.idempotencyKey, r]),
   );
+  if (seen.size < keys.length) {
+    // A key whose entry was archived still replays (its description stays in the archive).
+    const archived = await tx.select().from(archivedEntries).where(inArray(archivedEntries.idempotencyKey, keys));
+    for (const { entryId, archive: _file, ...row } of archived)
+      seen.set(row.idempotencyKey, { ...row, id: entryId, description: null });
+  }
   const balances = new Map(
     (await tx.select().from(wallets).where(inArray(wallets.phone, phones))).map((w) => [w.phone, w.balance]),
   );
@@ -83,8 +88,10 @@ export interface LedgerWriter {
   drain(): Promise<void>;
 }
 
-/** The wallet's single writer: every credit and debit in this process goes through it. */
-export function createLedgerWriter(db: WalletDb, now: Clock): LedgerWriter {
-  const queue = new WriteQueue<WalletTx>(db);
-  return { apply: queue.lane((tx, batch: EntryCommand[]) => applyBatch(tx, batch, now)), drain: () => queue.drain() };
+/** Every credit and debit in this process goes through the store's single write queue. */
+export function createLedgerWriter(store: WalletStore, now: Clock): LedgerWriter {
+  return {
+    apply: store.writes.lane((tx, batch: EntryCommand[]) => applyBatch(tx, batch, now)),
+    drain: () => store.writes.drain(),
+  };
 }
