@@ -3,6 +3,7 @@ import {
   createTokenVerifier,
   httpKernel,
   type Logger,
+  scheduleArchiving,
   systemRoutes,
   type TokenVerifier,
 } from "@matchday/shared";
@@ -11,6 +12,7 @@ import type Redis from "ioredis";
 import type { DiscountConfig } from "./config";
 import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
+import { redemptionArchiveSource } from "./modules/archive/redemption-source";
 import { campaignRoutes } from "./modules/campaigns";
 import { CampaignCache, type Clock } from "./modules/campaigns/service";
 import { couponRoutes } from "./modules/coupons";
@@ -42,7 +44,8 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
   const gate = createGate(redis);
   const campaigns = new CampaignCache(store, clock);
   const walletClient =
-    wallet ?? createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, now: clock });
+    wallet ??
+    createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa, now: clock });
   // The relay steps in once the request path's own attempt has had its chance.
   const records = createRecords(store, clock, config.walletTimeoutMs * 2);
   const relay = startRelay({
@@ -54,6 +57,13 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     metrics,
     intervalMs: config.relayIntervalMs,
     walletTimeoutMs: config.walletTimeoutMs,
+  });
+  const archiving = scheduleArchiving({
+    config: config.archive,
+    service: "discount",
+    sources: [redemptionArchiveSource(store)],
+    logger,
+    clock,
   });
   const { rateLimits } = config;
   const limits = {
@@ -84,7 +94,14 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
   };
 
   return new Elysia({ name: "discount", normalize: false })
-    .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
+    .use(
+      httpKernel({
+        logger,
+        metrics: metrics.registry,
+        maxBodyBytes: config.maxBodyBytes,
+        hsts: config.tls !== undefined,
+      }),
+    )
     .use(
       apiDocs({
         title: "Matchday Discount",
@@ -120,7 +137,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
       }),
     )
     .onStop(async () => {
-      await relay.stop();
+      await Promise.all([relay.stop(), archiving.stop()]);
       await store.writes.drain();
     });
 }

@@ -34,7 +34,14 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
     clock,
   });
   return new Elysia({ name: "wallet", normalize: false })
-    .use(httpKernel({ logger, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes }))
+    .use(
+      httpKernel({
+        logger,
+        metrics: metrics.registry,
+        maxBodyBytes: config.maxBodyBytes,
+        hsts: config.tls !== undefined,
+      }),
+    )
     .use(
       apiDocs({
         title: "Matchday Wallet",

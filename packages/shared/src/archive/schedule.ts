@@ -45,6 +45,8 @@ export function scheduleArchiving(options: {
   sources: ArchiveSource[];
   logger: Logger;
   clock: () => number;
+  /** Delay before the first look; start-up traffic goes first. */
+  firstCheckMs?: number;
 }) {
   const { config, logger, clock } = options;
   if (config.intervalHours === 0) return { stop: async () => {} };
@@ -73,7 +75,7 @@ export function scheduleArchiving(options: {
       running = undefined;
     });
   };
-  const first = setTimeout(tick, FIRST_CHECK_MS);
+  const first = setTimeout(tick, options.firstCheckMs ?? FIRST_CHECK_MS);
   const timer = setInterval(tick, CHECK_EVERY_MS);
   first.unref?.();
   timer.unref?.();

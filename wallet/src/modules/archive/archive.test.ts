@@ -174,7 +174,8 @@ describe("archiving the wallet ledger", () => {
     const [file] = location.manifest().files;
     const path = join(location.path, file?.name ?? "");
     const bytes = readFileSync(path);
-    bytes[bytes.length - 10] ^= 0xff;
+    const at = bytes.length - 10;
+    bytes[at] = (bytes[at] ?? 0) ^ 0xff;
     writeFileSync(path, bytes);
     const rowsBefore = await liveRows();
 

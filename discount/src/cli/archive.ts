@@ -1,0 +1,18 @@
+/** `bun run archive discount …`: the archiving tool over ended campaigns' winners (see packages/shared/src/cli/archive-cli.ts). */
+import { archiveCli } from "@matchday/shared";
+import { openDiscountStore } from "../db/store";
+import { redemptionArchiveSource } from "../modules/archive/redemption-source";
+
+process.exitCode = await archiveCli(
+  {
+    name: "discount",
+    databaseUrlVar: "DISCOUNT_DATABASE_URL",
+    defaultDatabaseUrl: "file:data/discount.db",
+    async open(url) {
+      const store = await openDiscountStore(url, { migrate: false });
+      return { sources: [redemptionArchiveSource(store)], close: () => store.close() };
+    },
+  },
+  process.argv.slice(2),
+  process.env,
+);

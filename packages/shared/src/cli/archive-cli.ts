@@ -1,0 +1,119 @@
+/**
+ * The operator's archiving tool, one per service (wallet/src/cli/archive.ts and
+ * discount/src/cli/archive.ts give it their tables):
+ *   run [--as-of ISO]   archive what is due now (or as of a date), delete what is past retention
+ *   list                the manifest: each file, its rows, range and state
+ *   verify              check every file against its SHA-256 and row count
+ *   restore FILE        put a file's rows back into the database and drop the file
+ * Reads the service's database URL and ARCHIVE_* settings as the service does.
+ * Safe beside a running service: runs take the archive lock, writes take the DB's.
+ */
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ArchiveBusyError } from "../archive/manifest";
+import { type ArchiveSource, restoreArchive, runArchive } from "../archive/run";
+import { archiveDirOf, readArchiveConfig } from "../archive/schedule";
+import { ConfigError, type Env, envReader } from "../config";
+import { filePathOf } from "../db/sqlite";
+
+export interface ArchiveCliService {
+  name: string;
+  databaseUrlVar: string;
+  defaultDatabaseUrl: string;
+  open(url: string): Promise<{ sources: ArchiveSource[]; close(): Promise<void> }>;
+}
+
+const USAGE = (name: string) => `usage: bun run archive ${name} run [--as-of ISO] | list | verify | restore FILE`;
+
+export async function archiveCli(service: ArchiveCliService, argv: string[], env: Env): Promise<number> {
+  const say = (message: string) => console.error(`archive ${service.name}: ${message}`);
+  let parsed: { values: { "as-of"?: string; help?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { "as-of": { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    say(`${(error as Error).message}\n${USAGE(service.name)}`);
+    return 2;
+  }
+  const [command = "run", file, ...extra] = parsed.positionals;
+  if (parsed.values.help) {
+    console.log(USAGE(service.name));
+    return 0;
+  }
+  const known = ["run", "list", "verify", "restore"];
+  if (!known.includes(command) || extra.length > 0 || (command === "restore") !== (file !== undefined)) {
+    say(`unknown or incomplete command\n${USAGE(service.name)}`);
+    return 2;
+  }
+  const asOf = parsed.values["as-of"] === undefined ? Date.now() : Date.parse(parsed.values["as-of"]);
+  if (Number.isNaN(asOf)) {
+    say("--as-of must be an ISO date, e.g. 2027-01-01");
+    return 2;
+  }
+
+  const read = envReader(env);
+  const url = read.url(service.databaseUrlVar, service.defaultDatabaseUrl, ["file:", "libsql:", "http:", "https:"]);
+  const config = readArchiveConfig(read);
+  try {
+    read.done();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    say(error.message);
+    return 2;
+  }
+  const dir = archiveDirOf(config, service.name);
+  if (command === "list" || command === "verify") return inspect(dir, command, say);
+
+  const path = filePathOf(url);
+  if (path && !existsSync(path)) {
+    say(`no database at ${path} (${service.databaseUrlVar})`);
+    return 1;
+  }
+  const { sources, close } = await service.open(url);
+  try {
+    if (command === "restore") {
+      const { rows } = await restoreArchive(dir, sources, file as string, asOf, { progress: say });
+      say(`restored ${rows.toLocaleString("en")} rows from ${file}`);
+    } else {
+      const report = await runArchive(dir, sources, config, asOf, { progress: say });
+      const rows = report.archived.reduce((sum, a) => sum + a.rows, 0);
+      say(`done: ${rows.toLocaleString("en")} rows archived, ${report.deleted.length} files past retention deleted`);
+    }
+    return 0;
+  } catch (error) {
+    say(error instanceof ArchiveBusyError ? `${error.message}; try again later` : (error as Error).message);
+    return 1;
+  } finally {
+    await close();
+  }
+}
+
+async function inspect(
+  dir: ReturnType<typeof archiveDirOf>,
+  command: "list" | "verify",
+  say: (message: string) => void,
+): Promise<number> {
+  const { files, lastRunAt } = dir.manifest();
+  say(
+    `${dir.path}: ${files.length} files, last run ${lastRunAt === null ? "never" : new Date(lastRunAt).toISOString()}`,
+  );
+  let bad = 0;
+  for (const f of files) {
+    const range = `${new Date(f.oldest).toISOString()} .. ${new Date(f.newest).toISOString()}`;
+    let state = f.complete ? "complete" : "INCOMPLETE (the next run finishes it)";
+    if (command === "verify") {
+      state = await dir.verify(f).then(
+        () => "ok",
+        (error: Error) => {
+          bad++;
+          return `BAD: ${error.message}`;
+        },
+      );
+    }
+    console.log(`${f.name}\t${f.table}\t${f.rows} rows\t${range}\t${state}`);
+  }
+  return bad === 0 ? 0 : 1;
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monthStart } from "@matchday/shared";
+import { makeTempDatabase, runCli, type TempDatabase } from "@matchday/shared/test-support";
+import { openWalletStore, WALLET_MIGRATIONS } from "../db/store";
+import { createLedgerWriter } from "../modules/wallets/ledger-batch";
+
+let database: TempDatabase;
+let archiveDir: string;
+const ENTRIES = 2_500;
+
+beforeAll(async () => {
+  database = await makeTempDatabase(WALLET_MIGRATIONS);
+  archiveDir = mkdtempSync(join(tmpdir(), "matchday-archive-cli-"));
+  const store = await openWalletStore(database.url, { migrate: false });
+  // A year back: past the six-month cut-off, within the two-year retention, whenever the test runs.
+  const writer = createLedgerWriter(store, () => monthStart(Date.now(), 12));
+  await Promise.all(
+    Array.from({ length: ENTRIES }, (_, i) =>
+      writer.apply({ phone: "+989121234567", kind: "credit", amount: 10, idempotencyKey: `cli-${i}` }),
+    ),
+  );
+  await store.close();
+});
+afterAll(() => {
+  database.dispose();
+  rmSync(archiveDir, { recursive: true, force: true });
+});
+
+const archive = (...args: string[]) =>
+  runCli("scripts/archive.ts", ["wallet", ...args], { WALLET_DATABASE_URL: database.url, ARCHIVE_DIR: archiveDir });
+
+async function ledgerCount(): Promise<number> {
+  const store = await openWalletStore(database.url, { migrate: false });
+  const { rows } = await store.client.execute("SELECT count(*) AS n FROM ledger");
+  await store.close();
+  return Number(rows[0]?.n);
+}
+
+test("run archives what is due with progress, list and verify show the file, restore brings the rows back", async () => {
+  const ran = await archive("run");
+  expect(ran.code).toBe(0);
+  expect(ran.stderr).toContain(`${ENTRIES.toLocaleString("en")}/${ENTRIES.toLocaleString("en")} rows written`);
+  expect(ran.stderr).toContain(`done: ${ENTRIES.toLocaleString("en")} rows archived`);
+  expect(await ledgerCount()).toBe(0);
+
+  const listed = await archive("list");
+  expect(listed.code).toBe(0);
+  const name = listed.stdout.split("\t")[0] ?? "";
+  expect(name).toMatch(/^wallet-ledger-\d{12}-\d{12}\.jsonl\.gz$/);
+  expect(listed.stdout).toContain(`${ENTRIES} rows`);
+  expect((await archive("verify")).stdout).toContain("\tok");
+
+  const restored = await archive("restore", name);
+  expect(restored.code).toBe(0);
+  expect(restored.stderr).toContain(`restored ${ENTRIES.toLocaleString("en")} rows`);
+  expect(await ledgerCount()).toBe(ENTRIES);
+});
+
+test("verify reports a damaged file and exits non-zero", async () => {
+  expect((await archive("run")).code).toBe(0);
+  const name = (await archive("list")).stdout.split("\t")[0] ?? "";
+  const path = join(archiveDir, "wallet", name);
+  const bytes = readFileSync(path);
+  bytes[20] = (bytes[20] ?? 0) ^ 0xff;
+  writeFileSync(path, bytes);
+
+  const verified = await archive("verify");
+  expect(verified.code).toBe(1);
+  expect(verified.stdout).toContain("BAD: ");
+  expect((await archive("restore", name)).code).toBe(1);
+});
+
+test("a wrong command or a missing database is refused with a usage line, not a stack trace", async () => {
+  const wrong = await archive("shred");
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toContain("usage: bun run archive wallet");
+  const missing = await runCli("scripts/archive.ts", ["wallet", "run"], {
+    WALLET_DATABASE_URL: `file:${join(archiveDir, "nope.db")}`,
+    ARCHIVE_DIR: archiveDir,
+  });
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain("no database at");
+  expect((await runCli("scripts/archive.ts", ["ledger"])).code).toBe(2);
+});

@@ -1,0 +1,18 @@
+/** `bun run archive wallet …`: the archiving tool over the wallet's ledger (see packages/shared/src/cli/archive-cli.ts). */
+import { archiveCli } from "@matchday/shared";
+import { openWalletStore } from "../db/store";
+import { ledgerArchiveSource } from "../modules/archive/ledger-source";
+
+process.exitCode = await archiveCli(
+  {
+    name: "wallet",
+    databaseUrlVar: "WALLET_DATABASE_URL",
+    defaultDatabaseUrl: "file:data/wallet.db",
+    async open(url) {
+      const store = await openWalletStore(url, { migrate: false });
+      return { sources: [ledgerArchiveSource(store)], close: () => store.close() };
+    },
+  },
+  process.argv.slice(2),
+  process.env,
+);
