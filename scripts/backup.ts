@@ -1,0 +1,123 @@
+#!/usr/bin/env bun
+/**
+ * Backups of both databases.
+ *   bun run backup [--out DIR]                          online snapshot of each DB (VACUUM INTO)
+ *   bun run backup restore DIR [--service wallet|discount]   put a snapshot back (services stopped)
+ * A backup is a folder: wallet.db, discount.db and backup.json with each file's
+ * SHA-256, checked before a restore. Database URLs come from WALLET_DATABASE_URL and
+ * DISCOUNT_DATABASE_URL, with the same defaults as the services. Restoring the
+ * discount DB also makes the cap gate in Redis (REDIS_URL) rebuild from it: the gate
+ * still holds winners the backup does not, and would otherwise skip their ranks.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { backupDatabase, checkDatabaseFile, filePathOf, restoreDatabaseFile, sha256Of } from "@matchday/shared";
+import { RedisClient } from "bun";
+
+const SERVICES = [
+  { name: "wallet", urlVar: "WALLET_DATABASE_URL", defaultUrl: "file:data/wallet.db" },
+  { name: "discount", urlVar: "DISCOUNT_DATABASE_URL", defaultUrl: "file:data/discount.db" },
+];
+const USAGE = "usage: bun run backup [--out DIR] | bun run backup restore DIR [--service wallet|discount]";
+
+interface BackupManifest {
+  createdAt: string;
+  files: { service: string; file: string; bytes: number; sha256: string }[];
+}
+
+function fail(message: string): never {
+  console.error(`backup: ${message}`);
+  process.exit(1);
+}
+
+/** Only local files can be snapshotted with VACUUM INTO and replaced on disk. */
+function pathOf(service: (typeof SERVICES)[number]): string {
+  const url = process.env[service.urlVar] || service.defaultUrl;
+  return filePathOf(url) ?? fail(`${service.urlVar} is ${url}: backups work on file: databases only`);
+}
+
+/** Drops every campaign's gate "ready" mark: the next claim rebuilds that gate from the database. */
+async function resetCapGates(): Promise<number> {
+  const client = new RedisClient(process.env.REDIS_URL || "redis://127.0.0.1:6379", { autoReconnect: false });
+  try {
+    let cursor = "0";
+    let dropped = 0;
+    do {
+      const [next, keys] = (await client.send("SCAN", [cursor, "MATCH", "{gift:*}:ready", "COUNT", "1000"])) as [
+        string,
+        string[],
+      ];
+      if (keys.length > 0) dropped += Number(await client.send("DEL", keys));
+      cursor = next;
+    } while (cursor !== "0");
+    return dropped;
+  } finally {
+    client.close();
+  }
+}
+
+let args: { values: { out?: string; service?: string; help?: boolean }; positionals: string[] };
+try {
+  args = parseArgs({
+    allowPositionals: true,
+    options: { out: { type: "string" }, service: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+process.chdir(join(import.meta.dir, "..")); // the services' default paths are relative to the repo root
+const [command, from, ...extra] = args.positionals;
+
+if (args.values.help) {
+  console.log(USAGE);
+} else if (command === undefined) {
+  const out = resolve(args.values.out ?? join("data", "backups", stamp));
+  mkdirSync(out, { recursive: true, mode: 0o700 });
+  const manifest: BackupManifest = { createdAt: new Date().toISOString(), files: [] };
+  for (const service of SERVICES) {
+    const file = `${service.name}.db`;
+    const { bytes, sha256 } = await backupDatabase(`file:${pathOf(service)}`, join(out, file)).catch((error: Error) =>
+      fail(`${service.name}: ${error.message}`),
+    );
+    manifest.files.push({ service: service.name, file, bytes, sha256 });
+    console.error(`backup: ${service.name} → ${join(out, file)} (${bytes.toLocaleString("en")} bytes)`);
+  }
+  writeFileSync(join(out, "backup.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  console.log(out);
+} else if (command === "restore" && from && extra.length === 0) {
+  const dir = resolve(from);
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, "backup.json"), "utf8")) as BackupManifest;
+  } catch {
+    fail(`${dir} has no readable backup.json`);
+  }
+  const chosen = SERVICES.filter((s) => args.values.service === undefined || s.name === args.values.service);
+  if (chosen.length === 0) fail(`--service must be one of ${SERVICES.map((s) => s.name).join(", ")}`);
+  // Check every file before replacing any, so a bad backup changes nothing.
+  const plan = chosen.map((service) => {
+    const entry = manifest.files.find((f) => f.service === service.name);
+    if (!entry) fail(`${dir} holds no ${service.name} backup`);
+    if (sha256Of(join(dir, entry.file)) !== entry.sha256) fail(`${entry.file} does not match its SHA-256`);
+    return { service, source: join(dir, entry.file), target: pathOf(service) };
+  });
+  for (const step of plan) await checkDatabaseFile(step.source).catch((error: Error) => fail(error.message));
+  for (const step of plan) {
+    const { keptAs } = restoreDatabaseFile(step.source, step.target, stamp);
+    const kept = keptAs ? `; the previous file is kept as ${keptAs}` : "";
+    console.error(`backup: ${step.service.name} restored from ${step.source}${kept}`);
+  }
+  if (plan.some((step) => step.service.name === "discount")) {
+    const dropped = await resetCapGates().catch((error: Error) =>
+      fail(
+        `the databases are restored, but Redis could not be reached (${error.message}). Before starting the ` +
+          "discount service, delete the {gift:*}:ready keys in its Redis so each cap gate rebuilds from the database.",
+      ),
+    );
+    console.error(`backup: ${dropped} cap gates in Redis will rebuild from the restored discount database`);
+  }
+} else {
+  fail(USAGE);
+}
