@@ -5,6 +5,11 @@ const DEFAULT_DATABASE_URL = "file:data/discount.db";
 export interface DiscountConfig extends ServiceConfig {
   redisUrl: string;
   walletUrl: string;
+  /**
+   * TLS_CA: the CA certificates (PEM) trusted for the wallet's HTTPS certificate, for a wallet
+   * whose certificate a private CA signed. Set, they replace the public roots for these calls.
+   */
+  walletCa?: string;
   /** Redeem without a token, phone in the body: demos only. */
   redeemAnonymous: boolean;
   rateLimits: {
@@ -34,6 +39,7 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
     ),
     redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     walletUrl: read.url("WALLET_URL", "http://127.0.0.1:3001", ["http:", "https:"]),
+    walletCa: read.certificates("TLS_CA"),
     redeemAnonymous: read.bool("REDEEM_ANONYMOUS", false),
     rateLimits: {
       perPhonePerMinute: read.int("RATE_LIMIT_PHONE_PER_MINUTE", 10, 1, 1_000_000),

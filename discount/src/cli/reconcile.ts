@@ -50,7 +50,7 @@ const chosen = await store.db
 if (code && chosen.length === 0) fail(`no campaign ${code}`);
 // Only `settle` is used, so the first-retry delay (for new winners) does not matter.
 const records = createRecords(store, Date.now, 0);
-const wallet = createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret });
+const wallet = createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa });
 
 const tallies: [string, Tally][] = [];
 /** Why the wallet could not be reached or would not take our token: said once, not per winner. */

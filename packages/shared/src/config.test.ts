@@ -1,4 +1,7 @@
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, envReader, readServiceConfig } from "./config";
 
 const names = { port: "WALLET_PORT", databaseUrl: "WALLET_DATABASE_URL" };
@@ -31,16 +34,44 @@ test("every bad value is reported in one error, and secrets are never echoed", (
   }
   expect(error).toBeInstanceOf(ConfigError);
   const { problems, message } = error as ConfigError;
-  expect(problems).toHaveLength(5);
+  expect(problems).toHaveLength(6);
   expect(message).toContain("WALLET_PORT must be a whole number from 0 to 65535");
   expect(message).toContain("JWT_SECRET must be at least 32 bytes");
   expect(message).toContain("LOG_LEVEL must be one of");
   expect(message).toContain("TRUST_PROXY must be on/off");
   expect(message).toContain("TLS_CERT and TLS_KEY must be set together");
+  expect(message).toContain("TLS_CERT names a file that cannot be read: x (ENOENT)");
   expect(message).not.toContain("short-secret");
 });
 
 test("a missing secret and a database URL that is not a URL are both named", () => {
   expect(() => read({ WALLET_DATABASE_URL: "not a url" })).toThrow(/WALLET_DATABASE_URL must be a URL/);
   expect(() => read({ WALLET_DATABASE_URL: "not a url" })).toThrow(/JWT_SECRET is required/);
+});
+
+test("a URL that does not parse is named without the password it carries", () => {
+  const reader = envReader({ REDIS_URL: "redis://:pa@ss word@cache:6379x" });
+  reader.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:"]);
+  expect(() => reader.done()).toThrow('REDIS_URL must be a URL, got "redis://***@cache:6379x"');
+  expect(() => reader.done()).not.toThrow(/pa@ss|ss word/);
+});
+
+test("TLS files are read at start-up: a missing or non-PEM file is named with its path", () => {
+  const dir = mkdtempSync(join(tmpdir(), "matchday-config-"));
+  try {
+    const notPem = join(dir, "ca.txt");
+    writeFileSync(notPem, "hello");
+    const missing = join(dir, "nope.pem");
+    const reader = envReader({ JWT_SECRET: secret, TLS_CA: notPem, TLS_CERT: missing, TLS_KEY: notPem });
+    expect(reader.certificates("TLS_CA")).toBeUndefined();
+    expect(readServiceConfig(reader, names, defaults).tls).toBeUndefined();
+    expect(() => reader.done()).toThrow(
+      new ConfigError([
+        `TLS_CA must name a PEM file of CA certificates; ${notPem} holds none`,
+        `TLS_CERT names a file that cannot be read: ${missing} (ENOENT)`,
+      ]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

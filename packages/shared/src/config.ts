@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { type ArchiveConfig, readArchiveConfig } from "./archive/schedule";
 
 /**
@@ -78,9 +79,29 @@ export function envReader(env: Env) {
           problems.push(`${name} must use ${protocols.join(" or ")}, got "${url.protocol}"`);
         }
       } catch {
-        problems.push(`${name} must be a URL, got "${value}"`);
+        problems.push(`${name} must be a URL, got "${withoutCredentials(value)}"`);
       }
       return value;
+    },
+    /** The text of the file an env var names, read now: a path that cannot be read stops start-up. */
+    file(name: string): { path: string; text: string } | undefined {
+      const path = raw(name);
+      if (path === undefined) return undefined;
+      try {
+        return { path, text: readFileSync(path, "utf8") };
+      } catch (error) {
+        problems.push(`${name} names a file that cannot be read: ${path} (${(error as NodeJS.ErrnoException).code})`);
+        return undefined;
+      }
+    },
+    /** PEM CA certificates from the file an env var names. */
+    certificates(name: string): string | undefined {
+      const file = reader.file(name);
+      if (file && !file.text.includes("-----BEGIN CERTIFICATE-----")) {
+        problems.push(`${name} must name a PEM file of CA certificates; ${file.path} holds none`);
+        return undefined;
+      }
+      return file?.text;
     },
     problem(message: string): void {
       problems.push(message);
@@ -95,14 +116,25 @@ export function envReader(env: Env) {
 
 export type EnvReader = ReturnType<typeof envReader>;
 
+/**
+ * A URL as it may be shown in a message: its user and password (redis://:secret@host) are not.
+ * Up to the last `@`, since a URL that did not parse may hold a raw `@` in its password.
+ */
+function withoutCredentials(value: string): string {
+  return value.replace(/\/\/.*@/, "//***@");
+}
+
 /** What every HTTP service reads the same way. */
 export interface ServiceConfig {
   port: number;
+  /** The address to listen on. */
+  host: string;
   databaseUrl: string;
   jwtSecret: string;
   logLevel: LogLevel;
   trustProxy: boolean;
-  tls: { cert: string; key: string; ca?: string } | undefined;
+  /** Paths of the certificate chain and key this service serves HTTPS with. */
+  tls: { cert: string; key: string } | undefined;
   archive: ArchiveConfig;
   maxBodyBytes: number;
 }
@@ -114,16 +146,20 @@ export function readServiceConfig(
   names: { port: string; databaseUrl: string },
   defaults: { port: number; databaseUrl: string },
 ): ServiceConfig {
-  const cert = read.optional("TLS_CERT");
-  const key = read.optional("TLS_KEY");
-  if (Boolean(cert) !== Boolean(key)) read.problem("TLS_CERT and TLS_KEY must be set together");
+  // Read now so a wrong path is a clear message here, not a stack trace when the server starts.
+  const cert = read.file("TLS_CERT")?.path;
+  const key = read.file("TLS_KEY")?.path;
+  if (Boolean(read.optional("TLS_CERT")) !== Boolean(read.optional("TLS_KEY"))) {
+    read.problem("TLS_CERT and TLS_KEY must be set together");
+  }
   return {
     port: read.port(names.port, defaults.port),
+    host: read.string("HOST", "0.0.0.0"),
     databaseUrl: read.url(names.databaseUrl, defaults.databaseUrl, ["file:", "libsql:", "http:", "https:"]),
     jwtSecret: read.secret("JWT_SECRET", JWT_SECRET_MIN_BYTES),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: read.bool("TRUST_PROXY", false),
-    tls: cert && key ? { cert, key, ca: read.optional("TLS_CA") } : undefined,
+    tls: cert && key ? { cert, key } : undefined,
     archive: readArchiveConfig(read),
     maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
   };

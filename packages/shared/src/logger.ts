@@ -7,8 +7,8 @@ export type Logger = pino.Logger;
 /**
  * JSON logs. Every line written while a request is being served carries its
  * request id, without threading a logger through every call. Secrets never reach
- * a log line: tokens and keys are redacted by path in case a caller logs a whole
- * object by mistake.
+ * a log line: tokens, keys and a failed Redis command's arguments are redacted by
+ * path in case a caller logs a whole object by mistake.
  */
 export function createLogger(options: {
   level: LogLevel;
@@ -25,7 +25,16 @@ export function createLogger(options: {
         return requestId && !("requestId" in line) ? { requestId } : {};
       },
       redact: {
-        paths: ["authorization", "headers.authorization", "token", "secret", "jwtSecret", "*.jwtSecret"],
+        // ioredis errors carry their command's arguments: AUTH's password, keys and values with phones.
+        paths: [
+          "authorization",
+          "headers.authorization",
+          "token",
+          "secret",
+          "jwtSecret",
+          "*.jwtSecret",
+          "err.command.args",
+        ],
         censor: "[redacted]",
       },
     },

@@ -23,14 +23,39 @@ const TOKEN_TTL_SECONDS = 3600;
 const RETRYABLE_4XX = new Set([401, 403, 408, 429]);
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
+/** Why no answer came, in words an operator can act on; a certificate we do not trust is a setup mistake. */
+function unreachable(error: unknown, timeoutMs: number): string {
+  const { name, code } = error as { name?: string; code?: string };
+  if (name === "TimeoutError") return `wallet did not answer in ${timeoutMs} ms`;
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return `wallet's TLS certificate not trusted (${code}; is TLS_CA its CA?)`;
+  }
+  return "wallet unreachable";
+}
+
+/** The one Deno API this client needs, typed here so the Bun build needs no Deno types. */
+type DenoGlobal = { Deno?: { createHttpClient(options: { caCerts: string[] }): unknown } };
+
 /**
  * Discount's client for the wallet: a service token it signs itself (re-minted
  * before it expires), the deterministic Idempotency-Key, and a short timeout. It
  * classifies the answer: 2xx credited; a 4xx about the credit itself is a definitive
  * refusal; anything else (timeout, network, 5xx) is worth retrying.
  */
-export function createWalletClient(options: { baseUrl: string; jwtSecret: string; now?: () => number }): WalletClient {
+export function createWalletClient(options: {
+  baseUrl: string;
+  jwtSecret: string;
+  /** PEM CA certificates to trust for an HTTPS wallet instead of the public roots. */
+  ca?: string;
+  now?: () => number;
+}): WalletClient {
   const now = options.now ?? Date.now;
+  // Verification pinned on: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment must not turn it off.
+  const tls = { ca: options.ca, rejectUnauthorized: true };
+  // Under Deno, fetch ignores `tls`: a private CA is trusted through an HTTP client of its own.
+  const denoClient = options.ca
+    ? (globalThis as DenoGlobal).Deno?.createHttpClient({ caCerts: [options.ca] })
+    : undefined;
   let token: { value: string; expiresAtMs: number } | undefined;
 
   async function bearer(): Promise<string> {
@@ -58,13 +83,11 @@ export function createWalletClient(options: { baseUrl: string; jwtSecret: string
           },
           body: JSON.stringify({ amount: delivery.amount, reference: delivery.reference }),
           signal: AbortSignal.timeout(timeoutMs),
-        });
+          tls,
+          ...(denoClient ? { client: denoClient } : {}),
+        } as RequestInit);
       } catch (error) {
-        const name = (error as Error)?.name;
-        return {
-          outcome: "retry",
-          error: name === "TimeoutError" ? `wallet did not answer in ${timeoutMs} ms` : "wallet unreachable",
-        };
+        return { outcome: "retry", error: unreachable(error, timeoutMs) };
       }
       if (res.ok) {
         await res.body?.cancel();

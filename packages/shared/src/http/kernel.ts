@@ -9,9 +9,26 @@ export interface KernelOptions {
   logger: Logger;
   metrics: Registry;
   maxBodyBytes: number;
+  /** The service itself serves HTTPS: browsers are told to use nothing else (Strict-Transport-Security). */
+  hsts?: boolean;
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/**
+ * On every answer. API bodies are data for programs: never sniffed into HTML, framed,
+ * embedded by other sites or kept in a cache (they hold balances and phones), and no
+ * URL (which may name a phone) leaks in a Referer. A route that sets one of these itself
+ * keeps its own value (the dashboard's cache policy): Elysia fills in only what is unset.
+ */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-resource-policy": "same-origin",
+  "cache-control": "no-store",
+};
+const HSTS = { "strict-transport-security": "max-age=31536000" };
 
 /** Cheap checks on headers alone, before any body is read. */
 function rejectUnreadableBody(request: Request, maxBodyBytes: number): void {
@@ -28,19 +45,43 @@ function rejectUnreadableBody(request: Request, maxBodyBytes: number): void {
 }
 
 /**
- * The cross-cutting HTTP behaviour of both services: request ids, problem+json for
- * every error, access logs and request metrics. The composition root `use`s it first.
+ * A body that declares no length (chunked) is read here, counting, and refused once past
+ * the limit: the listener's own limit answers a bare 413, or none at all under a runtime
+ * without one. JSON is the only body onRequest lets through.
  */
-export function httpKernel({ logger, metrics, maxBodyBytes }: KernelOptions) {
+async function readJsonWithin(body: ReadableStream<Uint8Array>, maxBodyBytes: number): Promise<unknown> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBodyBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+/**
+ * The cross-cutting HTTP behaviour of both services: request ids, security headers,
+ * body limits, problem+json for every error, access logs and request metrics. The
+ * composition root `use`s it first.
+ */
+export function httpKernel({ logger, metrics, maxBodyBytes, hsts = false }: KernelOptions) {
   const requests = metrics.counter("http_requests_total", "HTTP requests by route, method and status");
   const latency = metrics.histogram("http_request_duration_seconds", "HTTP request latency by route and status");
+  const headers = hsts ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
 
   return new Elysia({ name: "http-kernel" })
     .onRequest(({ request, set }) => {
       const id = requestIdFrom(request.headers.get("x-request-id"));
       setRequestState(request, { id, startedAt: performance.now() });
+      Object.assign(set.headers, headers);
       set.headers["x-request-id"] = id;
       rejectUnreadableBody(request, maxBodyBytes);
+    })
+    .onParse({ as: "global" }, ({ request }) => {
+      // A declared length was held to the limit in onRequest; Elysia's own parser reads it.
+      if (!request.body || request.headers.has("content-length")) return;
+      return readJsonWithin(request.body, maxBodyBytes);
     })
     .onError({ as: "global" }, ({ code, error, request }) => {
       const state = requestStateOf(request);

@@ -65,8 +65,11 @@ export function toAppError(code: string | number, error: unknown): AppError {
       const detail = first ? `${first.field}: ${first.message}` : undefined;
       return new AppError(annotatedCode(v.valueError) ?? "VALIDATION_FAILED", detail, { errors });
     }
-    case "PARSE":
-      return new AppError("MALFORMED_JSON");
+    case "PARSE": {
+      // Elysia wraps what a parser threw; a refusal of the body's size keeps its own code.
+      const cause = (error as Error).cause;
+      return cause instanceof AppError ? cause : new AppError("MALFORMED_JSON");
+    }
     case "NOT_FOUND":
       return new AppError("ROUTE_NOT_FOUND");
     default:

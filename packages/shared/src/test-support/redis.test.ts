@@ -28,3 +28,20 @@ test.skipIf(Boolean(process.env.REDIS_URL))(
     after.close();
   },
 );
+
+test.skipIf(Boolean(process.env.REDIS_URL))(
+  "a Redis started with a password answers only clients that give it",
+  async () => {
+    const locked = await startRedis({ password: "open sesame" });
+    try {
+      const withPassword = new RedisClient(locked.url);
+      expect(await withPassword.send("PING", [])).toBe("PONG");
+      withPassword.close();
+      const withoutPassword = new RedisClient(locked.url.replace(/\/\/.*@/, "//"), { autoReconnect: false });
+      await expect(withoutPassword.send("PING", [])).rejects.toThrow(/NOAUTH/);
+      withoutPassword.close();
+    } finally {
+      await locked.dispose();
+    }
+  },
+);

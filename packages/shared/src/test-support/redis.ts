@@ -27,11 +27,15 @@ async function answersPing(url: string): Promise<boolean> {
 
 /**
  * A real redis-server on a free port, private to the calling test file, so tests
- * can kill and restart it. With REDIS_URL set, that server is used instead and
+ * can kill and restart it; with a password, it refuses clients without it (and
+ * `url` carries it). With REDIS_URL set, that server is used instead and
  * stop/start are refused (it is not ours to kill).
  */
-export async function startRedis(): Promise<RedisHandle> {
+export async function startRedis(options: { password?: string } = {}): Promise<RedisHandle> {
   const external = process.env.REDIS_URL;
+  if (external && options.password) {
+    throw new Error("REDIS_URL points at a shared server; a password test needs its own (unset REDIS_URL)");
+  }
   if (external) {
     const refuse = async () => {
       throw new Error("REDIS_URL points at a shared server; this test needs its own (unset REDIS_URL)");
@@ -41,7 +45,9 @@ export async function startRedis(): Promise<RedisHandle> {
 
   const port = freePort();
   const dir = mkdtempSync(join(tmpdir(), "matchday-redis-"));
-  const url = `redis://127.0.0.1:${port}`;
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : "";
+  const url = `redis://${auth}127.0.0.1:${port}`;
+  const requirePass = options.password ? ["--requirepass", options.password] : [];
   let proc: ReturnType<typeof Bun.spawn> | undefined;
 
   const handle: RedisHandle = {
@@ -61,6 +67,7 @@ export async function startRedis(): Promise<RedisHandle> {
           "no",
           "--dir",
           dir,
+          ...requirePass,
         ],
         { stdout: "ignore", stderr: "inherit" },
       );
