@@ -1,5 +1,5 @@
 import { createClient } from "@libsql/client";
-import { bearer, waitFor } from "@matchday/shared/test-support";
+import { bearer, type ServiceProcess, waitFor } from "@matchday/shared/test-support";
 
 /** A small seeded PRNG (mulberry32): a failing burst can be re-run with the same order. */
 export function seeded(seed: number): () => number {
@@ -180,4 +180,60 @@ export function violations(
     else if (a.body.rank !== rank) found.push(`${a.phone} was told rank ${a.body.rank}, the record says ${rank}`);
   }
   return found.slice(0, 20);
+}
+
+/**
+ * Fires a burst at one discount process and sends it SIGTERM once `stopAfter` requests
+ * have been answered (`onProgress` sees every count first). Nothing is retried: a request
+ * the stopping process never took stays status 0. Returns the answers, the exit code and
+ * how long the process took to exit after the signal.
+ */
+export async function burstWithShutdown(
+  discount: ServiceProcess,
+  code: string,
+  order: string[],
+  options: { stopAfter: number; onProgress?: (done: number) => void },
+) {
+  let stopped: Promise<{ exitCode: number | null; stopMs: number }> | undefined;
+  const answers = await fireBurst([discount.url], code, order, {
+    concurrency: 32,
+    retries: 0,
+    onProgress: (done) => {
+      options.onProgress?.(done);
+      if (done !== options.stopAfter) return;
+      const sent = performance.now();
+      stopped = discount.stop().then((exitCode) => ({ exitCode, stopMs: performance.now() - sent }));
+    },
+  });
+  if (!stopped) throw new Error(`the burst ended before ${options.stopAfter} answers`);
+  return { answers, ...(await stopped) };
+}
+
+/** What a stopped process acknowledged but did not keep: a win without its row, a "credited" without its ledger entry. */
+export function acknowledgedButLost(facts: BurstFacts, answers: Answer[]): string[] {
+  const winners = new Set(facts.winners.map((w) => w.phone));
+  const credited = new Set(facts.credits.map((c) => c.phone));
+  const lost: string[] = [];
+  for (const a of answers) {
+    if (a.status !== 200 && a.status !== 201) continue;
+    if (!winners.has(a.phone)) lost.push(`${a.phone} heard ${a.status} but has no redemption row`);
+    if (a.body.status === "credited" && !credited.has(a.phone)) lost.push(`${a.phone} heard credited; no ledger entry`);
+  }
+  return lost;
+}
+
+/** SIGSTOP/SIGCONT: the process stops answering but keeps its connections open, like a hung host. */
+export function hang(service: ServiceProcess, hung: boolean): void {
+  process.kill(service.pid() as number, hung ? "SIGSTOP" : "SIGCONT");
+}
+
+/** Outbox rows still leased to a relay. A relay that stopped cleanly settled its batch in hand; none stay leased. */
+export async function leasedOutboxRows(discountDbUrl: string): Promise<number> {
+  const db = createClient({ url: discountDbUrl });
+  try {
+    const { rows } = await db.execute("SELECT COUNT(*) AS n FROM outbox WHERE lease_owner IS NOT NULL");
+    return Number(rows[0]?.n);
+  } finally {
+    db.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { createLogger } from "@matchday/shared";
+import { createLogger, runStopHooks } from "@matchday/shared";
 import {
   makeTempDatabase,
   type RedisHandle,
@@ -18,6 +18,7 @@ export function discountTestConfig(
 ): DiscountConfig {
   return {
     port: 0,
+    host: "127.0.0.1",
     databaseUrl: "file::memory:",
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
@@ -66,6 +67,7 @@ export async function startDiscountInProcess(
     database,
     async dispose() {
       await app.stop(true);
+      await runStopHooks(app); // app.stop fires them without waiting
       await store.close();
       redis.disconnect();
       database.dispose();

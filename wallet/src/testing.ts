@@ -1,4 +1,4 @@
-import { createLogger, createTokenVerifier, type Logger } from "@matchday/shared";
+import { createLogger, createTokenVerifier, type Logger, runStopHooks } from "@matchday/shared";
 import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
 import { createApp, type WalletApp } from "./app";
 import type { WalletConfig } from "./config";
@@ -7,6 +7,7 @@ import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "./db/store
 export function walletTestConfig(databaseUrl: string): WalletConfig {
   return {
     port: 0,
+    host: "127.0.0.1",
     databaseUrl,
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
@@ -50,6 +51,7 @@ export async function startWalletInProcess(options: { clock?: () => number } = {
     logger,
     async dispose() {
       await app.stop(true);
+      await runStopHooks(app); // app.stop fires them without waiting
       await store.close();
       database.dispose();
     },

@@ -1,4 +1,11 @@
-import { AppError, normalizePhone, type Principal, requirePhone, type TokenVerifier } from "@matchday/shared";
+import {
+  AppError,
+  normalizePhone,
+  type Principal,
+  recordedSocketAddress,
+  requirePhone,
+  type TokenVerifier,
+} from "@matchday/shared";
 
 /**
  * Whose phone a redeem is for. A user redeems for the phone in their token (a
@@ -46,11 +53,14 @@ export function claimedPhone(authorization: string | null, bodyPhone: string | u
   }
 }
 
-/** The client's address: the socket's, or X-Forwarded-For's first hop behind a trusted proxy. */
+/**
+ * The client's address: the socket's, or X-Forwarded-For's first hop behind a trusted proxy.
+ * Bun's server gives the socket's address to the route; under Deno the entry recorded it.
+ */
 export function clientIpOf(request: Request, socketIp: string | undefined, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) return forwarded;
   }
-  return socketIp ?? "unknown";
+  return socketIp ?? recordedSocketAddress(request) ?? "unknown";
 }

@@ -1,4 +1,5 @@
-import type { Logger } from "@matchday/shared";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Logger, maskPhone } from "@matchday/shared";
 import type { CampaignRow, RedemptionRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
@@ -146,7 +147,7 @@ async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: st
     }
     const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
-    await Bun.sleep(25); // another instance is rebuilding
+    await sleep(25); // another instance is rebuilding
   }
 }
 
@@ -188,7 +189,7 @@ async function record(
     // rebuilt while that win was being written. The DB is right; bring the gate in line.
     const taken = await rankHolder(deps.store, campaign.id, rank);
     deps.logger.warn(
-      { campaign: campaign.code, rank, conflict, holder: taken?.holder },
+      { campaign: campaign.code, rank, conflict, holder: taken && maskPhone(taken.holder) },
       "the DB refused the gate's rank",
     );
     if (!taken) return UNAVAILABLE;

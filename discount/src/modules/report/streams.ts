@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CampaignRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { Summary, Winner } from "./model";
@@ -110,7 +111,7 @@ export function winnerEvents(
           quietSince = Date.now();
           return;
         }
-        await Bun.sleep(options.pollMs);
+        await sleep(options.pollMs);
       }
     },
     cancel() {

@@ -23,12 +23,24 @@ export interface ServiceSpec {
   /** The env var that carries the port, e.g. `WALLET_PORT`. */
   portVar: string;
   env: Record<string, string>;
+  /** The runtime and its arguments, the entry appended: `bun` unless given (runtimes.ts has Deno's). */
+  command?: string[];
+  /** Serve HTTPS with this certificate and key (paths); the URL is https and the start-up probe trusts `ca` (PEM). */
+  tls?: ServedTls;
 }
 
-/** Starts a service as a real `bun` process on a free port and waits for /health. */
+export interface ServedTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/** Starts a service as a real process (`bun`, or spec.command) on a free port and waits for /health. */
 export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
   const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${spec.tls ? "https" : "http"}://127.0.0.1:${port}`;
+  const tlsEnv = spec.tls ? { TLS_CERT: spec.tls.cert, TLS_KEY: spec.tls.key } : {};
+  const probe = spec.tls ? { tls: { ca: spec.tls.ca } } : {};
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   let log = "";
 
@@ -43,9 +55,16 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
     pid: () => proc?.pid,
     output: () => log,
     async start() {
-      proc = Bun.spawn(["bun", spec.entry], {
+      proc = Bun.spawn([...(spec.command ?? ["bun"]), spec.entry], {
         cwd: REPO_ROOT,
-        env: { ...process.env, LOG_LEVEL: "warn", ...spec.env, [spec.portVar]: String(port), HOST: "127.0.0.1" },
+        env: {
+          ...process.env,
+          LOG_LEVEL: "warn",
+          ...tlsEnv,
+          ...spec.env,
+          [spec.portVar]: String(port),
+          HOST: "127.0.0.1",
+        },
         stdout: "pipe",
         stderr: "pipe",
       });
@@ -54,7 +73,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
       const started = proc;
       await waitFor(`${spec.entry} on port ${port}\n${log}`, async () => {
         if (started.exitCode !== null) throw new Error(`${spec.entry} exited early:\n${log}`);
-        return (await fetch(`${url}/health`)).ok;
+        return (await fetch(`${url}/health`, probe)).ok;
       });
     },
     async stop() {

@@ -1,25 +1,35 @@
 import { makeTempDatabase, type TempDatabase } from "./database";
 import { type RedisHandle, startRedis } from "./redis";
-import { type ServiceProcess, startService } from "./service-process";
+import { entryPoint, type Runtime } from "./runtimes";
+import { type ServedTls, type ServiceProcess, startService } from "./service-process";
 import { TEST_JWT_SECRET } from "./tokens";
 
-/** The wallet as its own process on a free port, over the given (migrated or empty) database. */
-export function startWalletProcess(database: Pick<TempDatabase, "url">, env: Record<string, string> = {}) {
+/** The wallet as its own process on a free port, over the given (migrated or empty) database; HTTPS when given `tls`. */
+export function startWalletProcess(
+  database: Pick<TempDatabase, "url">,
+  env: Record<string, string> = {},
+  runtime: Runtime = "bun",
+  tls?: ServedTls,
+) {
   return startService({
-    entry: "wallet/src/main.ts",
+    ...entryPoint("wallet", runtime),
     portVar: "WALLET_PORT",
     env: { JWT_SECRET: TEST_JWT_SECRET, WALLET_DATABASE_URL: database.url, ...env },
+    tls,
   });
 }
 
-/** The discount service as its own process, talking to the given Redis and wallet. */
+/** The discount service as its own process, talking to the given Redis and wallet; HTTPS when given `tls`. */
 export function startDiscountProcess(
   database: Pick<TempDatabase, "url">,
   deps: { redisUrl: string; wallet: Pick<ServiceProcess, "url"> | string },
   env: Record<string, string> = {},
+  runtime: Runtime = "bun",
+  tls?: ServedTls,
 ) {
   return startService({
-    entry: "discount/src/main.ts",
+    ...entryPoint("discount", runtime),
+    tls,
     portVar: "DISCOUNT_PORT",
     env: {
       JWT_SECRET: TEST_JWT_SECRET,

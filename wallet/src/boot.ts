@@ -1,0 +1,26 @@
+import { type BootedService, createLogger, type Env, runStopHooks } from "@matchday/shared";
+import { createApp, type WalletApp } from "./app";
+import { loadWalletConfig } from "./config";
+import { openWalletStore } from "./db/store";
+
+/**
+ * The wallet built from its environment, whichever runtime serves it: config parsed
+ * once (ConfigError names every problem), the store opened and migrated, the app wired.
+ */
+export async function bootWallet(env: Env): Promise<BootedService<WalletApp>> {
+  const config = loadWalletConfig(env);
+  const logger = createLogger({ level: config.logLevel, service: "wallet" });
+  const store = await openWalletStore(config.databaseUrl);
+  const app = createApp({ config, store, logger });
+  return {
+    name: "wallet",
+    config,
+    hostname: config.host,
+    logger,
+    app,
+    async close() {
+      await runStopHooks(app); // the ledger writer finishes its batch in hand
+      await store.close();
+    },
+  };
+}
