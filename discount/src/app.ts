@@ -1,12 +1,13 @@
 import {
   apiDocs,
+  createHttpKernel,
   createTokenVerifier,
-  httpKernel,
   type Logger,
   scheduleArchiving,
   systemRoutes,
   type TokenVerifier,
 } from "@matchday/shared";
+import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { DiscountConfig } from "./config";
@@ -21,7 +22,9 @@ import { dashboardRoutes } from "./modules/dashboard";
 import { startRelay } from "./modules/outbox/relay";
 import { redeemRoutes } from "./modules/redeem";
 import { createRecords } from "./modules/redeem/records";
+import { SettledAnswers } from "./modules/redeem/settled-answers";
 import { SoldOutBook } from "./modules/redeem/sold-out";
+import { REDEEM_ROUTE, soldOutFastPath } from "./modules/redeem/sold-out-fast-path";
 import { createWalletClient, type WalletClient } from "./modules/redeem/wallet-client";
 import { reportRoutes } from "./modules/report";
 import { createGate } from "./redis/gate";
@@ -82,6 +85,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     records,
     wallet: walletClient,
     soldOut: new SoldOutBook((code) => gate.winners(code)),
+    answers: new SettledAnswers(),
     limits,
     walletTimeoutMs: config.walletTimeoutMs,
     clock,
@@ -93,15 +97,35 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     trustProxy: config.trustProxy,
   };
 
-  return new Elysia({ name: "discount", normalize: false })
-    .use(
-      httpKernel({
-        logger,
-        metrics: metrics.registry,
-        maxBodyBytes: config.maxBodyBytes,
-        hsts: config.tls !== undefined,
-      }),
-    )
+  const kernel = createHttpKernel({
+    logger,
+    metrics: metrics.registry,
+    maxBodyBytes: config.maxBodyBytes,
+    hsts: config.tls !== undefined,
+  });
+  const fastPath = soldOutFastPath({
+    campaigns,
+    soldOut: redeemDeps.soldOut,
+    metrics,
+    kernel,
+    maxBodyBytes: config.maxBodyBytes,
+    redeemAnonymous: config.redeemAnonymous,
+  });
+  // The listener (Bun's routes) sends POST /v1/redeem to the sold-out fast path first; whatever it
+  // does not answer goes through the app's router like every other request.
+  const serve = {
+    routes: {
+      [REDEEM_ROUTE]: {
+        POST: (request: Request, server: Server<unknown>): Promise<Response> =>
+          fastPath(request, server.requestIP(request)?.address, (forwarded): Response | Promise<Response> =>
+            app.fetch(forwarded),
+          ),
+      },
+    },
+  };
+
+  const app = new Elysia({ name: "discount", normalize: false, serve })
+    .use(kernel.plugin)
     .use(
       apiDocs({
         title: "Matchday Discount",
@@ -140,6 +164,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
       await Promise.all([relay.stop(), archiving.stop()]);
       await store.writes.drain();
     });
+  return app;
 }
 
 export type DiscountApp = ReturnType<typeof createApp>;

@@ -145,6 +145,11 @@ export class CampaignCache {
     return row;
   }
 
+  /** The campaign if this instance already holds it; never a DB read. */
+  peek(code: string): CampaignRow | undefined {
+    return this.known.get(code);
+  }
+
   remember(row: CampaignRow): void {
     // Maps keep insertion order: the first key is the oldest entry.
     if (this.known.size >= this.knownLimit) this.known.delete(this.known.keys().next().value as string);

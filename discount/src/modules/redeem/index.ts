@@ -6,6 +6,7 @@ import type { CampaignCache } from "../campaigns/service";
 import { callerPhone, claimedPhone, clientIpOf } from "./caller";
 import { RedeemBody, RedeemProblems, RedeemResult } from "./model";
 import { type RedeemDeps, type RedeemOutcome, redeem } from "./service";
+import { SOLD_OUT } from "./sold-out";
 
 export interface RedeemRoutesDeps extends RedeemDeps {
   campaigns: CampaignCache;
@@ -14,8 +15,6 @@ export interface RedeemRoutesDeps extends RedeemDeps {
   trustProxy: boolean;
 }
 
-// One instance for the answer most of a burst gets: no Error (and stack trace) built per request.
-const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
 // Counted in the claims metric; an access-log line each would cost more than the answer itself.
 const QUIET = { quiet: true };
 

@@ -1,3 +1,8 @@
+import { AppError } from "@matchday/shared";
+
+/** One instance for the answer most of a burst gets: no Error (and stack trace) built per request. */
+export const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
+
 /**
  * What this instance knows about campaigns that are full. Once the gate says
  * "sold out" for a campaign, later requests are answered from memory: a loser
@@ -18,6 +23,11 @@ export class SoldOutBook {
     const winners = this.full.get(code);
     if (winners === undefined || winners === "loading") return "open";
     return winners.has(phone) ? "winner" : "loser";
+  }
+
+  /** Whether any campaign is known to be full: until one is, no request is worth a look for it. */
+  hasAny(): boolean {
+    return this.full.size > 0;
   }
 
   markSoldOut(code: string): void {

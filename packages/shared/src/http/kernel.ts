@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { AppError } from "../errors";
+import { AppError, statusOf, toProblem } from "../errors";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
 import { problemResponse, toAppError } from "./problem";
@@ -60,17 +60,59 @@ async function readJsonWithin(body: ReadableStream<Uint8Array>, maxBodyBytes: nu
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
+/** Each error's problem body up to its request id, and its headers, built once. */
+const directTemplates = new WeakMap<AppError, { head: string; headers: Headers }>();
+
+/**
+ * problemResponse for the answers given at volume outside the router: the same body
+ * and headers, from a template per error (a request id is [A-Za-z0-9._:-], safe in JSON).
+ */
+function directProblem(error: AppError, requestId: string, extra: Record<string, string>): Response {
+  let template = directTemplates.get(error);
+  if (!template) {
+    if (error.extra.errors) return problemResponse(error, requestId, extra); // the id is not the body's last field
+    const sample = problemResponse(error, "", extra);
+    const body = JSON.stringify(toProblem(error, ""));
+    template = { head: body.slice(0, body.lastIndexOf('""')), headers: sample.headers };
+    directTemplates.set(error, template);
+  }
+  const headers = new Headers(template.headers);
+  headers.set("x-request-id", requestId);
+  return new Response(`${template.head}"${requestId}"}`, { status: statusOf(error.code), headers });
+}
+
+interface Answered {
+  request: Request;
+  route: string;
+  status: number;
+  startedAt: number;
+  requestId: string;
+  quiet?: boolean;
+}
+
 /**
  * The cross-cutting HTTP behaviour of both services: request ids, security headers,
- * body limits, problem+json for every error, access logs and request metrics. The
- * composition root `use`s it first.
+ * body limits, problem+json for every error, access logs and request metrics.
+ * `plugin` is what the composition root `use`s first; `refuseDirectly` gives the same
+ * answer, metrics and log line to a request served outside Elysia's router.
  */
-export function httpKernel({ logger, metrics, maxBodyBytes, hsts = false }: KernelOptions) {
+export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }: KernelOptions) {
   const requests = metrics.counter("http_requests_total", "HTTP requests by route, method and status");
   const latency = metrics.histogram("http_request_duration_seconds", "HTTP request latency by route and status");
   const headers = hsts ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
 
-  return new Elysia({ name: "http-kernel" })
+  function record({ request, route, status, startedAt, requestId, quiet }: Answered): void {
+    const seconds = (performance.now() - startedAt) / 1000;
+    const labels = { route, method: request.method, status: String(status) };
+    requests.inc(labels);
+    latency.observe(labels, seconds);
+    logger[quiet ? "debug" : "info"](
+      { requestId, method: request.method, route, status, ms: Math.round(seconds * 1000) },
+      "request",
+    );
+  }
+
+  const plugin = new Elysia({ name: "http-kernel" })
     .onRequest(({ request, set }) => {
       const id = requestIdFrom(request.headers.get("x-request-id"));
       setRequestState(request, { id, startedAt: performance.now() });
@@ -97,22 +139,29 @@ export function httpKernel({ logger, metrics, maxBodyBytes, hsts = false }: Kern
     .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
       const state = requestStateOf(request);
       if (!state) return;
-      const status = String(state.status ?? set.status ?? 200);
-      const seconds = (performance.now() - state.startedAt) / 1000;
-      const labels = { route: route || "unmatched", method: request.method, status };
-      requests.inc(labels);
-      latency.observe(labels, seconds);
-      logger[state.quiet ? "debug" : "info"](
-        {
-          requestId: state.id,
-          method: request.method,
-          route: labels.route,
-          status: Number(status),
-          ms: Math.round(seconds * 1000),
-        },
-        "request",
-      );
+      const status = Number(state.status ?? set.status ?? 200);
+      const { startedAt, id: requestId, quiet } = state;
+      record({ request, route: route || "unmatched", status, startedAt, requestId, quiet });
     });
+
+  return {
+    plugin,
+    /** An expected refusal for a request no Elysia hook saw: logged at debug, like a quiet refusal. */
+    refuseDirectly(request: Request, route: string, error: AppError): Response {
+      const startedAt = performance.now();
+      const requestId = requestIdFrom(request.headers.get("x-request-id"));
+      const response = directProblem(error, requestId, headers);
+      record({ request, route, status: response.status, startedAt, requestId, quiet: true });
+      return response;
+    },
+  };
+}
+
+export type HttpKernel = ReturnType<typeof createHttpKernel>;
+
+/** The kernel as a plugin, for a service that serves nothing outside the router. */
+export function httpKernel(options: KernelOptions) {
+  return createHttpKernel(options).plugin;
 }
 
 /**

@@ -18,10 +18,11 @@ function annotatedCode(valueError: ElysiaValidationLike["valueError"]): ErrorCod
   return isErrorCode(code) ? code : undefined;
 }
 
-/** Renders an AppError as an RFC 9457 problem+json response. */
-export function problemResponse(error: AppError, requestId: string): Response {
+/** Renders an AppError as an RFC 9457 problem+json response, with any other headers it must carry. */
+export function problemResponse(error: AppError, requestId: string, extra?: Record<string, string>): Response {
   const problem = toProblem(error, requestId);
   const headers: Record<string, string> = {
+    ...extra,
     "content-type": "application/problem+json",
     "x-request-id": requestId,
   };
