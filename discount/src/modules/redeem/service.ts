@@ -7,6 +7,7 @@ import type { Gate } from "../../redis/gate";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { RedeemResult } from "./model";
 import { type Clock, conflictOf, findRedemption, idempotencyKeyOf, type Records, rankHolder } from "./records";
+import type { SettledAnswers } from "./settled-answers";
 import type { SoldOutBook } from "./sold-out";
 import type { WalletClient } from "./wallet-client";
 
@@ -16,6 +17,7 @@ export interface RedeemDeps {
   records: Records;
   wallet: WalletClient;
   soldOut: SoldOutBook;
+  answers: SettledAnswers;
   limits: { perPhone: RateLimiter; perIp: RateLimiter };
   walletTimeoutMs: number;
   clock: Clock;
@@ -54,9 +56,22 @@ function resultOf(campaign: CampaignRow, row: RedemptionRow, status = row.status
 
 /**
  * Decides one redemption, in the order of DESIGN §4: window → local sold-out flag
- * (no I/O) → rate limits → the Redis gate → the durable record → the wallet.
+ * (no I/O) → rate limits → settled winners' answers (no I/O) → the Redis gate → the
+ * durable record → the wallet. Every winner's answer that can no longer change is
+ * remembered.
  */
 export async function redeem(
+  deps: RedeemDeps,
+  campaign: CampaignRow,
+  phone: string,
+  clientIp: string,
+): Promise<RedeemOutcome> {
+  const outcome = await decide(deps, campaign, phone, clientIp);
+  if (outcome.kind === "won" || outcome.kind === "repeat") deps.answers.remember(outcome.result);
+  return outcome;
+}
+
+async function decide(
   deps: RedeemDeps,
   campaign: CampaignRow,
   phone: string,
@@ -72,6 +87,8 @@ export async function redeem(
   const verdict = deps.soldOut.verdict(campaign.code, phone);
   if (verdict === "loser") return { kind: "sold-out" };
   if (verdict === "winner") {
+    const known = deps.answers.get(campaign.code, phone);
+    if (known) return { kind: "repeat", result: known };
     const row = await findRedemption(deps.store, campaign.id, phone);
     if (row) return { kind: "repeat", result: resultOf(campaign, row) };
   }
@@ -87,6 +104,9 @@ export async function redeem(
   if (!byPhone.allowed || !byIp.allowed) {
     return { kind: "rate-limited", retryAfterSeconds: Math.max(byPhone.retryAfterSeconds, byIp.retryAfterSeconds) };
   }
+  // Limits first: a winner asking again counts against them like anyone else.
+  const settled = deps.answers.get(campaign.code, phone);
+  if (settled) return { kind: "repeat", result: settled };
 
   for (let attempt = 1; ; attempt++) {
     let gate: Awaited<ReturnType<Gate["claim"]>>;
