@@ -1,0 +1,275 @@
+/**
+ * Soak: a steady mix of the everyday traffic for a long time (default 10 minutes),
+ * to see latency, errors and memory stay flat.
+ *
+ *   k6 run -e JWT_SECRET="$(cat data/jwt-secret)" load/k6/soak.js
+ *   k6 run -e ADMIN_TOKEN=... -e SERVICE_TOKEN=... -e RATE=200 -e DURATION=1h load/k6/soak.js
+ *
+ * RATE requests a second (constant-arrival-rate), each one of, by MIX weight:
+ *   balance  GET /v1/wallets/:phone (and, one time in four, its transactions)
+ *   credit   POST /v1/wallets/:phone/credits with a unique Idempotency-Key; REPLAY_PERCENT
+ *            of them sent twice, the second must be the stored entry (Idempotent-Replayed)
+ *   redeem   POST /v1/redeem on a big campaign made in setup(): 201 for a new phone,
+ *            200 for one that already won
+ *   report   GET /v1/campaigns/:code/report (admin)
+ * Phones come from a pool of USERS. teardown() checks the campaign's ranks and a sample
+ * of its winners' wallets, as match-burst.js does.
+ *
+ * Rate limits: at the default mix, ~30% of RATE are redeems from one address; raise
+ * RATE_LIMIT_IP_PER_MINUTE above 60 × that (the default 600/min is 10 a second).
+ */
+import { sleep } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import { Counter, Rate } from "k6/metrics";
+import {
+  baseOptions,
+  campaignCode,
+  canonicalPhone,
+  createCampaign,
+  DISCOUNT_URL,
+  describe,
+  env,
+  envDuration,
+  envInt,
+  envNumber,
+  finishVerification,
+  header,
+  jsonOf,
+  logFailures,
+  params,
+  phoneAt,
+  phoneOffset,
+  resolveTokens,
+  runId,
+  sample,
+  verify,
+  verifyWallets,
+  verifyWinners,
+  WALLET_URL,
+  waitUntilSettled,
+} from "./lib.js";
+
+const RATE = envInt("RATE", 50, 1);
+const DURATION = envDuration("DURATION", "10m");
+const USERS = envInt("USERS", 50000, 1, 10000000);
+const CAP = envInt("CAP", 10000000, 1, 10000000);
+const AMOUNT = envInt("AMOUNT", 1000, 1);
+const CREDIT_AMOUNT = envInt("CREDIT_AMOUNT", 1000, 1);
+const REPLAY_PERCENT = envInt("REPLAY_PERCENT", 5, 0, 100);
+const P99_MS = envNumber("P99_MS", 250);
+const ERROR_RATE = envNumber("ERROR_RATE", 0.001);
+const SETTLE_SECONDS = envInt("SETTLE_SECONDS", 60, 0);
+const WALLET_SAMPLE = envInt("WALLET_SAMPLE", 100, 0);
+
+const ACTIONS = ["balance", "credit", "redeem", "report"];
+
+/** "balance:40,credit:20,redeem:30,report:10" -> [{name, weight}], weights > 0 only. */
+function parseMix(text) {
+  const mix = [];
+  for (const part of text.split(",")) {
+    const [name, weight] = part.split(":").map((s) => s.trim());
+    const w = Number(weight);
+    if (ACTIONS.indexOf(name) === -1 || !Number.isFinite(w) || w < 0) {
+      throw new Error(`MIX: "${part}" is not <${ACTIONS.join("|")}>:<weight>`);
+    }
+    if (w > 0) mix.push({ name, weight: w });
+  }
+  if (mix.length === 0) throw new Error("MIX has no action with a weight above 0");
+  return mix;
+}
+
+const MIX = parseMix(env("MIX", "balance:40,credit:20,redeem:30,report:10"));
+const TOTAL_WEIGHT = MIX.reduce((sum, m) => sum + m.weight, 0);
+
+function pickAction() {
+  let r = Math.random() * TOTAL_WEIGHT;
+  for (const m of MIX) {
+    r -= m.weight;
+    if (r < 0) return m.name;
+  }
+  return MIX[MIX.length - 1].name;
+}
+
+/** Per request: whether the answer was one the API does not promise for it (5xx, network, wrong status). */
+const unexpected = new Rate("unexpected");
+const rateLimited = new Counter("rate_limited");
+
+http.setResponseCallback(http.expectedStatuses(200, 201));
+
+const thresholds = {
+  unexpected: [
+    `rate<=${ERROR_RATE}`,
+    // Stop early instead of soaking a broken system for the whole DURATION.
+    { threshold: "rate<0.5", abortOnFail: true, delayAbortEval: "30s" },
+  ],
+  http_req_failed: [`rate<=${ERROR_RATE}`],
+  rate_limited: ["count==0"],
+  checks: [`rate>=${1 - ERROR_RATE}`],
+  "checks{phase:verify}": ["rate==1"],
+};
+const endpoints = { balance: ["balance", "transactions"], credit: ["credit"], redeem: ["redeem"], report: ["report"] };
+for (const m of MIX) {
+  for (const endpoint of endpoints[m.name]) thresholds[`http_req_duration{endpoint:${endpoint}}`] = [`p(99)<${P99_MS}`];
+}
+
+export const options = Object.assign(baseOptions(), {
+  scenarios: {
+    soak: {
+      executor: "constant-arrival-rate",
+      rate: RATE,
+      timeUnit: "1s",
+      duration: DURATION,
+      preAllocatedVUs: envInt("PRE_VUS", 50, 1),
+      maxVUs: envInt("MAX_VUS", 500, 1),
+    },
+  },
+  thresholds,
+  teardownTimeout: envDuration("TEARDOWN_TIMEOUT", "10m"),
+});
+
+export function setup() {
+  const tokens = resolveTokens();
+  const run = runId();
+  const campaign = createCampaign(tokens.admin, {
+    name: `k6 soak ${run}`,
+    code: campaignCode("K6SOAK", run),
+    amount: AMOUNT,
+    maxRedemptions: CAP,
+  });
+  console.log(`soak: ${RATE}/s for ${DURATION}, mix ${env("MIX", "default")}, campaign ${campaign.code}`);
+  return { tokens, run, code: campaign.code, offset: phoneOffset() };
+}
+
+let logged = 0;
+
+/** Records one answer: `ok` says whether it is what the API promises; 429s are also counted apart. */
+function record(res, ok, what) {
+  if (res.status === 429) rateLimited.add(1);
+  unexpected.add(!ok);
+  if (!ok && logged < 10) {
+    logged++;
+    console.error(`${what}: ${describe(res)}`);
+  }
+}
+
+function balance(data, phone) {
+  const url = `${WALLET_URL}/v1/wallets/${phone}`;
+  const res = http.get(url, params(data.tokens.service, { tags: { endpoint: "balance" } }));
+  const ok = verify(res, {
+    "balance: 200 {phone, balance >= 0, IRT}": (r) => {
+      const b = jsonOf(r);
+      return r.status === 200 && b.phone === canonicalPhone(phone) && b.balance >= 0 && b.currency === "IRT";
+    },
+  });
+  record(res, ok, `balance ${phone}`);
+  if (Math.random() >= 0.25) return;
+  const page = http.get(
+    `${url}/transactions?limit=10`,
+    params(data.tokens.service, { tags: { endpoint: "transactions" } }),
+  );
+  const pageOk = verify(page, {
+    "transactions: 200, newest first": (r) => {
+      const items = jsonOf(r).items;
+      return r.status === 200 && items.every((e, i) => i === 0 || e.id < items[i - 1].id);
+    },
+  });
+  record(page, pageOk, `transactions ${phone}`);
+}
+
+function credit(data, phone) {
+  const key = `k6-soak-${data.run}-${exec.scenario.iterationInTest}`;
+  const body = JSON.stringify({ amount: CREDIT_AMOUNT, reference: `k6-soak:${data.run}` });
+  const p = params(data.tokens.service, { json: true, idempotencyKey: key, tags: { endpoint: "credit" } });
+  const url = `${WALLET_URL}/v1/wallets/${phone}/credits`;
+  const res = http.post(url, body, p);
+  const entry = jsonOf(res);
+  const ok = verify(res, {
+    "credit: 201 entry": (r) =>
+      r.status === 201 &&
+      entry.kind === "credit" &&
+      entry.amount === CREDIT_AMOUNT &&
+      entry.balanceAfter >= CREDIT_AMOUNT,
+  });
+  record(res, ok, `credit ${phone}`);
+  if (!ok || Math.random() * 100 >= REPLAY_PERCENT) return;
+  const again = http.post(url, body, p);
+  const replayOk = verify(again, {
+    "credit replay: 201, Idempotent-Replayed, the same entry": (r) =>
+      r.status === 201 && header(r, "Idempotent-Replayed") === "true" && jsonOf(r).id === entry.id,
+  });
+  record(again, replayOk, `credit replay ${key}`);
+}
+
+function redeem(data, phone) {
+  const res = http.post(
+    `${DISCOUNT_URL}/v1/redeem`,
+    JSON.stringify({ code: data.code, phone }),
+    params(data.tokens.service, { json: true, tags: { endpoint: "redeem" } }),
+  );
+  const ok = verify(res, {
+    "redeem: 201 won or 200 repeat, this phone": (r) => {
+      const b = jsonOf(r);
+      return (
+        (r.status === 201 || r.status === 200) &&
+        b.phone === canonicalPhone(phone) &&
+        b.rank >= 1 &&
+        b.rank <= CAP &&
+        b.amount === AMOUNT
+      );
+    },
+  });
+  record(res, ok, `redeem ${phone}`);
+}
+
+function report(data) {
+  const res = http.get(
+    `${DISCOUNT_URL}/v1/campaigns/${data.code}/report?limit=20`,
+    params(data.tokens.admin, { tags: { endpoint: "report" } }),
+  );
+  const ok = verify(res, {
+    "report: 200, the cap, winners in rank order": (r) => {
+      const b = jsonOf(r);
+      return (
+        r.status === 200 &&
+        b.cap === CAP &&
+        b.redeemed <= CAP &&
+        b.winners.every((w, i) => w.rank === (i === 0 ? w.rank : b.winners[i - 1].rank + 1))
+      );
+    },
+  });
+  record(res, ok, "report");
+}
+
+export default function (data) {
+  const phone = phoneAt(Math.floor(Math.random() * USERS), data.offset);
+  const action = pickAction();
+  if (action === "balance") balance(data, phone);
+  else if (action === "credit") credit(data, phone);
+  else if (action === "redeem") redeem(data, phone);
+  else report(data);
+}
+
+export function teardown(data) {
+  const { admin, service } = data.tokens;
+  const tags = { phase: "verify" };
+  sleep(1);
+  const summary = waitUntilSettled(admin, data.code, SETTLE_SECONDS);
+  verify(
+    summary,
+    {
+      "report: never more winners than the cap": (s) => s.redeemed <= CAP,
+      "report: every credit delivered (none pending or failed)": (s) =>
+        s.pending === 0 && s.failed === 0 && s.credited === s.redeemed,
+    },
+    tags,
+  );
+  const winners = verifyWinners(admin, data.code, summary, tags);
+  const phones = sample(winners, WALLET_SAMPLE).map((w) => w.phone);
+  const walletFailures = verifyWallets(service, phones, AMOUNT, `gift:${data.code}`, tags);
+  logFailures("wallets", walletFailures);
+  console.log(
+    `soak campaign ${data.code}: ${winners.length} winners; ${phones.length} wallets read, ${walletFailures.length} wrong`,
+  );
+  finishVerification("soak");
+}
