@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { type LedgerRow, ledger, wallets } from "../../db/schema";
 import type { WalletStore } from "../../db/store";
 import type { LedgerWriter } from "./ledger-batch";
@@ -49,8 +49,22 @@ export function requestHash(command: EntryCommand): string {
   return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
+/** The balance read is the wallet's most frequent query: built and prepared once per store, not per request. */
+const balanceQueries = new WeakMap<WalletStore, ReturnType<typeof prepareBalanceQuery>>();
+const prepareBalanceQuery = (store: WalletStore) =>
+  store.db
+    .select()
+    .from(wallets)
+    .where(eq(wallets.phone, sql.placeholder("phone")))
+    .prepare();
+
 export async function getWallet(store: WalletStore, phone: string): Promise<WalletView> {
-  const row = await store.db.query.wallets.findFirst({ where: eq(wallets.phone, phone) });
+  let query = balanceQueries.get(store);
+  if (!query) {
+    query = prepareBalanceQuery(store);
+    balanceQueries.set(store, query);
+  }
+  const row = await query.get({ phone });
   return {
     phone,
     balance: row?.balance ?? 0,

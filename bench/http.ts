@@ -1,0 +1,289 @@
+/**
+ * Every HTTP path that matters, against a bare Elysia validated-JSON POST driven by the
+ * same `wrk` script in the same run: redeem while a campaign is open (new winners, each
+ * with its wallet credit), a winner's repeat, sold out (flat out, and at half the
+ * baseline's rate for latency), a single-use coupon redeem, a wallet balance read and a
+ * wallet credit; then a real cap-1,000 burst timed to its 1,000th wallet credit, and the
+ * discount process's peak memory. Every server is its own process, as in production.
+ *
+ *   bun bench/http.ts [--duration 10] [--connections 64]
+ *   (or BENCH_DURATION / BENCH_CONNECTIONS; needs `wrk`: apt-get install wrk)
+ *
+ * Exits 1 when a service misbehaves (a 5xx, a wrong answer, a wrong winner count),
+ * never for being slow: the target lines are a report, not a gate.
+ */
+import { readFileSync } from "node:fs";
+import { openDatabase } from "../packages/shared/src/db/sqlite";
+import {
+  bearer,
+  makeTempDatabase,
+  REPO_ROOT,
+  runCli,
+  type ServiceProcess,
+  startDiscountProcess,
+  startRedis,
+  startService,
+  startWalletProcess,
+} from "../packages/shared/src/test-support";
+import { option, printTable, type Row } from "./table";
+
+const duration = option("--duration", "BENCH_DURATION", 10);
+const connections = option("--connections", "BENCH_CONNECTIONS", 64);
+const WARMUP_SECONDS = 3;
+const CAP = 1_000;
+/** More than the coupon phase can redeem at this machine's rate, so each attempt is a first. */
+const COUPONS = 100_000;
+const ROUNDS = 3;
+const THREADS = 2;
+
+interface WrkResult {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+interface Load {
+  mode: "redeem" | "coupon" | "balance" | "credit";
+  phones: number;
+  offset: number;
+  token?: string;
+  code?: string;
+  codesFile?: string;
+  /** Requests per second over all connections; flat out when absent. */
+  rate?: number;
+}
+
+/** One wrk run of bench/requests.lua; phones are numbered from `offset` so phases never overlap. */
+async function wrk(url: string, seconds: number, load: Load) {
+  const args = [`-t${THREADS}`, `-c${connections}`, `-d${seconds}s`, "-s", "bench/requests.lua", url];
+  const proc = Bun.spawn(["wrk", ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      MODE: load.mode,
+      CODE: load.code ?? "",
+      CODES_FILE: load.codesFile ?? "",
+      PHONES: String(load.phones),
+      PHONE_OFFSET: String(load.offset),
+      TOKEN: load.token ?? "",
+      THREADS: String(THREADS),
+      RATE: String(Math.round(load.rate ?? 0)),
+      CONNECTIONS: String(connections),
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text()];
+  if ((await proc.exited) !== 0) throw new Error(`wrk failed: ${err || out}`);
+  const line = out.split("\n").find((l) => l.startsWith("WRK_RESULT "));
+  if (!line) throw new Error(`wrk printed no result:\n${out}`);
+  return JSON.parse(line.slice("WRK_RESULT ".length)) as WrkResult;
+}
+
+/** A warm-up run, then the measured one. */
+async function measure(url: string, load: Load): Promise<WrkResult> {
+  await wrk(url, WARMUP_SECONDS, load);
+  return wrk(url, duration, load);
+}
+
+const toRow = (name: string, r: WrkResult): Row => ({
+  name,
+  ops: r.requests,
+  seconds: r.seconds,
+  p50Ms: r.p50 / 1000,
+  p99Ms: r.p99 / 1000,
+});
+
+/** Peak resident memory of a process, from the kernel's high-water mark. */
+function peakRssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+async function createCampaign(url: string, maxRedemptions: number): Promise<string> {
+  const res = await fetch(`${url}/v1/campaigns`, {
+    method: "POST",
+    headers: { ...(await bearer("admin")), "content-type": "application/json" },
+    body: JSON.stringify({ name: `bench ${maxRedemptions}`, amount: 1_000_000, maxRedemptions }),
+  });
+  if (res.status !== 201) throw new Error(`campaign not created: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { code: string }).code;
+}
+
+/** Statuses outside `allowed`, as readable problems. */
+function unexpected(name: string, r: WrkResult, allowed: string[]): string[] {
+  const bad = Object.entries(r.statuses).filter(([status]) => !allowed.includes(status));
+  const problems = bad.map(([status, n]) => `${name}: ${n} answers with status ${status}`);
+  if (r.errors > 0) problems.push(`${name}: ${r.errors} socket errors`);
+  return problems;
+}
+
+/** Coupons for the coupon phase, made by the operator's CLI beside the running service. */
+async function makeCoupons(databaseUrl: string, count: number, file: string): Promise<void> {
+  const made = await runCli("discount/src/cli/coupons.ts", ["--count", String(count), "--out", file], {
+    DISCOUNT_DATABASE_URL: databaseUrl,
+  });
+  if (made.code !== 0) throw new Error(`coupons not made: ${made.stderr}`);
+}
+
+/** When the cap-1,000 burst's last credit reached the wallet, after the burst began. */
+async function lastCreditSeconds(walletUrl: string, code: string, startedAt: number, problems: string[]) {
+  const ledger = await openDatabase(walletUrl);
+  const { rows } = await ledger.execute({
+    sql: "SELECT created_at FROM ledger WHERE idempotency_key LIKE ? ORDER BY created_at",
+    args: [`gift:${code}:%`],
+  });
+  ledger.close();
+  if (rows.length !== CAP) problems.push(`burst: ${rows.length} credits in the wallet, expected ${CAP}`);
+  return (Number(rows.at(-1)?.created_at ?? Number.NaN) - startedAt) / 1000;
+}
+
+async function main(): Promise<number> {
+  const redis = await startRedis();
+  const walletDb = await makeTempDatabase(undefined, "wallet.db");
+  const discountDb = await makeTempDatabase(undefined, "discount.db");
+  const processes: ServiceProcess[] = [];
+  const problems: string[] = [];
+  const check = (name: string, r: WrkResult, allowed: string[]) => {
+    problems.push(...unexpected(name, r, allowed));
+    return r;
+  };
+  try {
+    // The baseline alone first, so nothing else competes for the two cores.
+    const baseline = await startService({ entry: "bench/baseline-server.ts", portVar: "BASELINE_PORT", env: {} });
+    processes.push(baseline);
+    const baseLoad: Load = { mode: "redeem", code: "BENCH", phones: 1_000_000, offset: 0 };
+    const base = check("baseline", await measure(baseline.url, baseLoad), ["200"]);
+    // Kept running (idle) so the sold-out comparison can alternate between the two.
+    const baseRate = base.requests / base.seconds;
+
+    const wallet = await startWalletProcess(walletDb);
+    // Production log level: the access log is part of what a request costs.
+    const discount = await startDiscountProcess(
+      discountDb,
+      { redisUrl: redis.url, wallet },
+      { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", RATE_LIMIT_COUPON_IP_PER_MINUTE: "1000000" },
+    );
+    processes.push(wallet, discount);
+    const token = (await bearer("service")).authorization?.replace("Bearer ", "");
+    const redeem = (code: string, phones: number, offset: number, rate?: number): Load => ({
+      mode: "redeem",
+      code,
+      phones,
+      offset,
+      token,
+      rate,
+    });
+
+    // Open: a huge cap, every request a new phone: rate limits, the gate, the durable
+    // redemption + outbox row, and the wallet credit over HTTP before answering.
+    const open = await createCampaign(discount.url, 10_000_000);
+    const wins = check("open", await wrk(discount.url, duration, redeem(open, 10_000_000, 100_000)), ["201"]);
+    // A winner's repeat: 2,000 phones that won (during the warm-up) ask again.
+    const repeats = check("repeat", await measure(discount.url, redeem(open, 2_000, 0)), ["200", "201"]);
+
+    // Sold out: every request is a new phone, refused from memory; then at half the
+    // baseline's rate, for the latency a client sees when the service is not saturated.
+    const full = await createCampaign(discount.url, 1);
+    // 200: the one winner, sent again as the phones wrap.
+    // Flat out, alternating with the baseline: this machine's speed drifts by a third
+    // from one minute to the next, so each pair is measured side by side and the
+    // median pair is reported.
+    await wrk(discount.url, WARMUP_SECONDS, redeem(full, 1_000_000, 0));
+    const pairs: { base: WrkResult; soldOut: WrkResult }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const b = check("baseline", await wrk(baseline.url, duration, baseLoad), ["200"]);
+      const sold = check("sold out", await wrk(discount.url, duration, redeem(full, 1_000_000, 0)), ["200", "409"]);
+      pairs.push({ base: b, soldOut: sold });
+    }
+    const rateOf = (r: WrkResult) => r.requests / r.seconds;
+    pairs.sort((x, y) => rateOf(x.soldOut) / rateOf(x.base) - rateOf(y.soldOut) / rateOf(y.base));
+    const median = pairs[Math.floor(ROUNDS / 2)] as (typeof pairs)[number];
+    const soldOut = median.soldOut;
+    const pairRatios = pairs.map((pair) => (rateOf(pair.soldOut) / rateOf(pair.base)).toFixed(2));
+    const halfRate = check(
+      "sold out, half rate",
+      await wrk(discount.url, duration, redeem(full, 1_000_000, 0, baseRate / 2)),
+      ["200", "409"],
+    );
+
+    // The match: cap 1,000, a flood of distinct phones; when does the 1,000th credit land?
+    const match = await createCampaign(discount.url, CAP);
+    const burstStart = Date.now();
+    check("burst", await wrk(discount.url, 3, redeem(match, 10_000_000, 5_000_000)), ["201", "409"]);
+    const toLast = await lastCreditSeconds(walletDb.url, match, burstStart, problems);
+    // The match's memory: read before the coupon phase fills the campaign cache with coupons.
+    const rss = peakRssMb(discount.pid());
+
+    // Single-use coupons, each redeemed once by a new phone (a win and a credit each).
+    const codesFile = `${discountDb.dir}/coupons.txt`;
+    await makeCoupons(discountDb.url, COUPONS, codesFile);
+    const coupons = check(
+      "coupon",
+      await measure(discount.url, { mode: "coupon", codesFile, phones: 10_000_000, offset: 6_000_000, token }),
+      ["201", "200"],
+    );
+
+    // The wallet on its own: balance reads, then credits, each with its own Idempotency-Key.
+    const reads = check(
+      "balance",
+      await measure(wallet.url, { mode: "balance", phones: 100_000, offset: 100_000, token }),
+      ["200"],
+    );
+    const credits = check(
+      "credit",
+      await wrk(wallet.url, duration, { mode: "credit", phones: 10_000, offset: 0, token }),
+      ["201"],
+    );
+
+    const baseRow = toRow("bare Elysia POST (baseline)", base);
+    printTable(
+      [
+        baseRow,
+        toRow("redeem, open: new winner + credit", wins),
+        toRow("redeem, winner's repeat", repeats),
+        toRow("redeem, sold out (median pair)", soldOut),
+        toRow(`redeem, sold out at ${Math.round(baseRate / 2)}/s`, halfRate),
+        toRow("coupon redeem (win + credit)", coupons),
+        toRow("wallet balance read", reads),
+        toRow("wallet credit", credits),
+      ],
+      baseRow,
+    );
+    const ratio = (r: WrkResult) => r.requests / r.seconds / baseRate;
+    const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+    console.log(
+      `\nwrk -t${THREADS} -c${connections} -d${duration}s; flat-out phases after a ${WARMUP_SECONDS} s warm-up`,
+    );
+    const soldRatio = rateOf(soldOut) / rateOf(median.base);
+    console.log(
+      `sold out >= 0.9x baseline: ${soldRatio.toFixed(2)}x ${verdict(soldRatio >= 0.9)} ` +
+        `(median of ${ROUNDS} alternating pairs: ${pairRatios.join(", ")})`,
+    );
+    console.log(`open (new winners) >= 0.6x baseline: ${ratio(wins).toFixed(2)}x ${verdict(ratio(wins) >= 0.6)}`);
+    console.log(
+      `open (winner's repeat) >= 0.6x baseline: ${ratio(repeats).toFixed(2)}x ${verdict(ratio(repeats) >= 0.6)}`,
+    );
+    const p99 = halfRate.p99 / 1000;
+    console.log(`sold-out p99 at half the baseline's rate <= 20 ms: ${p99.toFixed(2)} ms ${verdict(p99 <= 20)}`);
+    console.log(`1,000th credit after burst start: ${toLast.toFixed(2)} s ${verdict(toLast <= 1.5)} (<= 1.5 s)`);
+    console.log(`discount peak RSS through the burst: ${rss.toFixed(0)} MB ${verdict(rss <= 200)} (<= 200 MB)`);
+    if (problems.length === 0) return 0;
+    console.error(`error: the services gave wrong answers\n  ${problems.join("\n  ")}`);
+    return 1;
+  } catch (error) {
+    console.error("error: benchmark failed:", error);
+    for (const p of processes) console.error(`process output (tail):\n${p.output().slice(-3000)}`);
+    return 1;
+  } finally {
+    for (const p of processes) await p.stop();
+    walletDb.dispose();
+    discountDb.dispose();
+    await redis.dispose();
+  }
+}
+
+process.exit(await main());
