@@ -8,6 +8,7 @@ import {
   startDiscountProcess,
   startRedisAndWallet,
   type TempDatabase,
+  waitFor,
 } from "@matchday/shared/test-support";
 import { launchBrowser } from "@matchday/shared/test-support/browser";
 import type { Browser, Page } from "playwright-core";
@@ -167,6 +168,8 @@ test("when the service goes away the page says reconnecting, and once it is back
       },
     );
     await discount.start();
+    // Listening comes before the Redis connection: redeem once the service says it is ready.
+    await waitFor("discount ready", async () => (await fetch(`${discount.url}/ready`)).ok);
     expect(await redeem("OUTAGE26", "09121000099")).toBe(201);
     await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.trim() === "live", null, {
       timeout: 40_000,
