@@ -117,8 +117,10 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     routes: {
       [REDEEM_ROUTE]: {
         POST: (request: Request, server: Server<unknown>): Promise<Response> =>
-          fastPath(request, server.requestIP(request)?.address, (forwarded): Response | Promise<Response> =>
-            app.fetch(forwarded),
+          fastPath(
+            request,
+            () => server.requestIP(request)?.address,
+            (forwarded): Response | Promise<Response> => app.fetch(forwarded),
           ),
       },
     },

@@ -37,7 +37,7 @@ const validBody = TypeCompiler.Compile(RedeemBody);
  * the routed path, which answers identically.
  */
 export function soldOutFastPath(deps: FastPathDeps) {
-  return async (request: Request, socketIp: string | undefined, forward: Forward): Promise<Response> => {
+  return async (request: Request, socketIp: () => string | undefined, forward: Forward): Promise<Response> => {
     if (!deps.soldOut.hasAny()) return forward(request);
     const authorization = request.headers.get("authorization");
     const length = Number(request.headers.get("content-length"));
@@ -52,7 +52,8 @@ export function soldOutFastPath(deps: FastPathDeps) {
       return deps.kernel.refuseDirectly(request, REDEEM_ROUTE, SOLD_OUT);
     }
     const again = new Request(request.url, { method: request.method, headers: request.headers, body: text });
-    if (socketIp) recordSocketAddress(again, socketIp);
+    const ip = socketIp();
+    if (ip) recordSocketAddress(again, ip);
     return forward(again);
   };
 }

@@ -100,12 +100,14 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
   const requests = metrics.counter("http_requests_total", "HTTP requests by route, method and status");
   const latency = metrics.histogram("http_request_duration_seconds", "HTTP request latency by route and status");
   const headers = hsts ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
+  const debugLogged = logger.isLevelEnabled("debug");
 
   function record({ request, route, status, startedAt, requestId, quiet }: Answered): void {
     const seconds = (performance.now() - startedAt) / 1000;
     const labels = { route, method: request.method, status: String(status) };
     requests.inc(labels);
     latency.observe(labels, seconds);
+    if (quiet && !debugLogged) return; // a quiet answer's line would be dropped: skip building it
     logger[quiet ? "debug" : "info"](
       { requestId, method: request.method, route, status, ms: Math.round(seconds * 1000) },
       "request",
