@@ -108,6 +108,8 @@ export async function waitForOutboxDrained(discountDbUrl: string, timeoutMs = 30
 export interface BurstFacts {
   winners: { phone: string; rank: number; status: string }[];
   credits: { phone: string; key: string; amount: number }[];
+  /** Credited wallets whose balance is not the sum of their ledger entries (DESIGN §3.3): should be none. */
+  unbalanced?: { phone: string; balance: number; ledgerSum: number }[];
 }
 
 /** What both databases say, read straight from their files. */
@@ -124,7 +126,18 @@ export async function readFacts(discountDbUrl: string, walletDbUrl: string, code
       sql: "SELECT phone, idempotency_key AS key, amount FROM ledger WHERE idempotency_key LIKE ?",
       args: [`gift:${code}:%`],
     });
+    const unbalanced = await wallet.execute({
+      sql: `SELECT w.phone, w.balance, COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.phone = w.phone), 0) AS total
+            FROM wallets w WHERE w.phone IN (SELECT phone FROM ledger WHERE idempotency_key LIKE ?)
+            AND w.balance != COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.phone = w.phone), 0)`,
+      args: [`gift:${code}:%`],
+    });
     return {
+      unbalanced: unbalanced.rows.map((r) => ({
+        phone: String(r.phone),
+        balance: Number(r.balance),
+        ledgerSum: Number(r.total),
+      })),
       winners: winners.rows.map((r) => ({ phone: String(r.phone), rank: Number(r.rank), status: String(r.status) })),
       credits: credits.rows.map((r) => ({ phone: String(r.phone), key: String(r.key), amount: Number(r.amount) })),
     };
@@ -163,12 +176,17 @@ export function violations(
   for (const c of credits) {
     creditsBy.set(c.phone, (creditsBy.get(c.phone) ?? 0) + 1);
     if (!rankOf.has(c.phone)) found.push(`${c.phone} was credited but did not win`);
+    // The key is what makes a re-sent credit a replay: one under another key would be a second payment.
+    if (!c.key.endsWith(`:${c.phone}`)) found.push(`${c.phone} was credited under the key ${c.key}`);
     if (c.amount !== expected.amount) found.push(`${c.phone} was credited ${c.amount}, not ${expected.amount}`);
   }
   for (const w of winners) {
     const n = creditsBy.get(w.phone) ?? 0;
     if (n !== 1) found.push(`winner ${w.phone} (rank ${w.rank}) was credited ${n} times`);
     if (w.status !== "credited") found.push(`winner ${w.phone} is ${w.status}, not credited`);
+  }
+  for (const u of facts.unbalanced ?? []) {
+    found.push(`${u.phone}'s balance ${u.balance} is not the sum of its ledger entries ${u.ledgerSum}`);
   }
   const total = credits.reduce((sum, c) => sum + c.amount, 0);
   if (total !== winners.length * expected.amount) found.push(`credits total ${total}, not winners × amount`);

@@ -8,6 +8,8 @@ export interface RedisHandle {
   url: string;
   /** True when this handle started the server (and so may stop or restart it). */
   owned: boolean;
+  /** The server's process id while it runs (none for a shared REDIS_URL server): fault tests SIGSTOP it. */
+  pid(): number | undefined;
   /** Stops the server (SIGKILL when hard), keeping its port for a later start(). */
   stop(options?: { hard?: boolean }): Promise<void>;
   /** Starts it again on the same port. Without persistence it comes back empty. */
@@ -40,7 +42,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     const refuse = async () => {
       throw new Error("REDIS_URL points at a shared server; this test needs its own (unset REDIS_URL)");
     };
-    return { url: external, owned: false, stop: refuse, start: refuse, dispose: async () => {} };
+    return { url: external, owned: false, pid: () => undefined, stop: refuse, start: refuse, dispose: async () => {} };
   }
 
   const port = freePort();
@@ -53,6 +55,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   const handle: RedisHandle = {
     url,
     owned: true,
+    pid: () => proc?.pid,
     async start() {
       proc = Bun.spawn(
         [

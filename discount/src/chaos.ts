@@ -1,0 +1,178 @@
+import {
+  makeTempDatabase,
+  type ServiceProcess,
+  startDelayProxy,
+  startDiscountProcess,
+  startRedisAndWallet,
+} from "@matchday/shared/test-support";
+import {
+  burstOrder,
+  createCampaign,
+  fireBurst,
+  readFacts,
+  seeded,
+  violations,
+  waitForOutboxDrained,
+} from "./burst-support";
+import { FAULTS, type Fault, inject, LOSES_REDIS_DATA, type Stage } from "./chaos-faults";
+
+/**
+ * The fault-injection harness of issue #8: real Redis, one wallet and two discount
+ * processes on free ports and fresh temp databases, a burst with duplicates, and one
+ * fault at a seeded moment. Everything random comes from the seed, so a failing run is
+ * re-run with the seed it printed. Used by faults.test.ts and scripts/chaos.ts.
+ */
+
+export { FAULTS, type Fault, isFault } from "./chaos-faults";
+
+export interface ChaosOptions {
+  seed: number;
+  /** The fault to inject; by default FAULTS[seed % 6], so consecutive seeds cover every fault. */
+  fault?: Fault;
+  requests?: number;
+  /** Distinct phones: each submits once, and the rest of the requests are their repeats. */
+  phones?: number;
+  cap?: number;
+  /** Where the seed line goes (console.log unless given). */
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  seed: number;
+  fault: Fault;
+  /** How many requests had been answered when the fault began. */
+  injectedAt: number;
+  /** What was done exactly (durations drawn from the seed). */
+  injected: string;
+  requests: number;
+  /** Final answers per HTTP status (0: no answer at all, even after the client's retries). */
+  statuses: Record<string, number>;
+  /** Final answers outside ALLOWED_STATUSES: a 500, or a request that never heard back. */
+  unexpected: number;
+  /** Wins answered "pending" (the wallet did not answer in time): shows a wallet fault reached the client. */
+  pending: number;
+  /** Redemption rows at the end: below the cap only if a Redis-data-loss fault cost a rank. */
+  winners: number;
+  violations: string[];
+  seconds: number;
+}
+
+/** Won, won before, sold out, or "try again" (503 with Retry-After while the gate recovers). */
+export const ALLOWED_STATUSES: ReadonlySet<number> = new Set([200, 201, 409, 503]);
+
+const AMOUNT = 1_000_000;
+/** Time for the relay to deliver what faults left owed: its backoff reaches ~16 s after a 10 s outage. */
+const DRAIN_TIMEOUT_MS = 120_000;
+
+/**
+ * When the fault starts, in answered requests: 1%..60% of the burst, weighted toward the
+ * start (r²). With cap 1,000 the campaign sells out within the first ~6% of a 20,000 burst;
+ * after that only the in-memory sold-out path and the relay run, so a uniform pick would
+ * rarely hit the contested phase, where the cap and the ranks are decided.
+ */
+export function injectionPoint(requests: number, random: () => number): number {
+  return Math.max(1, Math.floor(requests * (0.01 + 0.59 * random() ** 2)));
+}
+
+export const faultOfSeed = (seed: number): Fault =>
+  FAULTS[((seed % FAULTS.length) + FAULTS.length) % FAULTS.length] as Fault;
+
+type Teardown = (() => unknown)[];
+
+/** Starts the processes, registering each one's teardown as soon as it exists. */
+async function startStage(
+  fault: Fault,
+  teardown: Teardown,
+): Promise<Stage & { discountDbUrl: string; walletDbUrl: string }> {
+  const base = await startRedisAndWallet();
+  teardown.push(() => base.dispose({ hard: true }));
+  const proxy = fault === "slow-wallet" ? startDelayProxy(base.wallet.url) : undefined;
+  if (proxy) teardown.push(() => proxy.stop());
+  const discountDb = await makeTempDatabase();
+  teardown.push(() => discountDb.dispose());
+  const deps = { redisUrl: base.redis.url, wallet: proxy?.url ?? base.wallet };
+  const discounts: ServiceProcess[] = [];
+  // One after the other: the first applies the migrations to the shared database file.
+  for (let i = 0; i < 2; i++) {
+    const discount = await startDiscountProcess(discountDb, deps);
+    teardown.push(() => discount.kill());
+    discounts.push(discount);
+  }
+  return { ...base, proxy, discounts, discountDbUrl: discountDb.url, walletDbUrl: base.walletDb.url };
+}
+
+/** Runs one seeded chaos run and tears everything down, also when it fails. */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const { seed, requests = 20_000, phones = 5_000, cap = 1_000 } = options;
+  const fault = options.fault ?? faultOfSeed(seed);
+  // Its own stream, apart from the burst order's: forcing a fault leaves the same burst.
+  const random = seeded(seed ^ 0x5eed);
+  const injectedAt = injectionPoint(requests, random);
+  const log = options.log ?? console.log;
+  log(
+    `chaos seed=${seed} fault=${fault} at=${injectedAt}/${requests} phones=${phones} cap=${cap}` +
+      ` (re-run: bun scripts/chaos.ts --seed ${seed} --runs 1 --fault ${fault} --requests ${requests} --phones ${phones})`,
+  );
+  const started = performance.now();
+  const teardown: Teardown = [];
+  try {
+    const stage = await startStage(fault, teardown);
+    const urls = stage.discounts.map((d) => d.url);
+    const code = await createCampaign(urls[0] as string, {
+      name: `chaos ${seed}`,
+      amount: AMOUNT,
+      maxRedemptions: cap,
+    });
+    let injection: Promise<{ detail: string } | { error: unknown }> | undefined;
+    const answers = await fireBurst(urls, code, burstOrder(requests, phones, seeded(seed)), {
+      concurrency: 64,
+      onProgress: (done) => {
+        if (done !== injectedAt) return;
+        // Settled into a value here: a failing fault is reported after the burst, not as an unhandled rejection.
+        injection = inject(fault, stage, random).then(
+          (detail) => ({ detail }),
+          (error: unknown) => ({ error }),
+        );
+      },
+    });
+    const outcome = await injection;
+    if (!outcome) throw new Error(`the burst ended before ${injectedAt} answers`);
+    if ("error" in outcome) throw outcome.error;
+
+    await waitForOutboxDrained(stage.discountDbUrl, DRAIN_TIMEOUT_MS);
+    const facts = await readFacts(stage.discountDbUrl, stage.walletDbUrl, code);
+    const statuses: Record<string, number> = {};
+    let unexpected = 0;
+    let pending = 0;
+    for (const a of answers) {
+      if (a.status === 201 && a.body.status === "pending") pending++;
+      statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+      if (!ALLOWED_STATUSES.has(a.status)) unexpected++;
+    }
+    return {
+      seed,
+      fault,
+      injectedAt,
+      injected: outcome.detail,
+      requests,
+      statuses,
+      unexpected,
+      pending,
+      winners: facts.winners.length,
+      violations: violations(facts, answers, {
+        cap,
+        amount: AMOUNT,
+        distinctPhones: phones,
+        allowLostRanks: LOSES_REDIS_DATA.has(fault),
+      }),
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+  } finally {
+    // Last started, first stopped; one failing step must not leave the others running.
+    for (const step of teardown.reverse()) {
+      await Promise.resolve()
+        .then(step)
+        .catch((error: unknown) => log(`chaos teardown: ${String(error)}`));
+    }
+  }
+}
