@@ -1,0 +1,103 @@
+import { createHash } from "node:crypto";
+import type { Client } from "@libsql/client";
+import fc from "fast-check";
+import { isErrorCode } from "../errors";
+import type { BadRequest } from "./bad-input";
+import { type RouteSpec, validRequestFor } from "./bad-routes";
+
+const PROBLEM_KEYS = new Set(["type", "title", "status", "detail", "code", "requestId", "errors"]);
+/** What must never reach a client: stack frames, source paths, SQL engine and library names. */
+const LEAKS = /\.(ts|js):\d+|node_modules|\/work\/|\/tmp\/|SQLITE_|libsql|drizzle|\bstack\b|TypeError|ReferenceError/i;
+
+/** Sends one generated request; the body text is sent as is (content type from the request's headers). */
+export function sendBad(baseUrl: string, request: BadRequest): Promise<Response> {
+  return fetch(`${baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+}
+
+/** One line per request: a 20,000-character body would bury the reason. */
+export function summarize(request: BadRequest): string {
+  const body = request.body === undefined ? "" : ` body(${request.body.length})=${request.body.slice(0, 200)}`;
+  const headers = Object.entries(request.headers).map(([k, v]) => `${k}: ${v.slice(0, 60)}`);
+  return `${request.method} ${request.path.slice(0, 200)} [${headers.join("; ")}]${body} (${request.why})`;
+}
+
+/**
+ * Throws unless the answer is a refusal as the API promises it: a 4xx, problem+json,
+ * a code from the closed set whose status matches, and nothing internal in the body.
+ */
+export async function expectRefusal(res: Response, request: BadRequest): Promise<void> {
+  const text = await res.text();
+  const where = `${summarize(request)} -> ${res.status} ${text.slice(0, 300)}`;
+  if (res.status < 400 || res.status >= 500) throw new Error(`not a 4xx: ${where}`);
+  if (!res.headers.get("content-type")?.startsWith("application/problem+json")) {
+    throw new Error(`not problem+json (${res.headers.get("content-type")}): ${where}`);
+  }
+  const problem = JSON.parse(text) as Record<string, unknown>;
+  if (!isErrorCode(problem.code)) throw new Error(`code outside the closed set: ${where}`);
+  if (problem.status !== res.status) throw new Error(`body status differs from HTTP status: ${where}`);
+  const extra = Object.keys(problem).filter((k) => !PROBLEM_KEYS.has(k));
+  if (extra.length > 0) throw new Error(`unexpected problem fields ${extra.join(",")}: ${where}`);
+  // Generated inputs never contain these words, so an echo of the input cannot trip this.
+  if (LEAKS.test(text)) throw new Error(`internal detail leaked: ${where}`);
+}
+
+/** A fingerprint of every table's rows: equal before and after means nothing was written. */
+export async function sqliteFingerprint(client: Client): Promise<Record<string, string>> {
+  const { rows: tables } = await client.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  );
+  const out: Record<string, string> = {};
+  for (const { name } of tables) {
+    const { rows } = await client.execute(`SELECT * FROM "${String(name)}"`);
+    // Sorted as text so the fingerprint does not depend on the table having a rowid.
+    const lines = rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? String(v) : v))).sort();
+    out[String(name)] = `${rows.length}:${createHash("sha256").update(lines.join("\n")).digest("hex")}`;
+  }
+  return out;
+}
+
+/** The fast-check seed: fixed so a run is repeatable, FC_SEED to replay another. */
+export function propertySeed(label: string): number {
+  const seed = Number(process.env.FC_SEED ?? 20261123);
+  console.log(`[${label}] fast-check seed ${seed} (replay with FC_SEED=${seed})`);
+  return seed;
+}
+
+/**
+ * Runs the property "every generated request is refused" over `numRuns` requests
+ * and returns how many were sent by status, for the report.
+ */
+export async function assertAllRefused(
+  baseUrl: string,
+  requests: fc.Arbitrary<BadRequest>,
+  options: { numRuns: number; label: string },
+): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  const printable = requests.map((r) => ({ ...r, [fc.toStringMethod]: () => summarize(r) }));
+  await fc.assert(
+    fc.asyncProperty(printable, async (request) => {
+      const res = await sendBad(baseUrl, request);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      await expectRefusal(res, request);
+    }),
+    { seed: propertySeed(options.label), numRuns: options.numRuns },
+  );
+  return statuses;
+}
+
+/**
+ * Sends the unbroken call of every spec and throws unless each is a 2xx: proof that
+ * the refusals above come from the poisons, not from a base request that was bad
+ * already. It writes, so it runs after the state comparison.
+ */
+export async function assertValidAccepted(baseUrl: string, specs: RouteSpec[]): Promise<void> {
+  const rejected: string[] = [];
+  for (const spec of specs) {
+    const request = validRequestFor(spec);
+    const res = await sendBad(baseUrl, request);
+    // Not read to the end: an event stream never ends.
+    await res.body?.cancel();
+    if (res.status >= 300) rejected.push(`${summarize(request)} -> ${res.status}`);
+  }
+  if (rejected.length > 0) throw new Error(`valid calls were refused:\n${rejected.join("\n")}`);
+}
