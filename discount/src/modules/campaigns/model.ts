@@ -3,7 +3,16 @@ import { type Static, Type as T } from "@sinclair/typebox";
 export const MAX_AMOUNT = 1_000_000_000_000;
 export const MAX_CAP = 10_000_000;
 
-const Timestamp = T.String({ format: "date-time", description: "ISO 8601, e.g. 2026-11-23T18:30:00Z" });
+/**
+ * A full date-time with its offset. The `date-time` format alone also lets through a bare
+ * date and US-style dates ("05/06/2026": May or June?), read in whatever zone; a prize
+ * window must mean the same instant to everyone, so the pattern asks for RFC 3339.
+ */
+export const Timestamp = T.String({
+  format: "date-time",
+  pattern: "^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}:\\d{2})$",
+  description: "RFC 3339 date-time with an offset, e.g. 2026-11-23T18:30:00Z",
+});
 
 export const CreateCampaign = T.Object(
   {

@@ -1,8 +1,7 @@
 import { problemSchema as problem } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
-import { MAX_AMOUNT } from "../campaigns/model";
+import { MAX_AMOUNT, Timestamp } from "../campaigns/model";
 
-const Timestamp = T.String({ format: "date-time", description: "ISO 8601, e.g. 2026-12-31T23:59:59Z" });
 const Amount = T.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: "Credit in integer Tomans" });
 const CouponCode = T.String({
   minLength: 1,

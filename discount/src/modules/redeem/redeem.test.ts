@@ -210,6 +210,12 @@ describe("campaigns", () => {
       { name: "x", amount: 5, maxRedemptions: 1, startsAt: "2026-01-02T00:00:00Z", endsAt: "2026-01-01T00:00:00Z" },
     ],
     ["a start that is not a date", { name: "x", amount: 5, maxRedemptions: 1, startsAt: "tomorrow" }],
+    [
+      "a start that is a bare date (which midnight?)",
+      { name: "x", amount: 5, maxRedemptions: 1, startsAt: "2026-11-23" },
+    ],
+    ["an end in US style (May or June?)", { name: "x", amount: 5, maxRedemptions: 1, endsAt: "05/06/2027" }],
+    ["an end without an offset", { name: "x", amount: 5, maxRedemptions: 1, endsAt: "2027-01-01T10:00:00" }],
   ])("a campaign with %s is a 422", async (_, body) => {
     const res = await createCampaign(body);
     expect(res.status).toBe(422);

@@ -104,13 +104,11 @@ export function badString(min: number, max: number) {
   return fc.oneof(notString, tooLong, ...tooShort);
 }
 
-/**
- * Not dates at all. Date-only and US-style dates ("2026-11-23", "11/23/2026") are left
- * out on purpose: Elysia's "date-time" format accepts them (reported, not yet decided).
- */
+/** Not an RFC 3339 date-time with an offset: no date at all, or one whose instant is ambiguous. */
 export const badTimestamp = fc.oneof(
   notString,
   fc.constantFrom("", "yesterday", "2026-13-45T00:00:00Z", "1700000000", "NaN", ...INJECTIONS),
+  fc.constantFrom("2026-11-23", "11/23/2026", "05/06/2027", "2027-01-01T10:00:00", "2027-01-01 10:00:00Z"),
 );
 
 /** Strings that are not an Iranian mobile number in any accepted form. */
