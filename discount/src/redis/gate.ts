@@ -16,6 +16,8 @@ export interface GateKeys {
   rebuild: string;
 }
 
+const KEY_CACHE_LIMIT = 10_000;
+
 /** Every key shares the `{gift:CODE}` hash tag, so the scripts also run on Redis Cluster. */
 export function gateKeys(code: string): GateKeys {
   const tag = `{gift:${code}}`;
@@ -184,12 +186,14 @@ export function createGate(redis: Redis): Gate {
     redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
   }
 
-  // Campaigns are few and long-lived: build each campaign's key strings once, not per claim.
+  // A burst claims one campaign's keys over and over: build its key strings once, not per
+  // claim. Bounded, oldest first: every coupon is a campaign too, and there may be millions.
   const keyCache = new Map<string, GateKeys>();
   const keysOf = (code: string): GateKeys => {
     let keys = keyCache.get(code);
     if (!keys) {
       keys = gateKeys(code);
+      if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
       keyCache.set(code, keys);
     }
     return keys;

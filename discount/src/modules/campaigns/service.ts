@@ -127,7 +127,7 @@ export class CampaignCache {
     private readonly unknownTtlMs = 1_000,
     private readonly unknownLimit = 100_000,
     /** Coupons are campaigns too, and there may be millions: keep the most recently added. */
-    private readonly knownLimit = 100_000,
+    private readonly knownLimit = 20_000,
   ) {}
 
   async get(code: string): Promise<CampaignRow | undefined> {

@@ -9,7 +9,8 @@ import type { RedeemResult } from "./model";
 export class SettledAnswers {
   private readonly answers = new Map<string, RedeemResult>();
 
-  constructor(private readonly limit = 200_000) {}
+  /** 20 campaigns of 1,000 winners, or that many coupon winners: a few MB. */
+  constructor(private readonly limit = 20_000) {}
 
   get(code: string, phone: string): RedeemResult | undefined {
     return this.answers.get(`${code}\n${phone}`);

@@ -15,7 +15,7 @@ export class SoldOutBook {
   constructor(
     private readonly loadWinners: (code: string) => Promise<Map<string, number>>,
     /** Every used coupon is a full campaign: forget the oldest past this many (they are reloaded on demand). */
-    private readonly limit = 100_000,
+    private readonly limit = 10_000,
   ) {}
 
   /** `open`: ask the gate. `loser`: sold out and not a winner. `winner`: sold out, this phone won. */
