@@ -8,6 +8,7 @@ export * from "./cli/local-secret";
 export * from "./config";
 export * from "./db/backup";
 export * from "./db/sqlite";
+export * from "./db/store";
 export * from "./errors";
 export * from "./http/api-docs";
 export * from "./http/auth-plugin";

@@ -1,0 +1,37 @@
+import type { Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { openDatabase, WriteQueue } from "./sqlite";
+
+export type StoreTx<S extends Record<string, unknown>> = Parameters<Parameters<LibSQLDatabase<S>["transaction"]>[0]>[0];
+
+/** A service's database: drizzle for reads, and the process's one write queue for every write. */
+export interface Store<S extends Record<string, unknown>> {
+  db: LibSQLDatabase<S>;
+  client: Client;
+  writes: WriteQueue<StoreTx<S>>;
+  /** Commits what the write queue holds, then closes the client. */
+  close(): Promise<void>;
+}
+
+/** Opens a service's store; migrations run unless an operator tool asks not to. */
+export async function openStore<S extends Record<string, unknown>>(
+  url: string,
+  schema: S,
+  migrationsFolder: string,
+  options: { migrate: boolean } = { migrate: true },
+): Promise<Store<S>> {
+  const client = await openDatabase(url);
+  const db = drizzle(client, { schema });
+  if (options.migrate) await migrate(db, { migrationsFolder });
+  const writes = new WriteQueue<StoreTx<S>>(db);
+  return {
+    db,
+    client,
+    writes,
+    async close() {
+      await writes.drain();
+      client.close();
+    },
+  };
+}
