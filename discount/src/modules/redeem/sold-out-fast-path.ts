@@ -38,7 +38,7 @@ const validBody = TypeCompiler.Compile(RedeemBody);
  */
 export function soldOutFastPath(deps: FastPathDeps) {
   return async (request: Request, socketIp: () => string | undefined, forward: Forward): Promise<Response> => {
-    if (!deps.soldOut.hasAny()) return forward(request);
+    if (!deps.soldOut.hasGift()) return forward(request);
     const authorization = request.headers.get("authorization");
     const length = Number(request.headers.get("content-length"));
     const json = request.headers.get("content-type")?.toLowerCase().startsWith("application/json");

@@ -11,6 +11,8 @@ export const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
  */
 export class SoldOutBook {
   private readonly full = new Map<string, Map<string, number> | "loading">();
+  /** The codes in `full` that are gift campaigns. */
+  private readonly gifts = new Set<string>();
 
   constructor(
     private readonly loadWinners: (code: string) => Promise<Map<string, number>>,
@@ -25,18 +27,29 @@ export class SoldOutBook {
     return winners.has(phone) ? "winner" : "loser";
   }
 
-  /** Whether any campaign is known to be full: until one is, no request is worth a look for it. */
-  hasAny(): boolean {
-    return this.full.size > 0;
+  /**
+   * Whether a gift campaign is known to be full. Only those are redeemed at /v1/redeem,
+   * so until one is, the sold-out fast path need not read a body; used coupons (full
+   * campaigns too, and common) do not count.
+   */
+  hasGift(): boolean {
+    return this.gifts.size > 0;
   }
 
-  markSoldOut(code: string): void {
+  markSoldOut(campaign: { code: string; kind: "gift" | "coupon" }): void {
+    const { code } = campaign;
     if (this.full.has(code)) return;
-    if (this.full.size >= this.limit) this.full.delete(this.full.keys().next().value as string);
+    if (this.full.size >= this.limit) this.forget(this.full.keys().next().value as string);
     this.full.set(code, "loading");
+    if (campaign.kind === "gift") this.gifts.add(code);
     this.loadWinners(code).then(
       (winners) => this.full.set(code, winners),
-      () => this.full.delete(code), // try again on the next sold-out answer
+      () => this.forget(code), // try again on the next sold-out answer
     );
+  }
+
+  private forget(code: string): void {
+    this.full.delete(code);
+    this.gifts.delete(code);
   }
 }
