@@ -126,8 +126,12 @@ export class CampaignCache {
     private readonly now: Clock,
     private readonly unknownTtlMs = 1_000,
     private readonly unknownLimit = 100_000,
-    /** Coupons are campaigns too, and there may be millions: keep the most recently added. */
-    private readonly knownLimit = 20_000,
+    /**
+     * Coupons are campaigns too, and there may be millions: keep the most recently
+     * added, few enough (about 2.5 MB) that steady coupon traffic fills the cache in a
+     * minute or two rather than growing the process for ten.
+     */
+    private readonly knownLimit = 5_000,
   ) {}
 
   async get(code: string): Promise<CampaignRow | undefined> {

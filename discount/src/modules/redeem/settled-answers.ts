@@ -9,8 +9,12 @@ import type { RedeemResult } from "./model";
 export class SettledAnswers {
   private readonly answers = new Map<string, RedeemResult>();
 
-  /** 20 campaigns of 1,000 winners, or that many coupon winners: a few MB. */
-  constructor(private readonly limit = 20_000) {}
+  /**
+   * Five match campaigns' winners (about 1.5 MB). Coupon winners pass through too, so
+   * a larger bound only takes longer to fill: 20,000 kept the soak's memory growing
+   * for ten minutes (docs/RELIABILITY.md).
+   */
+  constructor(private readonly limit = 5_000) {}
 
   get(code: string, phone: string): RedeemResult | undefined {
     return this.answers.get(`${code}\n${phone}`);

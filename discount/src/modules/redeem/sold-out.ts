@@ -16,8 +16,12 @@ export class SoldOutBook {
 
   constructor(
     private readonly loadWinners: (code: string) => Promise<Map<string, number>>,
-    /** Every used coupon is a full campaign: forget the oldest past this many (they are reloaded on demand). */
-    private readonly limit = 10_000,
+    /**
+     * Every used coupon is a full campaign: forget the oldest past this many (they are
+     * reloaded on demand). The few full gift campaigns of a match night are the ones
+     * that matter, and each may hold a thousand winners.
+     */
+    private readonly limit = 2_000,
   ) {}
 
   /** `open`: ask the gate. `loser`: sold out and not a winner. `winner`: sold out, this phone won. */
