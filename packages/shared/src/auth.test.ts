@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
-import { createTokenVerifier, mintToken } from "./auth";
+import { createTokenVerifier, mintToken, serviceTokenSource } from "./auth";
 import { AppError } from "./errors";
 
 const SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
@@ -75,5 +75,20 @@ describe("token verification", () => {
     expect((await clockVerify(`Bearer ${token}`)).role).toBe("service");
     now += 6_000;
     await expect(clockVerify(`Bearer ${token}`)).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
+  });
+});
+
+test("a self-signed service token is reused while fresh and re-minted five minutes before it expires", async () => {
+  let now = Date.UTC(2026, 0, 1);
+  const token = serviceTokenSource(SECRET, "discount", () => now);
+  const first = await token();
+  now += 54 * 60_000;
+  expect(await token()).toBe(first);
+  now += 2 * 60_000; // 4 minutes left of its hour
+  const second = await token();
+  expect(second).not.toBe(first);
+  expect(await createTokenVerifier(SECRET, () => now)(`Bearer ${second}`)).toEqual({
+    role: "service",
+    subject: "discount",
   });
 });

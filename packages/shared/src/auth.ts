@@ -36,6 +36,25 @@ export async function mintToken(secret: string, options: MintOptions, now = Date
   return jwt.sign(keyOf(secret));
 }
 
+const SERVICE_TOKEN_TTL_SECONDS = 3600;
+const SERVICE_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * A service token this process signs for itself, handed to a client as its token provider:
+ * minted once and again some minutes before it expires, so no request goes out with one
+ * about to lapse in flight.
+ */
+export function serviceTokenSource(secret: string, subject: string, now: () => number = Date.now) {
+  let token: { value: string; expiresAtMs: number } | undefined;
+  return async (): Promise<string> => {
+    if (!token || token.expiresAtMs - now() < SERVICE_TOKEN_REFRESH_MARGIN_MS) {
+      const value = await mintToken(secret, { role: "service", subject, ttlSeconds: SERVICE_TOKEN_TTL_SECONDS }, now());
+      token = { value, expiresAtMs: now() + SERVICE_TOKEN_TTL_SECONDS * 1000 };
+    }
+    return token.value;
+  };
+}
+
 function principalFrom(payload: { sub?: unknown; role?: unknown }): Principal {
   const { sub, role } = payload;
   if (typeof sub !== "string" || sub === "") throw new AppError("INVALID_TOKEN", "The token has no subject");
