@@ -1,4 +1,5 @@
-import { mintToken } from "@matchday/shared";
+import { createWalletClient as walletApi } from "@matchday/client/wallet";
+import { serviceTokenSource } from "@matchday/shared";
 import type { Delivery } from "./records";
 
 export type CreditResult =
@@ -14,14 +15,12 @@ export interface WalletClient {
   ): Promise<CreditResult>;
 }
 
-const TOKEN_TTL_SECONDS = 3600;
 /**
  * 4xx answers that say nothing against this credit: timeouts, rate limits, and our own
  * credentials being refused (a JWT secret that differs or was rotated). Recording those
  * as a failed credit would drop every winner's money over a configuration mistake.
  */
 const RETRYABLE_4XX = new Set([401, 403, 408, 429]);
-const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
 /** Why no answer came, in words an operator can act on; a certificate we do not trust is a setup mistake. */
 function unreachable(error: unknown, timeoutMs: number): string {
@@ -37,10 +36,11 @@ function unreachable(error: unknown, timeoutMs: number): string {
 type DenoGlobal = { Deno?: { createHttpClient(options: { caCerts: string[] }): unknown } };
 
 /**
- * Discount's client for the wallet: a service token it signs itself (re-minted
- * before it expires), the deterministic Idempotency-Key, and a short timeout. It
- * classifies the answer: 2xx credited; a 4xx about the credit itself is a definitive
- * refusal; anything else (timeout, network, 5xx) is worth retrying.
+ * Discount's client for the wallet, on the typed wallet client (so the compiler checks this call
+ * against the wallet's own schemas): a service token it signs itself (re-minted before it
+ * expires), the deterministic Idempotency-Key, and a short timeout. It classifies the answer:
+ * 2xx credited; a 4xx about the credit itself is a definitive refusal; anything else
+ * (timeout, network, 5xx) is worth retrying.
  */
 export function createWalletClient(options: {
   baseUrl: string;
@@ -56,46 +56,21 @@ export function createWalletClient(options: {
   const denoClient = options.ca
     ? (globalThis as DenoGlobal).Deno?.createHttpClient({ caCerts: [options.ca] })
     : undefined;
-  let token: { value: string; expiresAtMs: number } | undefined;
-
-  async function bearer(): Promise<string> {
-    if (!token || token.expiresAtMs - now() < TOKEN_REFRESH_MARGIN_MS) {
-      const value = await mintToken(
-        options.jwtSecret,
-        { role: "service", subject: "discount", ttlSeconds: TOKEN_TTL_SECONDS },
-        now(),
-      );
-      token = { value, expiresAtMs: now() + TOKEN_TTL_SECONDS * 1000 };
-    }
-    return `Bearer ${token.value}`;
-  }
+  const wallet = walletApi({
+    baseUrl: options.baseUrl,
+    token: serviceTokenSource(options.jwtSecret, "discount", now),
+    fetch: { tls, ...(denoClient ? { client: denoClient } : {}) },
+  });
 
   return {
     async credit(delivery, timeoutMs) {
-      let res: Response;
-      try {
-        res = await fetch(`${options.baseUrl}/v1/wallets/${encodeURIComponent(delivery.phone)}/credits`, {
-          method: "POST",
-          headers: {
-            authorization: await bearer(),
-            "content-type": "application/json",
-            "idempotency-key": delivery.idempotencyKey,
-          },
-          body: JSON.stringify({ amount: delivery.amount, reference: delivery.reference }),
-          signal: AbortSignal.timeout(timeoutMs),
-          tls,
-          ...(denoClient ? { client: denoClient } : {}),
-        } as RequestInit);
-      } catch (error) {
-        return { outcome: "retry", error: unreachable(error, timeoutMs) };
-      }
-      if (res.ok) {
-        await res.body?.cancel();
-        return { outcome: "credited", replayed: res.headers.get("idempotent-replayed") === "true" };
-      }
-      const problem = (await res.json().catch(() => ({}))) as { code?: string };
-      const error = `wallet answered ${res.status}${problem.code ? ` ${problem.code}` : ""}`;
-      const definitive = res.status >= 400 && res.status < 500 && !RETRYABLE_4XX.has(res.status);
+      const { phone, amount, reference, idempotencyKey } = delivery;
+      const result = await wallet.credit(phone, { amount, reference }, idempotencyKey, { timeoutMs });
+      if (result.ok) return { outcome: "credited", replayed: result.headers.get("idempotent-replayed") === "true" };
+      const { status, code, cause } = result.error;
+      if (status === 0) return { outcome: "retry", error: unreachable(cause, timeoutMs) };
+      const error = `wallet answered ${status}${code === "BAD_RESPONSE" ? "" : ` ${code}`}`;
+      const definitive = status >= 400 && status < 500 && !RETRYABLE_4XX.has(status);
       return definitive ? { outcome: "refused", error } : { outcome: "retry", error };
     },
   };
