@@ -29,3 +29,21 @@ test("a histogram's buckets are cumulative and its count and sum add up", () => 
   expect(text).toContain('latency_seconds_count{route="/x"} 3');
   expect(text).toContain('latency_seconds_sum{route="/x"} 0.555');
 });
+
+test("a bound series adds to the same series as the labels it was bound with", () => {
+  const registry = new Registry();
+  const claims = registry.counter("claims_total", "Claims by outcome");
+  const latency = registry.histogram("latency_seconds", "Latency", [0.01]);
+  const soldOut = claims.series({ outcome: "sold-out", campaign: "IRAN" });
+  const timed = latency.series({ route: "/x" });
+  soldOut.inc();
+  soldOut.inc(2);
+  claims.inc({ campaign: "IRAN", outcome: "sold-out" });
+  timed.observe(0.005);
+  latency.observe({ route: "/x" }, 0.5);
+  expect(claims.get({ campaign: "IRAN", outcome: "sold-out" })).toBe(4);
+  const text = registry.render();
+  expect(text.match(/claims_total\{/g)).toHaveLength(1);
+  expect(text).toContain('latency_seconds_bucket{route="/x",le="0.01"} 1');
+  expect(text).toContain('latency_seconds_count{route="/x"} 2');
+});

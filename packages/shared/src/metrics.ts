@@ -30,26 +30,49 @@ interface Metric {
   render(): string;
 }
 
+/** One labelled series of a counter, bound once: adding to it costs no label work. */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+
 export class Counter implements Metric {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+    this.cell(labelKey(labels)).value += by;
+  }
+
+  /** For a hot path that counts the same labels over and over (e.g. every sold-out answer). */
+  series(labels: Labels = {}): CounterSeries {
+    const cell = this.cell(labelKey(labels));
+    return {
+      inc(by = 1) {
+        cell.value += by;
+      },
+    };
   }
 
   get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+    return this.values.get(labelKey(labels))?.value ?? 0;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [key, value] of this.values) lines.push(`${this.name}${key ? `{${key}}` : ""} ${value}`);
+    for (const [key, { value }] of this.values) lines.push(`${this.name}${key ? `{${key}}` : ""} ${value}`);
     return lines.join("\n");
+  }
+
+  private cell(key: string): { value: number } {
+    let cell = this.values.get(key);
+    if (!cell) {
+      cell = { value: 0 };
+      this.values.set(key, cell);
+    }
+    return cell;
   }
 }
 
@@ -74,8 +97,15 @@ export class Gauge implements Metric {
 
 const DEFAULT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+type HistogramCell = { counts: number[]; sum: number; count: number };
+
+/** One labelled series of a histogram, bound once. */
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 export class Histogram implements Metric {
-  private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  private readonly cells = new Map<string, HistogramCell>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -83,21 +113,34 @@ export class Histogram implements Metric {
   ) {}
 
   observe(labels: Labels, value: number): void {
-    const key = labelKey(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = { counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
-      this.series.set(key, s);
+    this.record(this.cell(labelKey(labels)), value);
+  }
+
+  /** One labelled series, bound once: see Counter.series. */
+  series(labels: Labels = {}): HistogramSeries {
+    const cell = this.cell(labelKey(labels));
+    return { observe: (value) => this.record(cell, value) };
+  }
+
+  private cell(key: string): HistogramCell {
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = { counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
+      this.cells.set(key, cell);
     }
+    return cell;
+  }
+
+  private record(cell: HistogramCell, value: number): void {
     for (let i = 0; i < this.buckets.length; i++)
-      if (value <= (this.buckets[i] as number)) s.counts[i] = (s.counts[i] ?? 0) + 1;
-    s.sum += value;
-    s.count++;
+      if (value <= (this.buckets[i] as number)) cell.counts[i] = (cell.counts[i] ?? 0) + 1;
+    cell.sum += value;
+    cell.count++;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const [key, s] of this.series) {
+    for (const [key, s] of this.cells) {
       const sep = key ? `${key},` : "";
       this.buckets.forEach((le, i) => {
         lines.push(`${this.name}_bucket{${sep}le="${le}"} ${s.counts[i]}`);

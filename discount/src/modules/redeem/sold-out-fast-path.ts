@@ -1,4 +1,4 @@
-import { type HttpKernel, recordSocketAddress } from "@matchday/shared";
+import { type CounterSeries, type HttpKernel, recordSocketAddress } from "@matchday/shared";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
@@ -14,7 +14,7 @@ export interface FastPathDeps {
   campaigns: CampaignCache;
   soldOut: SoldOutBook;
   metrics: DiscountMetrics;
-  kernel: Pick<HttpKernel, "refuseDirectly">;
+  kernel: Pick<HttpKernel, "directRefusal">;
   maxBodyBytes: number;
   redeemAnonymous: boolean;
 }
@@ -37,6 +37,17 @@ const validBody = TypeCompiler.Compile(RedeemBody);
  * the routed path, which answers identically.
  */
 export function soldOutFastPath(deps: FastPathDeps) {
+  const refuse = deps.kernel.directRefusal(REDEEM_ROUTE, "POST", SOLD_OUT);
+  // Keyed by the cached campaign row, so a campaign the cache forgets takes its entry along.
+  const soldOutClaims = new WeakMap<CampaignRow, CounterSeries>();
+  const countSoldOut = (campaign: CampaignRow) => {
+    let series = soldOutClaims.get(campaign);
+    if (!series) {
+      series = deps.metrics.claims.series({ campaign: campaignLabel(campaign), outcome: "sold-out" });
+      soldOutClaims.set(campaign, series);
+    }
+    series.inc();
+  };
   return async (request: Request, socketIp: () => string | undefined, forward: Forward): Promise<Response> => {
     if (!deps.soldOut.hasGift()) return forward(request);
     const authorization = request.headers.get("authorization");
@@ -48,8 +59,8 @@ export function soldOutFastPath(deps: FastPathDeps) {
     const text = await request.text();
     const campaign = soldOutFor(deps, text, authorization);
     if (campaign) {
-      deps.metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: "sold-out" });
-      return deps.kernel.refuseDirectly(request, REDEEM_ROUTE, SOLD_OUT);
+      countSoldOut(campaign);
+      return refuse(request);
     }
     const again = new Request(request.url, { method: request.method, headers: request.headers, body: text });
     const ip = socketIp();

@@ -93,7 +93,7 @@ interface Answered {
 /**
  * The cross-cutting HTTP behaviour of both services: request ids, security headers,
  * body limits, problem+json for every error, access logs and request metrics.
- * `plugin` is what the composition root `use`s first; `refuseDirectly` gives the same
+ * `plugin` is what the composition root `use`s first; `directRefusal` gives the same
  * answer, metrics and log line to a request served outside Elysia's router.
  */
 export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }: KernelOptions) {
@@ -148,13 +148,30 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
 
   return {
     plugin,
-    /** An expected refusal for a request no Elysia hook saw: logged at debug, like a quiet refusal. */
-    refuseDirectly(request: Request, route: string, error: AppError): Response {
-      const startedAt = performance.now();
-      const requestId = requestIdFrom(request.headers.get("x-request-id"));
-      const response = directProblem(error, requestId, headers);
-      record({ request, route, status: response.status, startedAt, requestId, quiet: true });
-      return response;
+    /**
+     * An expected refusal for requests no Elysia hook saw, answered at volume (sold out):
+     * its metric series are bound here, once, so each answer costs no label work. Logged
+     * at debug, like a quiet refusal.
+     */
+    directRefusal(route: string, method: string, error: AppError): (request: Request) => Response {
+      const labels = { route, method, status: String(statusOf(error.code)) };
+      const counted = requests.series(labels);
+      const timed = latency.series(labels);
+      return (request) => {
+        const startedAt = performance.now();
+        const requestId = requestIdFrom(request.headers.get("x-request-id"));
+        const response = directProblem(error, requestId, headers);
+        const seconds = (performance.now() - startedAt) / 1000;
+        counted.inc();
+        timed.observe(seconds);
+        if (debugLogged) {
+          logger.debug(
+            { requestId, method, route, status: response.status, ms: Math.round(seconds * 1000) },
+            "request",
+          );
+        }
+        return response;
+      };
     },
   };
 }
