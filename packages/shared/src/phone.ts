@@ -23,9 +23,16 @@ const MOBILE = /^(?:\+98|0098|0)?(9\d{9})$/;
 const SEPARATORS = /[ -]/g;
 const MAX_INPUT_LENGTH = 32;
 
+// The stored form, which services send back as they got it, and digits that are not ASCII.
+const CANONICAL = /^\+989\d{9}$/;
+const LOCAL_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/;
+
 export function normalizePhone(input: unknown): string | null {
   if (typeof input !== "string" || input.length > MAX_INPUT_LENGTH) return null;
-  const compact = toAsciiDigits(input.trim()).replace(SEPARATORS, "");
+  // Most of a match burst: checked on every sold-out answer, so the common forms skip the rewriting.
+  if (CANONICAL.test(input)) return input;
+  const ascii = LOCAL_DIGITS.test(input) ? toAsciiDigits(input) : input;
+  const compact = ascii.trim().replace(SEPARATORS, "");
   const match = MOBILE.exec(compact);
   return match ? `+98${match[1]}` : null;
 }
