@@ -165,7 +165,11 @@ async function main(): Promise<number> {
     const discount = await startDiscountProcess(
       discountDb,
       { redisUrl: redis.url, wallet },
-      { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", RATE_LIMIT_COUPON_IP_PER_MINUTE: "1000000" },
+      {
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+        RATE_LIMIT_COUPON_IP_PER_MINUTE: "1000000",
+        RELAY_INTERVAL_MS: "500", // the deployed default; the test helpers poll every 100 ms
+      },
     );
     processes.push(wallet, discount);
     const token = (await bearer("service")).authorization?.replace("Bearer ", "");
