@@ -1,5 +1,5 @@
 /**
- * The baseline for bench/redeem.ts: a bare Elysia server with one validated JSON POST,
+ * The baseline for bench/http.ts: a bare Elysia server with one validated JSON POST,
  * the same route and body schema as the redeem endpoint and nothing else (no kernel,
  * no auth, no Redis, no database). Run as its own `bun` process, like the service,
  * so it gets a core of its own.
@@ -9,6 +9,7 @@
 // Relative import: the root package has no workspace dependencies (isolated install), so
 // `elysia` does not resolve from bench/. Discount's own copy also means the same version.
 import { Elysia, t } from "../discount/node_modules/elysia";
+import { SECURITY_HEADERS } from "../packages/shared/src/http/security-headers";
 
 const port = Number(process.env.BASELINE_PORT ?? "0");
 if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
@@ -24,12 +25,21 @@ const RedeemBody = t.Object(
   { additionalProperties: false },
 );
 
+// BASELINE_API_HEADERS=1: the same, answering with the headers every answer of this API
+// carries (security headers, a request id), to show what those cost on their own.
+const apiHeaders = process.env.BASELINE_API_HEADERS === "1";
+
 const app = new Elysia()
+  .headers(apiHeaders ? SECURITY_HEADERS : {})
   .get("/health", () => ({ status: "ok" }))
-  .post("/v1/redeem", ({ body }) => ({ status: "received", code: body.code, phone: body.phone ?? null }), {
-    parse: "json",
-    body: RedeemBody,
-  })
+  .post(
+    "/v1/redeem",
+    ({ body, set }) => {
+      if (apiHeaders) set.headers["x-request-id"] = crypto.randomUUID();
+      return { status: "received", code: body.code, phone: body.phone ?? null };
+    },
+    { parse: "json", body: RedeemBody },
+  )
   .listen({ port, hostname: process.env.HOST ?? "127.0.0.1" });
 
 console.log(`baseline listening on ${app.server?.port}`);

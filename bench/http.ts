@@ -159,6 +159,13 @@ async function main(): Promise<number> {
     const base = check("baseline", await measure(baseline.url, baseLoad), ["200"]);
     // Kept running (idle) so the sold-out comparison can alternate between the two.
     const baseRate = base.requests / base.seconds;
+    // The same bare server answering with this API's headers: what the headers alone cost.
+    const headersBaseline = await startService({
+      entry: "bench/baseline-server.ts",
+      portVar: "BASELINE_PORT",
+      env: { BASELINE_API_HEADERS: "1" },
+    });
+    processes.push(headersBaseline);
 
     const wallet = await startWalletProcess(walletDb);
     // Production log level: the access log is part of what a request costs.
@@ -197,17 +204,20 @@ async function main(): Promise<number> {
     // from one minute to the next, so each pair is measured side by side and the
     // median pair is reported.
     await wrk(discount.url, WARMUP_SECONDS, redeem(full, 1_000_000, 0));
-    const pairs: { base: WrkResult; soldOut: WrkResult }[] = [];
+    const pairs: { base: WrkResult; soldOut: WrkResult; withHeaders: WrkResult }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const b = check("baseline", await wrk(baseline.url, duration, baseLoad), ["200"]);
+      const withHeaders = check("baseline + headers", await wrk(headersBaseline.url, duration, baseLoad), ["200"]);
       const sold = check("sold out", await wrk(discount.url, duration, redeem(full, 1_000_000, 0)), ["200", "409"]);
-      pairs.push({ base: b, soldOut: sold });
+      pairs.push({ base: b, soldOut: sold, withHeaders });
     }
     const rateOf = (r: WrkResult) => r.requests / r.seconds;
     pairs.sort((x, y) => rateOf(x.soldOut) / rateOf(x.base) - rateOf(y.soldOut) / rateOf(y.base));
     const median = pairs[Math.floor(ROUNDS / 2)] as (typeof pairs)[number];
     const soldOut = median.soldOut;
     const pairRatios = pairs.map((pair) => (rateOf(pair.soldOut) / rateOf(pair.base)).toFixed(2));
+    const headerRatios = pairs.map((pair) => rateOf(pair.soldOut) / rateOf(pair.withHeaders)).sort((x, y) => x - y);
+    const headersCost = pairs.map((pair) => rateOf(pair.withHeaders) / rateOf(pair.base)).sort((x, y) => x - y);
     const halfRate = check(
       "sold out, half rate",
       await wrk(discount.url, duration, redeem(full, 1_000_000, 0, baseRate / 2)),
@@ -266,6 +276,11 @@ async function main(): Promise<number> {
     console.log(
       `sold out >= 0.9x baseline: ${soldRatio.toFixed(2)}x ${verdict(soldRatio >= 0.9)} ` +
         `(median of ${ROUNDS} alternating pairs: ${pairRatios.join(", ")})`,
+    );
+    const mid = (values: number[]) => (values[Math.floor(values.length / 2)] as number).toFixed(2);
+    console.log(
+      `  for reference: the baseline with this API's headers ran at ${mid(headersCost)}x the bare one; ` +
+        `sold out ran at ${mid(headerRatios)}x of it (medians of ${ROUNDS} rounds)`,
     );
     console.log(`open (new winners) >= 0.6x baseline: ${ratio(wins).toFixed(2)}x ${verdict(ratio(wins) >= 0.6)}`);
     console.log(

@@ -4,6 +4,7 @@ import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
 import { problemResponse, toAppError } from "./problem";
 import { type RequestState, requestIdFrom, requestStateOf, setRequestState } from "./request-state";
+import { HSTS, SECURITY_HEADERS } from "./security-headers";
 
 export interface KernelOptions {
   logger: Logger;
@@ -14,21 +15,6 @@ export interface KernelOptions {
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
-
-/**
- * On every answer. API bodies are data for programs: never sniffed into HTML, framed,
- * embedded by other sites or kept in a cache (they hold balances and phones), and no
- * URL (which may name a phone) leaks in a Referer. A route that sets one of these itself
- * keeps its own value (the dashboard's cache policy): Elysia fills in only what is unset.
- */
-const SECURITY_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
-  "cross-origin-resource-policy": "same-origin",
-  "cache-control": "no-store",
-};
-const HSTS = { "strict-transport-security": "max-age=31536000" };
 
 /** Cheap checks on headers alone, before any body is read. */
 function rejectUnreadableBody(request: Request, maxBodyBytes: number): void {
