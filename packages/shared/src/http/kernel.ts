@@ -68,10 +68,10 @@ function directProblem(error: AppError, requestId: string, extra: Record<string,
 }
 
 interface Answered {
-  request: Request;
+  method: string;
   route: string;
   status: number;
-  startedAt: number;
+  seconds: number;
   requestId: string;
   quiet?: boolean;
 }
@@ -88,16 +88,10 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
   const headers = hsts ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
   const debugLogged = logger.isLevelEnabled("debug");
 
-  function record({ request, route, status, startedAt, requestId, quiet }: Answered): void {
-    const seconds = (performance.now() - startedAt) / 1000;
-    const labels = { route, method: request.method, status: String(status) };
-    requests.inc(labels);
-    latency.observe(labels, seconds);
+  /** The access log line, the same whichever way the request was answered. */
+  function logAnswer({ method, route, status, seconds, requestId, quiet }: Answered): void {
     if (quiet && !debugLogged) return; // a quiet answer's line would be dropped: skip building it
-    logger[quiet ? "debug" : "info"](
-      { requestId, method: request.method, route, status, ms: Math.round(seconds * 1000) },
-      "request",
-    );
+    logger[quiet ? "debug" : "info"]({ requestId, method, route, status, ms: Math.round(seconds * 1000) }, "request");
   }
 
   const plugin = new Elysia({ name: "http-kernel" })
@@ -128,8 +122,11 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
       const state = requestStateOf(request);
       if (!state) return;
       const status = Number(state.status ?? set.status ?? 200);
-      const { startedAt, id: requestId, quiet } = state;
-      record({ request, route: route || "unmatched", status, startedAt, requestId, quiet });
+      const seconds = (performance.now() - state.startedAt) / 1000;
+      const labels = { route: route || "unmatched", method: request.method, status: String(status) };
+      requests.inc(labels);
+      latency.observe(labels, seconds);
+      logAnswer({ ...labels, status, seconds, requestId: state.id, quiet: state.quiet });
     });
 
   return {
@@ -150,12 +147,7 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
         const seconds = (performance.now() - startedAt) / 1000;
         counted.inc();
         timed.observe(seconds);
-        if (debugLogged) {
-          logger.debug(
-            { requestId, method, route, status: response.status, ms: Math.round(seconds * 1000) },
-            "request",
-          );
-        }
+        logAnswer({ method, route, status: response.status, seconds, requestId, quiet: true });
         return response;
       };
     },
