@@ -1,4 +1,5 @@
 import type { ApiError } from "@matchday/client/discount";
+import { problemType } from "@matchday/shared";
 
 const PROBLEM = { "content-type": "application/problem+json" };
 
@@ -10,7 +11,7 @@ export function problem(
   headers: Record<string, string> = {},
 ) {
   return Response.json(
-    { type: `urn:matchday:problem:${code.toLowerCase().replaceAll("_", "-")}`, title, status, detail, code },
+    { type: problemType(code), title, status, detail, code },
     { status, headers: { ...PROBLEM, ...headers } },
   );
 }

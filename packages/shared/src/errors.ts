@@ -107,9 +107,14 @@ export interface Problem {
   errors?: FieldIssue[];
 }
 
+/** A problem's `type` URI from its code: one scheme for the services and for callers that answer in kind. */
+export function problemType(code: string): string {
+  return `urn:matchday:problem:${code.toLowerCase().replaceAll("_", "-")}`;
+}
+
 export function toProblem(error: AppError, requestId: string): Problem {
   const problem: Problem = {
-    type: `urn:matchday:problem:${error.code.toLowerCase().replaceAll("_", "-")}`,
+    type: problemType(error.code),
     title: TITLES[error.code],
     status: statusOf(error.code),
     detail: error.detail ?? TITLES[error.code],
