@@ -8,6 +8,7 @@ import {
   startDiscountProcess,
   startRedisAndWallet,
   type TempDatabase,
+  testToken,
   waitFor,
 } from "@matchday/shared/test-support";
 import { launchBrowser } from "@matchday/shared/test-support/browser";
@@ -49,7 +50,7 @@ async function redeem(code: string, phone: string) {
 test("a token that is not an admin's, or not valid, is refused with a message that says so", async () => {
   const page = await browser.newPage();
   try {
-    await signIn(page, (await bearer("user", "09121234567")).authorization?.replace("Bearer ", "") ?? "");
+    await signIn(page, await testToken("user", "09121234567"));
     await page.waitForFunction(() => /admin/i.test(document.querySelector("#sign-in-error")?.textContent ?? ""));
     await page.fill("#token-input", "not-a-token");
     await page.click("#sign-in");
@@ -65,7 +66,7 @@ test("a token that is not an admin's, or not valid, is refused with a message th
 test("an admin signs in, creates a campaign, and watches winners, numbers and the sold-out banner arrive without a reload", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    await signIn(page, (await bearer("admin")).authorization?.replace("Bearer ", "") ?? "");
+    await signIn(page, await testToken("admin"));
     await page.waitForSelector("#campaign-select", { state: "visible" });
 
     await page.fill("#new-name", "ایران - برزیل");
@@ -121,7 +122,7 @@ test("the page is served with a policy that lets it load nothing from elsewhere"
 test("the admin forms show the API's validation messages, and a generated coupon's code; a phone-sized screen needs no sideways scrolling", async () => {
   const page = await browser.newPage({ viewport: { width: 380, height: 800 } });
   try {
-    await signIn(page, (await bearer("admin")).authorization?.replace("Bearer ", "") ?? "");
+    await signIn(page, await testToken("admin"));
     await page.waitForSelector("#campaign-select", { state: "visible" });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
@@ -154,7 +155,7 @@ test("when the service goes away the page says reconnecting, and once it is back
       body: JSON.stringify({ name: "outage", code: "OUTAGE26", amount: 1000, maxRedemptions: 10 }),
     });
     expect(created.status).toBe(201);
-    await signIn(page, admin.authorization?.replace("Bearer ", "") ?? "");
+    await signIn(page, await testToken("admin"));
     await page.waitForSelector("#campaign-select", { state: "visible" });
     await page.selectOption("#campaign-select", "OUTAGE26");
     await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.trim() === "live");

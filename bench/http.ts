@@ -24,6 +24,7 @@ import {
   startRedis,
   startService,
   startWalletProcess,
+  testToken,
 } from "../packages/shared/src/test-support";
 import { option, printTable, type Row } from "./table";
 
@@ -179,7 +180,7 @@ async function main(): Promise<number> {
       },
     );
     processes.push(wallet, discount);
-    const token = (await bearer("service")).authorization?.replace("Bearer ", "");
+    const token = await testToken("service");
     const redeem = (code: string, phones: number, offset: number, rate?: number): Load => ({
       mode: "redeem",
       code,
