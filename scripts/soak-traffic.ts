@@ -14,7 +14,13 @@ export interface SoakTargets {
   soldOutCampaign: string;
 }
 
-type Operation = (t: SoakTargets) => Promise<number[]>;
+/** What one request got; the body is kept for a 5xx only, to say what went wrong. */
+export interface Answer {
+  status: number;
+  body?: string;
+}
+
+type Operation = (t: SoakTargets) => Promise<Answer[]>;
 
 let sequence = 0;
 /** Distinct mobiles, so redeems win and credits land on many wallets, as in a real match. */
@@ -22,19 +28,25 @@ const nextPhone = (prefix: string) => `${prefix}${String(sequence++ % 10_000_000
 /** A small set of wallets that are read over and over, as the app's balance screen does. */
 const knownPhone = () => `0912${String(Math.floor(Math.random() * 1_000)).padStart(7, "0")}`;
 
-async function send(url: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+/** One request, its body read whole (so the connection is reused and nothing is held). */
+async function send(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; text: string }> {
   const { json, ...rest } = init;
   const headers = {
     ...(rest.headers as Record<string, string>),
     ...(json === undefined ? {} : { "content-type": "application/json" }),
   };
   const res = await fetch(url, { ...rest, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  await res.arrayBuffer(); // drain, so the connection is reused and nothing is held
-  return res;
+  return { status: res.status, text: await res.text() };
 }
 
+const answerOf = ({ status, text }: { status: number; text: string }): Answer =>
+  status >= 500 ? { status, body: text.slice(0, 500) } : { status };
+
 const balanceRead: Operation = async (t) => [
-  (await send(`${t.walletUrl}/v1/wallets/${knownPhone()}`, { headers: t.service })).status,
+  answerOf(await send(`${t.walletUrl}/v1/wallets/${knownPhone()}`, { headers: t.service })),
 ];
 
 const credit: Operation = async (t) => {
@@ -44,7 +56,7 @@ const credit: Operation = async (t) => {
     headers,
     json: { amount: 1_000, reference: "soak" },
   });
-  return [res.status];
+  return [answerOf(res)];
 };
 
 const redeem =
@@ -55,48 +67,41 @@ const redeem =
       headers: t.service,
       json: { code: t[which], phone: nextPhone("0935") },
     });
-    return [res.status];
+    return [answerOf(res)];
   };
 
 const reportRead: Operation = async (t) => [
-  (await send(`${t.discountUrl}/v1/campaigns/${t.openCampaign}/report?limit=100`, { headers: t.admin })).status,
+  answerOf(await send(`${t.discountUrl}/v1/campaigns/${t.openCampaign}/report?limit=100`, { headers: t.admin })),
 ];
 
 const coupon: Operation = async (t) => {
-  const generated = await fetch(`${t.discountUrl}/generate-coupon`, {
-    method: "POST",
-    headers: { ...t.admin, "content-type": "application/json" },
-    body: "{}",
-  });
-  if (generated.status !== 201) {
-    await generated.arrayBuffer();
-    return [generated.status];
-  }
-  const { code } = (await generated.json()) as { code: string };
+  const generated = await send(`${t.discountUrl}/generate-coupon`, { method: "POST", headers: t.admin, json: {} });
+  if (generated.status !== 201) return [answerOf(generated)];
+  const { code } = JSON.parse(generated.text) as { code: string };
   const redeemed = await send(`${t.discountUrl}/redeem-coupon`, {
     method: "POST",
     headers: t.service,
     json: { code, phone: nextPhone("0936") },
   });
-  return [generated.status, redeemed.status];
+  return [answerOf(generated), answerOf(redeemed)];
 };
 
 /** Weights in percent: reads dominate, as on a match night; every write path is kept busy. */
-const MIX: [number, Operation][] = [
-  [25, balanceRead],
-  [20, credit],
-  [20, redeem("openCampaign")],
-  [10, redeem("soldOutCampaign")],
-  [10, reportRead],
-  [15, coupon],
+const MIX: [number, string, Operation][] = [
+  [25, "balance read", balanceRead],
+  [20, "credit", credit],
+  [20, "redeem (open)", redeem("openCampaign")],
+  [10, "redeem (sold out)", redeem("soldOutCampaign")],
+  [10, "report read", reportRead],
+  [15, "coupon (generate + redeem)", coupon],
 ];
 
-/** One operation of the mix, chosen by weight. */
-export function pickOperation(): Operation {
+/** One operation of the mix, chosen by weight, and its name for the failure list. */
+export function pickOperation(): { name: string; run: Operation } {
   let roll = Math.random() * 100;
-  for (const [weight, op] of MIX) {
+  for (const [weight, name, run] of MIX) {
     roll -= weight;
-    if (roll < 0) return op;
+    if (roll < 0) return { name, run };
   }
-  return balanceRead;
+  return { name: "balance read", run: balanceRead };
 }

@@ -118,23 +118,43 @@ async function setUp(): Promise<SoakTargets> {
   return { walletUrl: wallet.url, discountUrl: discount.url, admin, service, openCampaign, soldOutCampaign };
 }
 
+/** A request that got a 5xx or no answer: when, what, and what it got. */
+interface Failure {
+  second: number;
+  operation: string;
+  got: string;
+}
+
+/** The failures kept in full; past this many only their count grows. */
+const FAILURES_SHOWN = 20;
+
 /** Sends the mix at `rate` per second until `endAt`, never more than `concurrency` at once. */
-async function drive(targets: SoakTargets, startedAt: number, endAt: number, byMinute: Minute[]) {
+async function drive(targets: SoakTargets, startedAt: number, endAt: number, byMinute: Minute[], failures: Failure[]) {
   let launched = 0;
   let inFlight = 0;
   const minuteOf = () =>
     byMinute[Math.min(Math.floor((Date.now() - startedAt) / 60_000), byMinute.length - 1)] as Minute;
+  const fail = (operation: string, got: string) => {
+    if (failures.length < FAILURES_SHOWN) failures.push({ second: (Date.now() - startedAt) / 1000, operation, got });
+  };
   const run = async () => {
     inFlight++;
     const minute = minuteOf();
+    const operation = pickOperation();
     try {
-      const statuses = await pickOperation()(targets);
-      minute.requests += statuses.length;
-      minute.refused += statuses.filter((s) => s >= 400 && s < 500).length;
-      minute.errors += statuses.filter((s) => s >= 500).length;
-    } catch {
+      const answers = await operation.run(targets);
+      minute.requests += answers.length;
+      minute.refused += answers.filter((a) => a.status >= 400 && a.status < 500).length;
+      for (const answer of answers.filter((a) => a.status >= 500)) {
+        minute.errors++;
+        fail(operation.name, `${answer.status} ${answer.body ?? ""}`);
+      }
+    } catch (error) {
+      // A network error: refused connection, reset, timeout.
       minute.requests++;
-      minute.errors++; // a network error: refused connection, reset, timeout
+      minute.errors++;
+      const { name, code, message } = error as { name?: string; code?: string; message?: string };
+      fail(operation.name, `no answer: ${name ?? "Error"}${code ? ` ${code}` : ""}: ${message ?? String(error)}`);
     } finally {
       inFlight--;
     }
@@ -173,9 +193,11 @@ try {
     `soak: ${warmup} min warm-up + ${measured} min measured at ${rate} req/s (concurrency ${concurrency}); ` +
       `wallet ${wallet.url}, discount ${discount.url}`,
   );
-  await drive(targets, startedAt, endAt, byMinute);
+  const failures: Failure[] = [];
+  await drive(targets, startedAt, endAt, byMinute, failures);
   clearInterval(sampler);
   failed = report(byMinute);
+  if (failures.length > 0) explain(failures);
 } finally {
   await discount.stop();
   await wallet.stop();
@@ -184,6 +206,18 @@ try {
   discountDb.dispose();
 }
 process.exit(failed ? 1 : 0);
+
+/** What failed, and what the services logged at warn and above (their level here) around it. */
+function explain(failures: Failure[]): void {
+  console.log(`\nfailed requests (the first ${FAILURES_SHOWN} at most):`);
+  for (const f of failures) console.log(`  at ${f.second.toFixed(1)} s, ${f.operation}: ${f.got}`);
+  for (const [name, service] of [
+    ["wallet", wallet],
+    ["discount", discount],
+  ] as const) {
+    console.log(`\n${name}'s log (tail):\n${service.output().slice(-4_000) || "(nothing)"}`);
+  }
+}
 
 /** Prints the table and the verdict; true when the soak failed. */
 function report(byMinute: Minute[]): boolean {
