@@ -17,7 +17,6 @@ import { openDatabase } from "../packages/shared/src/db/sqlite";
 import {
   bearer,
   makeTempDatabase,
-  REPO_ROOT,
   runCli,
   type ServiceProcess,
   startDiscountProcess,
@@ -27,6 +26,7 @@ import {
   testToken,
 } from "../packages/shared/src/test-support";
 import { option, printTable, type Row } from "./table";
+import { type Load, type WrkResult, wrk } from "./wrk";
 
 const duration = option("--duration", "BENCH_DURATION", 10);
 const connections = option("--connections", "BENCH_CONNECTIONS", 64);
@@ -37,57 +37,13 @@ const COUPONS = 100_000;
 const ROUNDS = 3;
 const THREADS = 2;
 
-interface WrkResult {
-  requests: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  statuses: Record<string, number>;
-}
-
-interface Load {
-  mode: "redeem" | "coupon" | "balance" | "credit";
-  phones: number;
-  offset: number;
-  token?: string;
-  code?: string;
-  codesFile?: string;
-  /** Requests per second over all connections; flat out when absent. */
-  rate?: number;
-}
-
-/** One wrk run of bench/requests.lua; phones are numbered from `offset` so phases never overlap. */
-async function wrk(url: string, seconds: number, load: Load) {
-  const args = [`-t${THREADS}`, `-c${connections}`, `-d${seconds}s`, "-s", "bench/requests.lua", url];
-  const proc = Bun.spawn(["wrk", ...args], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      MODE: load.mode,
-      CODE: load.code ?? "",
-      CODES_FILE: load.codesFile ?? "",
-      PHONES: String(load.phones),
-      PHONE_OFFSET: String(load.offset),
-      TOKEN: load.token ?? "",
-      THREADS: String(THREADS),
-      RATE: String(Math.round(load.rate ?? 0)),
-      CONNECTIONS: String(connections),
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text()];
-  if ((await proc.exited) !== 0) throw new Error(`wrk failed: ${err || out}`);
-  const line = out.split("\n").find((l) => l.startsWith("WRK_RESULT "));
-  if (!line) throw new Error(`wrk printed no result:\n${out}`);
-  return JSON.parse(line.slice("WRK_RESULT ".length)) as WrkResult;
-}
+/** wrk as every phase here runs it: both cores shared by wrk and the servers, as a client host would not. */
+const run = (url: string, seconds: number, load: Load) => wrk(url, load, { seconds, threads: THREADS, connections });
 
 /** A warm-up run, then the measured one. */
 async function measure(url: string, load: Load): Promise<WrkResult> {
-  await wrk(url, WARMUP_SECONDS, load);
-  return wrk(url, duration, load);
+  await run(url, WARMUP_SECONDS, load);
+  return run(url, duration, load);
 }
 
 const toRow = (name: string, r: WrkResult): Row => ({
@@ -193,7 +149,7 @@ async function main(): Promise<number> {
     // Open: a huge cap, every request a new phone: rate limits, the gate, the durable
     // redemption + outbox row, and the wallet credit over HTTP before answering.
     const open = await createCampaign(discount.url, 10_000_000);
-    const wins = check("open", await wrk(discount.url, duration, redeem(open, 10_000_000, 100_000)), ["201"]);
+    const wins = check("open", await run(discount.url, duration, redeem(open, 10_000_000, 100_000)), ["201"]);
     // A winner's repeat: 2,000 phones that won (during the warm-up) ask again.
     const repeats = check("repeat", await measure(discount.url, redeem(open, 2_000, 0)), ["200", "201"]);
 
@@ -204,12 +160,12 @@ async function main(): Promise<number> {
     // Flat out, alternating with the baseline: this machine's speed drifts by a third
     // from one minute to the next, so each pair is measured side by side and the
     // median pair is reported.
-    await wrk(discount.url, WARMUP_SECONDS, redeem(full, 1_000_000, 0));
+    await run(discount.url, WARMUP_SECONDS, redeem(full, 1_000_000, 0));
     const pairs: { base: WrkResult; soldOut: WrkResult; withHeaders: WrkResult }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const b = check("baseline", await wrk(baseline.url, duration, baseLoad), ["200"]);
-      const withHeaders = check("baseline + headers", await wrk(headersBaseline.url, duration, baseLoad), ["200"]);
-      const sold = check("sold out", await wrk(discount.url, duration, redeem(full, 1_000_000, 0)), ["200", "409"]);
+      const b = check("baseline", await run(baseline.url, duration, baseLoad), ["200"]);
+      const withHeaders = check("baseline + headers", await run(headersBaseline.url, duration, baseLoad), ["200"]);
+      const sold = check("sold out", await run(discount.url, duration, redeem(full, 1_000_000, 0)), ["200", "409"]);
       pairs.push({ base: b, soldOut: sold, withHeaders });
     }
     const rateOf = (r: WrkResult) => r.requests / r.seconds;
@@ -221,14 +177,14 @@ async function main(): Promise<number> {
     const headersCost = pairs.map((pair) => rateOf(pair.withHeaders) / rateOf(pair.base)).sort((x, y) => x - y);
     const halfRate = check(
       "sold out, half rate",
-      await wrk(discount.url, duration, redeem(full, 1_000_000, 0, baseRate / 2)),
+      await run(discount.url, duration, redeem(full, 1_000_000, 0, baseRate / 2)),
       ["200", "409"],
     );
 
     // The match: cap 1,000, a flood of distinct phones; when does the 1,000th credit land?
     const match = await createCampaign(discount.url, CAP);
     const burstStart = Date.now();
-    check("burst", await wrk(discount.url, 3, redeem(match, 10_000_000, 5_000_000)), ["201", "409"]);
+    check("burst", await run(discount.url, 3, redeem(match, 10_000_000, 5_000_000)), ["201", "409"]);
     const toLast = await lastCreditSeconds(walletDb.url, match, burstStart, problems);
     // The match's memory: read before the coupon phase fills the campaign cache with coupons.
     const rss = peakRssMb(discount.pid());
@@ -250,7 +206,7 @@ async function main(): Promise<number> {
     );
     const credits = check(
       "credit",
-      await wrk(wallet.url, duration, { mode: "credit", phones: 10_000, offset: 0, token }),
+      await run(wallet.url, duration, { mode: "credit", phones: 10_000, offset: 0, token }),
       ["201"],
     );
 

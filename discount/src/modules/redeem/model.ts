@@ -1,5 +1,6 @@
 import { problemSchema as problem } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
 
 export const RedeemBody = T.Object(
   {
@@ -18,6 +19,8 @@ export const RedeemBody = T.Object(
   { additionalProperties: false },
 );
 export type RedeemBody = Static<typeof RedeemBody>;
+/** The same schema compiled once, for checks outside the router (the sold-out fast path). */
+export const redeemBodyCheck = TypeCompiler.Compile(RedeemBody);
 
 export const RedeemResult = T.Object({
   status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {

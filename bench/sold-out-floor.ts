@@ -1,0 +1,162 @@
+/**
+ * What a sold-out answer costs at best on this machine, next to what the discount's
+ * fast path costs, in server CPU per request. The throughput target (sold out ≥ 0.9×
+ * a bare Elysia POST) compares answers that do different work: the baseline reads,
+ * parses and checks the body and answers a few bytes; a sold-out answer must also
+ * carry this API's problem body, request id and security headers. This bench prices
+ * each piece on a bare Bun route (bench/bare-route.ts), so the gap the fast path could
+ * still close is separated from the gap the API's answer itself opens.
+ *
+ * Each server is pinned to core 0 and wrk (-t1) to core 1, and each target is measured
+ * by its CPU time (/proc/<pid>/stat) over the requests it answered: on this 2-core
+ * machine throughput drifts by a third from one minute to the next, CPU per request
+ * far less. Targets alternate within each round; medians over the rounds.
+ *
+ *   bun bench/sold-out-floor.ts [--rounds 5] [--seconds 4]
+ */
+import { readFileSync } from "node:fs";
+import {
+  bearer,
+  makeTempDatabase,
+  type ServiceProcess,
+  startDiscountProcess,
+  startRedis,
+  startService,
+  startWalletProcess,
+  testToken,
+} from "../packages/shared/src/test-support";
+import { BARE_STEPS } from "./bare-route";
+import { option } from "./table";
+import { type Load, wrk } from "./wrk";
+
+const rounds = option("--rounds", "BENCH_ROUNDS", 5);
+const seconds = option("--seconds", "BENCH_SECONDS", 4);
+const SERVER_CORE = 0;
+const CLIENT_CORE = 1;
+
+/** CPU time (user + system) the process has used, in µs; the kernel counts in clock ticks of 10 ms. */
+function cpuMicros(pid: number): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Moves a running server, every thread of it, onto one core. */
+async function pin(server: ServiceProcess): Promise<void> {
+  const pinned = Bun.spawn(["taskset", "-a", "-p", "-c", String(SERVER_CORE), String(server.pid())], {
+    stdout: "ignore",
+  });
+  if ((await pinned.exited) !== 0) throw new Error("taskset failed: is util-linux installed?");
+}
+
+interface Target {
+  name: string;
+  server: ServiceProcess;
+  /** The status every answer must have. */
+  expect: string;
+  load: Load;
+  samples: { micros: number; rate: number }[];
+}
+
+async function measureOnce(target: Target, secs: number): Promise<void> {
+  const pid = target.server.pid() as number;
+  const before = cpuMicros(pid);
+  const result = await wrk(target.server.url, target.load, {
+    seconds: secs,
+    threads: 1,
+    connections: 32,
+    core: CLIENT_CORE,
+  });
+  const micros = (cpuMicros(pid) - before) / result.requests;
+  const wrong = Object.keys(result.statuses).filter((status) => status !== target.expect);
+  if (wrong.length > 0 || result.errors > 0) {
+    throw new Error(`${target.name}: statuses ${JSON.stringify(result.statuses)}, ${result.errors} socket errors`);
+  }
+  target.samples.push({ micros, rate: result.requests / result.seconds });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+async function main(): Promise<number> {
+  const redis = await startRedis();
+  const walletDb = await makeTempDatabase(undefined, "wallet.db");
+  const discountDb = await makeTempDatabase(undefined, "discount.db");
+  const servers: ServiceProcess[] = [];
+  try {
+    const baseline = await startService({ entry: "bench/baseline-server.ts", portVar: "BASELINE_PORT", env: {} });
+    const bare = [];
+    for (const step of BARE_STEPS) {
+      bare.push({
+        step,
+        server: await startService({ entry: "bench/bare-route.ts", portVar: "BARE_PORT", env: { BARE_STEP: step } }),
+      });
+    }
+    const wallet = await startWalletProcess(walletDb);
+    const discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet }, { LOG_LEVEL: "info" });
+    servers.push(baseline, ...bare.map((b) => b.server), wallet, discount);
+    for (const server of [baseline, discount, ...bare.map((b) => b.server)]) await pin(server);
+
+    const created = await fetch(`${discount.url}/v1/campaigns`, {
+      method: "POST",
+      headers: { ...(await bearer("admin")), "content-type": "application/json" },
+      body: JSON.stringify({ name: "sold-out floor", amount: 1_000, maxRedemptions: 1 }),
+    });
+    if (created.status !== 201) throw new Error(`campaign not created: ${created.status}`);
+    const { code } = (await created.json()) as { code: string };
+    const token = await testToken("service");
+    // The one prize goes to a phone wrk never sends, so every measured answer is "sold out".
+    const won = await fetch(`${discount.url}/v1/redeem`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ code, phone: "09120000000" }),
+    });
+    if (won.status !== 201) throw new Error(`the campaign's one prize was not won: ${won.status}`);
+    // Every target gets the same requests: a service token and a new phone each time.
+    const load: Load = { mode: "redeem", code, phones: 1_000_000, offset: 0, token };
+    const targets: Target[] = [
+      { name: "bare Elysia POST (baseline)", server: baseline, expect: "200", load, samples: [] },
+      ...bare.map(({ step, server }) => ({
+        name: `bare Bun route: ${step}`,
+        server,
+        expect: "409",
+        load,
+        samples: [],
+      })),
+      { name: "discount: sold-out fast path", server: discount, expect: "409", load, samples: [] },
+    ];
+    for (const target of targets) await measureOnce(target, 2); // warm-up: JIT, and the campaign found full
+    for (const target of targets) target.samples.length = 0;
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) await measureOnce(target, seconds);
+      console.error(`round ${round}/${rounds} done`);
+    }
+    report(targets);
+    return 0;
+  } catch (error) {
+    console.error("error: benchmark failed:", error);
+    for (const server of servers) console.error(`process output (tail):\n${server.output().slice(-2000)}`);
+    return 1;
+  } finally {
+    for (const server of servers) await server.stop();
+    await redis.dispose();
+    walletDb.dispose();
+    discountDb.dispose();
+  }
+}
+
+function report(targets: Target[]): void {
+  const micros = (t: Target) => median(t.samples.map((s) => s.micros));
+  const base = micros(targets[0] as Target);
+  const width = Math.max(...targets.map((t) => t.name.length));
+  console.log(`${"target".padEnd(width)}  CPU µs/request  requests/s (pinned)  baseline µs ÷ target µs`);
+  for (const t of targets) {
+    const rate = median(t.samples.map((s) => s.rate));
+    console.log(
+      `${t.name.padEnd(width)}  ${micros(t).toFixed(2).padStart(14)}  ${rate.toFixed(0).padStart(19)}  ${(base / micros(t)).toFixed(2).padStart(22)}x`,
+    );
+  }
+  console.log(
+    `\nserver pinned to core ${SERVER_CORE}, wrk -t1 -c32 on core ${CLIENT_CORE}; medians of ${rounds} rounds of ${seconds} s`,
+  );
+}
+
+process.exit(await main());
