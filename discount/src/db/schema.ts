@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * A bulk order of single-use coupons: N codes with one amount and expiry. The coupons
@@ -75,9 +75,30 @@ export const redemptions = sqliteTable(
   (t) => [
     uniqueIndex("redemptions_campaign_phone").on(t.campaignId, t.phone),
     uniqueIndex("redemptions_campaign_rank").on(t.campaignId, t.rank),
+    // The report's first and last redemption times, found in the index instead of a scan.
+    index("redemptions_campaign_time").on(t.campaignId, t.redeemedAt),
     check("redemptions_rank_positive", sql`${t.rank} >= 1`),
     check("redemptions_status", sql`${t.status} IN ('pending', 'credited', 'failed')`),
   ],
+);
+
+/**
+ * How many redemptions each campaign has in each status, kept by triggers on
+ * `redemptions` (migration 0003) in the same transaction as every insert, status
+ * change and delete, whoever writes. The report reads these instead of counting a
+ * campaign's rows: a count is a scan, libSQL calls are synchronous, and a scan of a
+ * large campaign's rows stalls every request the process serves (32 ms at 100,000).
+ */
+export const campaignCounts = sqliteTable(
+  "campaign_counts",
+  {
+    campaignId: integer("campaign_id")
+      .notNull()
+      .references(() => campaigns.id),
+    status: text("status", { enum: ["pending", "credited", "failed"] }).notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.status] })],
 );
 
 /**
