@@ -40,12 +40,9 @@ const measured = Number(values.minutes);
 const minutes = warmup + measured;
 const rate = Number(values.rate);
 const concurrency = Number(values.concurrency);
-if (!(Number.isInteger(warmup) && warmup >= 0 && Number.isInteger(measured) && measured >= 2)) {
-  console.error("usage: bun scripts/soak.ts [--warmup W >= 0] [--minutes M >= 2] [--rate R] [--concurrency C]");
-  process.exit(2);
-}
-if (!(rate > 0 && concurrency > 0)) {
-  console.error("usage: bun scripts/soak.ts [--warmup W] [--minutes M] [--rate R > 0] [--concurrency C > 0]");
+const wholeMinutes = Number.isInteger(warmup) && warmup >= 0 && Number.isInteger(measured) && measured >= 2;
+if (!(wholeMinutes && rate > 0 && concurrency > 0)) {
+  console.error("usage: bun scripts/soak.ts [--warmup W >= 0] [--minutes M >= 2] [--rate R > 0] [--concurrency C > 0]");
   process.exit(2);
 }
 
