@@ -13,9 +13,9 @@
  * never for being slow: the target lines are a report, not a gate.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { createCampaign } from "../discount/src/burst-support";
 import { openDatabase } from "../packages/shared/src/db/sqlite";
 import {
-  bearer,
   makeTempDatabase,
   runCli,
   type ServiceProcess,
@@ -65,15 +65,8 @@ function resetPeakRss(pid: number | undefined): void {
   writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
 
-async function createCampaign(url: string, maxRedemptions: number): Promise<string> {
-  const res = await fetch(`${url}/v1/campaigns`, {
-    method: "POST",
-    headers: { ...(await bearer("admin")), "content-type": "application/json" },
-    body: JSON.stringify({ name: `bench ${maxRedemptions}`, amount: 1_000_000, maxRedemptions }),
-  });
-  if (res.status !== 201) throw new Error(`campaign not created: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { code: string }).code;
-}
+const campaignWithCap = (url: string, maxRedemptions: number) =>
+  createCampaign(url, { name: `bench ${maxRedemptions}`, amount: 1_000_000, maxRedemptions });
 
 /** Statuses outside `allowed`, as readable problems. */
 function unexpected(name: string, r: WrkResult, allowed: string[]): string[] {
@@ -153,14 +146,14 @@ async function main(): Promise<number> {
 
     // Open: a huge cap, every request a new phone: rate limits, the gate, the durable
     // redemption + outbox row, and the wallet credit over HTTP before answering.
-    const open = await createCampaign(discount.url, 10_000_000);
+    const open = await campaignWithCap(discount.url, 10_000_000);
     const wins = check("open", await run(discount.url, duration, redeem(open, 10_000_000, 100_000)), ["201"]);
     // A winner's repeat: 2,000 phones that won (during the warm-up) ask again.
     const repeats = check("repeat", await measure(discount.url, redeem(open, 2_000, 0)), ["200", "201"]);
 
     // Sold out: every request is a new phone, refused from memory; then at half the
     // baseline's rate, for the latency a client sees when the service is not saturated.
-    const full = await createCampaign(discount.url, 1);
+    const full = await campaignWithCap(discount.url, 1);
     // 200: the one winner, sent again as the phones wrap.
     // Flat out, alternating with the baseline: this machine's speed drifts by a third
     // from one minute to the next, so each pair is measured side by side and the
@@ -187,7 +180,7 @@ async function main(): Promise<number> {
     );
 
     // The match: cap 1,000, a flood of distinct phones; when does the 1,000th credit land?
-    const match = await createCampaign(discount.url, CAP);
+    const match = await campaignWithCap(discount.url, CAP);
     // The process's peak so far is the open phase's (tens of thousands of winners in
     // seconds, which no match produces); the burst's own is measured from here, with
     // whatever the earlier phases left in memory.

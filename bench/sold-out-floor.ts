@@ -15,8 +15,8 @@
  *   bun bench/sold-out-floor.ts [--rounds 5] [--seconds 4]
  */
 import { readFileSync } from "node:fs";
+import { createCampaign } from "../discount/src/burst-support";
 import {
-  bearer,
   makeTempDatabase,
   type ServiceProcess,
   startDiscountProcess,
@@ -95,13 +95,7 @@ async function main(): Promise<number> {
     servers.push(baseline, ...bare.map((b) => b.server), wallet, discount);
     for (const server of [baseline, discount, ...bare.map((b) => b.server)]) await pin(server);
 
-    const created = await fetch(`${discount.url}/v1/campaigns`, {
-      method: "POST",
-      headers: { ...(await bearer("admin")), "content-type": "application/json" },
-      body: JSON.stringify({ name: "sold-out floor", amount: 1_000, maxRedemptions: 1 }),
-    });
-    if (created.status !== 201) throw new Error(`campaign not created: ${created.status}`);
-    const { code } = (await created.json()) as { code: string };
+    const code = await createCampaign(discount.url, { name: "sold-out floor", amount: 1_000, maxRedemptions: 1 });
     const token = await testToken("service");
     // The one prize goes to a phone wrk never sends, so every measured answer is "sold out".
     const won = await fetch(`${discount.url}/v1/redeem`, {
