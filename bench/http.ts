@@ -37,7 +37,7 @@ const COUPONS = 100_000;
 const ROUNDS = 3;
 const THREADS = 2;
 
-/** wrk as every phase here runs it: both cores shared by wrk and the servers, as a client host would not. */
+/** wrk as every phase here runs it: unpinned, so wrk and the servers share both cores (sold-out-floor.ts pins them). */
 const run = (url: string, seconds: number, load: Load) => wrk(url, load, { seconds, threads: THREADS, connections });
 
 /** A warm-up run, then the measured one. */
