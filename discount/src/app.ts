@@ -110,6 +110,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     kernel,
     maxBodyBytes: config.maxBodyBytes,
     redeemAnonymous: config.redeemAnonymous,
+    verifyToken: verify,
   });
   // The listener (Bun's routes) sends POST /v1/redeem to the sold-out fast path first; whatever it
   // does not answer goes through the app's router like every other request.

@@ -111,6 +111,16 @@ describe("redeem", () => {
     expect(await creditsFor(coupon.code)).toHaveLength(1);
   });
 
+  test("an unverified caller hears the same answer for a used coupon's owner as for anyone else", async () => {
+    const { code } = (await generate()).body;
+    expect((await redeemCoupon({ code, phone: "09121110001" })).res.status).toBe(200);
+    const garbage = { authorization: "Bearer x" };
+    const owner = await redeemCoupon({ code, phone: "09121110001" }, discount.url, garbage);
+    const other = await redeemCoupon({ code, phone: "09121110002" }, discount.url, garbage);
+    expect([owner.res.status, owner.body.code]).toEqual([401, "INVALID_TOKEN"]);
+    expect([other.res.status, other.body.code]).toEqual([owner.res.status, owner.body.code]);
+  });
+
   test("an unknown, expired or gift-campaign code is refused as a coupon, and a coupon is no gift code", async () => {
     expect((await redeemCoupon({ code: "ZZZZ2222", phone: "09125550002" })).body.code).toBe("COUPON_NOT_FOUND");
 

@@ -37,20 +37,25 @@ function phoneFromBody(bodyPhone: string | undefined): string {
 }
 
 /**
- * The phone a request claims to be for, before any token is verified. Used only to
- * answer "sold out" to a non-winner cheaply: that answer is public knowledge, so
- * trusting an unverified claim for it reveals nothing. Everything else verifies.
+ * The phone a request is for, when its caller is already proven: a token this instance
+ * verified before and that has not expired (no crypto here), or anonymous redeem. Null
+ * for everything else, which must take the full verification: what an unproven caller
+ * hears may not depend on whether a phone won (DESIGN §3.7), so no answer about a
+ * phone is given on a token's unverified claims. Null too where the route would refuse
+ * (a user naming another phone, a service naming none).
  */
-export function claimedPhone(authorization: string | null, bodyPhone: string | undefined): string | null {
-  if (bodyPhone !== undefined) return normalizePhone(bodyPhone);
-  const payload = authorization?.split(".")[1];
-  if (!payload) return null;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: unknown };
-    return normalizePhone(claims.sub);
-  } catch {
-    return null;
-  }
+export function provenPhone(
+  verify: TokenVerifier,
+  authorization: string | null,
+  bodyPhone: string | undefined,
+  anonymousAllowed: boolean,
+): string | null {
+  if (!authorization) return anonymousAllowed && bodyPhone !== undefined ? normalizePhone(bodyPhone) : null;
+  const principal = verify.cached?.(authorization);
+  if (!principal) return null;
+  if (principal.role !== "user") return bodyPhone === undefined ? null : normalizePhone(bodyPhone);
+  if (bodyPhone !== undefined && normalizePhone(bodyPhone) !== principal.phone) return null;
+  return principal.phone;
 }
 
 /**

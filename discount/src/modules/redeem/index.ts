@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { campaignLabel } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
 import type { CampaignCache } from "../campaigns/service";
-import { callerPhone, claimedPhone, clientIpOf } from "./caller";
+import { callerPhone, clientIpOf } from "./caller";
 import { RedeemBody, RedeemProblems, RedeemResult } from "./model";
 import { type RedeemDeps, type RedeemOutcome, redeem } from "./service";
 import { SOLD_OUT } from "./sold-out";
@@ -40,7 +40,7 @@ function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" }>): A
 }
 
 export function redeemRoutes(deps: RedeemRoutesDeps) {
-  const { campaigns, soldOut, metrics } = deps;
+  const { campaigns, metrics } = deps;
   return new Elysia({ name: "redeem" }).post(
     "/v1/redeem",
     async ({ body, request, server, set }) => {
@@ -55,13 +55,9 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
         throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
       }
 
-      // Sold out is public knowledge: a non-winner hears it before any token work.
-      const claimed = claimedPhone(authorization, body.phone);
-      if (claimed && soldOut.verdict(campaign.code, claimed) === "loser") {
-        metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: "sold-out" });
-        return refused(refusalResponse(request, SOLD_OUT, QUIET));
-      }
-
+      // Verified before any answer about the phone, sold out included: whether a phone won is
+      // not for an unproven caller to learn (DESIGN §3.7). The listener's fast path answers
+      // proven losers (cached tokens) before this route.
       const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
       const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
       const outcome = await redeem(deps, campaign, phone, ip);

@@ -67,6 +67,44 @@ async function visible(response: Response) {
   return { status: response.status, headers, body: { ...body, requestId: "<id>" } };
 }
 
+describe("no winner oracle (DESIGN §3.7)", () => {
+  const WINNER = "09121230000";
+  const garbage = { authorization: "Bearer x" };
+  /** A syntactically valid token whose signature is wrong: its claims name the phone but prove nothing. */
+  const forged = async (phone: string) => {
+    const [header, , signature] = (await bearer("user", phone)).authorization.split(" ")[1]?.split(".") ?? [];
+    const claims = Buffer.from(JSON.stringify({ sub: phone, role: "user", exp: 4_000_000_000 })).toString("base64url");
+    return { authorization: `Bearer ${header}.${claims}.${signature}` };
+  };
+
+  test("an unverified caller hears the same answer for a winner's phone as for a loser's, over the socket and routed", async () => {
+    // Each caller proves nothing: the phone is in the body under a garbage token, or in a forged token's claims.
+    const callers: Record<string, (phone: string) => Promise<Request>> = {
+      "a garbage token": async (phone) => redeemRequest({ code: soldOutCode, phone }, garbage),
+      "a forged user token": async (phone) => redeemRequest({ code: soldOutCode }, await forged(phone)),
+    };
+    for (const [name, request] of Object.entries(callers)) {
+      for (const send of [overHttp, routed]) {
+        const answers = [];
+        for (const phone of [WINNER, "09121230099"]) {
+          const res = await send(await request(phone));
+          answers.push({ name, status: res.status, code: ((await res.json()) as { code?: string }).code });
+        }
+        expect(answers[0]).toEqual(answers[1] as (typeof answers)[number]);
+        expect(answers[0]?.status).toBe(401);
+      }
+    }
+  });
+
+  test("a verified caller still hears sold out from the fast path, and the winner their result", async () => {
+    const loser = await overHttp(redeemRequest({ code: soldOutCode }, await bearer("user", "09121230098")));
+    expect(loser.status).toBe(409);
+    const winner = await overHttp(redeemRequest({ code: soldOutCode }, await bearer("user", WINNER)));
+    expect(winner.status).toBe(200);
+    expect(((await winner.json()) as { rank: number }).rank).toBe(1);
+  });
+});
+
 describe("the sold-out fast path", () => {
   test("a loser's answer over the socket is the routed answer: status, headers, body and metrics", async () => {
     const before = await metric(SOLD_OUT_REQUESTS);

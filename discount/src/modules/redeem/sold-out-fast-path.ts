@@ -1,9 +1,9 @@
-import { type CounterSeries, type HttpKernel, recordSocketAddress } from "@matchday/shared";
+import { type CounterSeries, type HttpKernel, recordSocketAddress, type TokenVerifier } from "@matchday/shared";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
 import type { CampaignCache } from "../campaigns/service";
-import { claimedPhone } from "./caller";
+import { provenPhone } from "./caller";
 import { redeemBodyCheck } from "./model";
 import { SOLD_OUT, type SoldOutBook } from "./sold-out";
 
@@ -16,6 +16,7 @@ export interface FastPathDeps {
   kernel: Pick<HttpKernel, "directRefusal">;
   maxBodyBytes: number;
   redeemAnonymous: boolean;
+  verifyToken: TokenVerifier;
 }
 
 /** Hands a request to the app's own router: the original, or one rebuilt around a body already read. */
@@ -26,9 +27,10 @@ export type Forward = (request: Request) => Response | Promise<Response>;
  * full, a non-winner's POST /v1/redeem is refused here from memory (DESIGN §3.5),
  * before Elysia's hooks, parsing and validation, which measured cost half the
  * throughput of a bare server. It answers only when the routed handler would give
- * the same answer: same body checks, same campaign cache, the same unverified
- * phone claim the handler trusts for "sold out", and the kernel's headers, metrics
- * and log line. Anything else goes to the router unchanged. Registered with the
+ * the same answer: same body checks, same campaign cache, a caller the handler's
+ * verifier has already proven (a cached token: no crypto here; any other caller goes
+ * to the route, which verifies first, so nobody unproven learns who won), and the
+ * kernel's headers, metrics and log line. Anything else goes to the router unchanged. Registered with the
  * listener (Bun's routes), so requests through app.handle or another runtime take
  * the routed path, which answers identically.
  */
@@ -78,6 +80,6 @@ function soldOutFor(deps: FastPathDeps, text: string, authorization: string | nu
   const code = canonicalCode(body.code);
   const campaign = code ? deps.campaigns.peek(code) : undefined;
   if (campaign?.kind !== "gift") return undefined;
-  const claimed = claimedPhone(authorization, body.phone);
-  return claimed && deps.soldOut.verdict(campaign.code, claimed) === "loser" ? campaign : undefined;
+  const phone = provenPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
+  return phone && deps.soldOut.verdict(campaign.code, phone) === "loser" ? campaign : undefined;
 }
