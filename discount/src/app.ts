@@ -19,6 +19,7 @@ import { CampaignCache, type Clock } from "./modules/campaigns/service";
 import { couponRoutes } from "./modules/coupons";
 import { createCouponWriter } from "./modules/coupons/batches";
 import { dashboardRoutes } from "./modules/dashboard";
+import { startOrphanSweep } from "./modules/orphans/sweep";
 import { startRelay } from "./modules/outbox/relay";
 import { redeemRoutes } from "./modules/redeem";
 import { createRecords } from "./modules/redeem/records";
@@ -61,6 +62,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     intervalMs: config.relayIntervalMs,
     walletTimeoutMs: config.walletTimeoutMs,
   });
+  const orphans = startOrphanSweep({ store, gate, records, clock, logger }, config.orphanSweep);
   const archiving = scheduleArchiving({
     config: config.archive,
     service: "discount",
@@ -164,7 +166,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
       }),
     )
     .onStop(async () => {
-      await Promise.all([relay.stop(), archiving.stop()]);
+      await Promise.all([relay.stop(), orphans.stop(), archiving.stop()]);
       await store.writes.drain();
     });
   return app;

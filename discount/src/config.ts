@@ -26,6 +26,8 @@ export interface DiscountConfig extends ServiceConfig {
   walletTimeoutMs: number;
   /** How often the outbox relay looks for credits to deliver. */
   relayIntervalMs: number;
+  /** Orphaned gate slots (DESIGN §4): how often each instance looks, and how old one must be to be recorded. */
+  orphanSweep: { intervalMs: number; graceMs: number };
 }
 
 /** Reads and checks the discount service's environment once; throws ConfigError naming every problem. */
@@ -49,6 +51,10 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
     couponDefaults: readCouponDefaults(read),
     walletTimeoutMs: read.int("WALLET_TIMEOUT_MS", 1500, 50, 60_000),
     relayIntervalMs: read.int("RELAY_INTERVAL_MS", 500, 10, 60_000),
+    orphanSweep: {
+      intervalMs: read.int("ORPHAN_SWEEP_INTERVAL_MS", 1_000, 10, 60_000),
+      graceMs: read.int("ORPHAN_GRACE_MS", 3_000, 100, 600_000),
+    },
   };
   read.done();
   return config;

@@ -31,6 +31,7 @@ export function discountTestConfig(
     couponDefaults: { amount: 50_000, ttlDays: 30 },
     walletTimeoutMs: 1_000,
     relayIntervalMs: 100,
+    orphanSweep: { intervalMs: 100, graceMs: 500 },
     ...overrides,
   };
 }

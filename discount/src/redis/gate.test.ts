@@ -340,3 +340,16 @@ test("state left by another incarnation of the same code is not trusted: the gat
   await gate.rebuild(code, [], "1.2000");
   expect(await gate.claim(code, "+989120000001", 5, "1.2000")).toEqual({ kind: "won", rank: 1 });
 });
+
+describe("leases", () => {
+  test("a lease is held by one owner, renewed by that owner, and free again once it lapses", async () => {
+    const code = campaign("lease");
+    expect(await gate.tryLease(code, "sweep", "a", 200)).toBe(true);
+    expect(await gate.tryLease(code, "sweep", "b", 200)).toBe(false);
+    expect(await gate.tryLease(code, "sweep", "a", 200)).toBe(true); // renewal, not a refusal
+    expect(await gate.tryLease(code, "other-job", "b", 200)).toBe(true); // one lease per job
+    await Bun.sleep(250);
+    expect(await gate.tryLease(code, "sweep", "b", 200)).toBe(true);
+    expect(await client.pttl(`{gift:${code}}:lease:sweep`)).toBeGreaterThan(0);
+  });
+});

@@ -48,6 +48,8 @@ export interface Gate {
   /** Whether the campaign's state is complete for this generation (checked again under the rebuild lock). */
   isReady(code: string, generation?: string): Promise<boolean>;
   tryLockRebuild(code: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Takes or renews the campaign's lease named `name` for `owner` (e.g. the orphan sweep's): false while another holds it. */
+  tryLease(code: string, name: string, owner: string, ttlMs: number): Promise<boolean>;
   unlockRebuild(code: string, owner: string): Promise<boolean>;
   repair(code: string, fix: RankRepair, generation?: string): Promise<boolean>;
   winners(code: string): Promise<Map<string, number>>;
@@ -140,7 +142,21 @@ end
 return 0
 `;
 
+/** Take a free lease, or renew our own: unlike SET NX, the holder can keep it across passes. */
+export const LEASE_LUA = `
+-- KEYS[1] = {gift:CODE}:lease:NAME -- one lease per campaign and job, in the campaign's hash slot
+-- ARGV[1] = owner                  -- the instance asking; renews the lease it already holds
+-- ARGV[2] = ttl ms                 -- a holder that dies loses the lease this long after its last renewal
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
 const CLAIM_COMMAND = "giftGateClaim";
+const LEASE_COMMAND = "giftGateLease";
 const UNLOCK_COMMAND = "giftGateUnlock";
 const REPAIR_COMMAND = "giftGateRepair";
 
@@ -156,6 +172,7 @@ interface GateCommands {
     ...ttlMs: number[]
   ): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
+  [LEASE_COMMAND](lease: string, owner: string, ttlMs: number): Promise<number>;
   [REPAIR_COMMAND](
     ready: string,
     count: string,
@@ -185,6 +202,7 @@ export function createGate(redis: Redis): Gate {
     redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 3 });
     redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
     redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
+    redis.defineCommand(LEASE_COMMAND, { lua: LEASE_LUA, numberOfKeys: 1 });
   }
 
   // A burst claims one campaign's keys over and over: build its key strings once, not per
@@ -252,6 +270,10 @@ export function createGate(redis: Redis): Gate {
 
     async unlockRebuild(code, owner) {
       return (await scripts[UNLOCK_COMMAND](keysOf(code).rebuild, owner)) === 1;
+    },
+
+    async tryLease(code, name, owner, ttlMs) {
+      return (await scripts[LEASE_COMMAND](`{gift:${code}}:lease:${name}`, owner, ttlMs)) === 1;
     },
 
     async repair(code, fix, generation = DEFAULT_GENERATION) {

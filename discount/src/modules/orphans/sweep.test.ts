@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { normalizePhone } from "@matchday/shared";
+import { bearer, waitFor } from "@matchday/shared/test-support";
+import { createCampaign } from "../../burst-support";
+import { createGate } from "../../redis/gate";
+import { type DiscountStack, startDiscountStack } from "../../testing";
+import { generationOf } from "../redeem/service";
+import { orphansOf } from "./sweep";
+
+let stack: DiscountStack;
+let service: Record<string, string>;
+let admin: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startDiscountStack();
+  service = await bearer("service");
+  admin = await bearer("admin");
+});
+afterAll(() => stack?.dispose());
+
+async function redeem(code: string, phone: string) {
+  const res = await fetch(`${stack.discount.url}/v1/redeem`, {
+    method: "POST",
+    headers: { ...service, "content-type": "application/json" },
+    body: JSON.stringify({ code, phone }),
+  });
+  return { status: res.status, body: (await res.json()) as { rank?: number; code?: string } };
+}
+
+async function report(code: string) {
+  const res = await fetch(`${stack.discount.url}/v1/campaigns/${code}/report?limit=100`, { headers: admin });
+  return (await res.json()) as {
+    redeemed: number;
+    remaining: number;
+    soldOutAt: string | null;
+    winners: { rank: number; phone: string; status: string }[];
+  };
+}
+
+/** What a process that died right after the gate said "won" leaves behind: the gate's slot, no DB row. */
+async function claimAndDie(code: string, phone: string): Promise<number> {
+  const campaign = await stack.discount.store.db.query.campaigns.findFirst({ where: (c, { eq }) => eq(c.code, code) });
+  if (!campaign) throw new Error(`no campaign ${code}`);
+  const gate = createGate(stack.discount.redis);
+  const result = await gate.claim(
+    code,
+    normalizePhone(phone) as string,
+    campaign.maxRedemptions,
+    generationOf(campaign),
+  );
+  if (result.kind !== "won") throw new Error(`the gate said ${result.kind}`);
+  return result.rank;
+}
+
+describe("orphaned gate slots", () => {
+  test("a slot whose process died before the DB write is recorded as that phone's win, and the campaign sells out with exactly cap winners credited once", async () => {
+    const code = await createCampaign(stack.discount.url, { name: "orphans", amount: 7_000, maxRedemptions: 3 });
+    expect((await redeem(code, "09121000001")).status).toBe(201);
+    expect(await claimAndDie(code, "09121000002")).toBe(2);
+    expect((await redeem(code, "09121000003")).body.rank).toBe(3);
+    expect((await redeem(code, "09121000004")).body.code).toBe("CAMPAIGN_EXHAUSTED");
+
+    await waitFor("the orphan to be recorded and credited", async () => {
+      const r = await report(code);
+      return r.redeemed === 3 && r.winners.every((w) => w.status === "credited");
+    });
+    const final = await report(code);
+    expect(final.winners.map((w) => [w.rank, w.phone])).toEqual([
+      [1, "+989121000001"],
+      [2, "+989121000002"],
+      [3, "+989121000003"],
+    ]);
+    expect(final.remaining).toBe(0);
+    expect(final.soldOutAt).not.toBeNull();
+    const balance = await fetch(`${stack.wallet.url}/v1/wallets/09121000002`, { headers: service });
+    expect(((await balance.json()) as { balance: number }).balance).toBe(7_000);
+    // The phone asking now hears its win, at the rank the gate gave it.
+    expect(await redeem(code, "09121000002")).toMatchObject({ status: 200, body: { rank: 2 } });
+  });
+
+  test("a slot is left to its own request for the grace period, then recorded", async () => {
+    const code = await createCampaign(stack.discount.url, { name: "in flight", amount: 1_000, maxRedemptions: 5 });
+    expect((await redeem(code, "09121000011")).status).toBe(201);
+    const rank = await claimAndDie(code, "09121000012");
+    // The test config sweeps every 100 ms with a 500 ms grace: a request this slow may still be writing.
+    await Bun.sleep(250);
+    expect((await report(code)).redeemed).toBe(1);
+    await waitFor("the orphan to be recorded", async () => (await report(code)).redeemed === 2, 5_000);
+    expect((await report(code)).winners.map((w) => w.rank)).toEqual([1, rank]);
+  });
+});
+
+describe("orphansOf", () => {
+  test("names gate winners with neither their phone nor their rank in the DB, lowest rank first", () => {
+    const gate = new Map([
+      ["a", 1],
+      ["c", 3],
+      ["b", 2],
+      ["d", 4],
+    ]);
+    const recorded = [
+      { phone: "a", rank: 1 },
+      { phone: "x", rank: 4 }, // the DB holds rank 4 for someone else: not d's to take
+    ];
+    expect(orphansOf(gate, recorded)).toEqual([
+      { phone: "b", rank: 2 },
+      { phone: "c", rank: 3 },
+    ]);
+  });
+});

@@ -1,0 +1,150 @@
+import { type Logger, maskPhone } from "@matchday/shared";
+import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { type CampaignRow, campaignCounts, campaigns, redemptions } from "../../db/schema";
+import type { DiscountStore } from "../../db/store";
+import type { Gate } from "../../redis/gate";
+import { conflictOf, type Records } from "../redeem/records";
+import { generationOf } from "../redeem/service";
+
+/**
+ * Orphaned slots (DESIGN §3.6, §4): a process can die after the gate handed a phone its
+ * rank and before the DB recorded it. That phone arrived in time, so the slot is its:
+ * this sweep records gate winners that have no DB row as winners at their gate rank,
+ * with the usual outbox row and idempotency key, once they have stayed orphaned for a
+ * grace period (a live request may still be writing them). Every instance sweeps; a
+ * short Redis lease per campaign keeps two from doing the same work, and the DB's
+ * unique ranks and phones keep a race between them harmless.
+ */
+export interface OrphanSweepDeps {
+  store: DiscountStore;
+  gate: Gate;
+  records: Records;
+  clock: () => number;
+  logger: Logger;
+}
+
+export interface OrphanSweepOptions {
+  /** How long a gate winner must have had no DB row before it is recorded. */
+  graceMs: number;
+  /** Identifies this instance's leases. */
+  owner?: string;
+}
+
+export interface Slot {
+  phone: string;
+  rank: number;
+}
+
+/** Gate winners whose phone has no DB row and whose rank no DB row holds. */
+export function orphansOf(gateWinners: ReadonlyMap<string, number>, recorded: readonly Slot[]): Slot[] {
+  const phones = new Set(recorded.map((r) => r.phone));
+  const ranks = new Set(recorded.map((r) => r.rank));
+  const orphans: Slot[] = [];
+  for (const [phone, rank] of gateWinners) {
+    if (!phones.has(phone) && !ranks.has(rank)) orphans.push({ phone, rank });
+  }
+  return orphans.sort((a, b) => a.rank - b.rank);
+}
+
+/** Gift campaigns that are running (or just ended) and whose DB holds fewer winners than their cap. */
+async function openGiftCampaigns(store: DiscountStore, now: number, graceMs: number) {
+  const recorded = sql<number>`coalesce((select sum(${campaignCounts.n}) from ${campaignCounts}
+    where ${campaignCounts.campaignId} = ${campaigns.id}), 0)`;
+  return store.db
+    .select({ campaign: campaigns, recorded })
+    .from(campaigns)
+    .where(
+      and(
+        eq(campaigns.kind, "gift"),
+        or(isNull(campaigns.startsAt), lte(campaigns.startsAt, now)),
+        // A slot handed out just before the end was still in time.
+        or(isNull(campaigns.endsAt), gt(campaigns.endsAt, now - graceMs * 2)),
+        gt(campaigns.maxRedemptions, recorded),
+      ),
+    );
+}
+
+/** One sweep at a time per instance; returns a function that runs one pass and says how many slots it recorded. */
+export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOptions) {
+  const owner = options.owner ?? crypto.randomUUID();
+  const { graceMs } = options;
+  /** When this instance first saw each orphan (campaign id, phone and rank). */
+  const firstSeen = new Map<string, number>();
+
+  async function sweepCampaign(campaign: CampaignRow, recordedCount: number, seen: Set<string>): Promise<number> {
+    // The gate's counter is the highest rank it handed out: nothing is orphaned unless it is ahead of the DB.
+    if ((await deps.gate.count(campaign.code)) <= recordedCount) return 0;
+    if (!(await deps.gate.isReady(campaign.code, generationOf(campaign)))) return 0; // another incarnation's state
+    // Held across passes by the instance that took it: its first sightings count toward the grace.
+    if (!(await deps.gate.tryLease(campaign.code, "sweep", owner, graceMs * 2))) return 0;
+    const [gateWinners, recorded] = await Promise.all([
+      deps.gate.winners(campaign.code),
+      deps.store.db
+        .select({ phone: redemptions.phone, rank: redemptions.rank })
+        .from(redemptions)
+        .where(eq(redemptions.campaignId, campaign.id)),
+    ]);
+    const now = deps.clock();
+    let fixed = 0;
+    for (const orphan of orphansOf(gateWinners, recorded)) {
+      const key = `${campaign.id}\n${orphan.phone}\n${orphan.rank}`;
+      seen.add(key);
+      const since = firstSeen.get(key) ?? now;
+      firstSeen.set(key, since);
+      if (now - since < graceMs) continue;
+      if (await recordOrphan(campaign, orphan)) fixed++;
+      firstSeen.delete(key);
+    }
+    return fixed;
+  }
+
+  async function recordOrphan(campaign: CampaignRow, orphan: Slot): Promise<boolean> {
+    const { id: campaignId, code, amount } = campaign;
+    try {
+      await deps.records.recordWinner({ campaignId, code, phone: orphan.phone, rank: orphan.rank, amount });
+    } catch (error) {
+      // Its own request (or another instance's sweep) wrote it after all: nothing is orphaned.
+      if (conflictOf(error)) return false;
+      throw error;
+    }
+    deps.logger.warn(
+      { campaign: code, rank: orphan.rank, phone: maskPhone(orphan.phone) },
+      "recorded an orphaned gate slot as its winner",
+    );
+    return true;
+  }
+
+  return async function sweepOnce(): Promise<number> {
+    const seen = new Set<string>();
+    let fixed = 0;
+    for (const { campaign, recorded } of await openGiftCampaigns(deps.store, deps.clock(), graceMs)) {
+      try {
+        fixed += await sweepCampaign(campaign, Number(recorded), seen);
+      } catch (err) {
+        deps.logger.warn({ err, campaign: campaign.id }, "orphan sweep failed for a campaign; next pass retries");
+      }
+    }
+    // Orphans no longer seen were written by their own request (or are another instance's work now).
+    for (const key of firstSeen.keys()) if (!seen.has(key)) firstSeen.delete(key);
+    return fixed;
+  };
+}
+
+/** Runs the sweep every `intervalMs` until stopped; a stop waits for the pass in hand. */
+export function startOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOptions & { intervalMs: number }) {
+  const sweepOnce = createOrphanSweep(deps, options);
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= sweepOnce()
+      .catch((err) => deps.logger.warn({ err }, "orphan sweep failed; next pass retries"))
+      .finally(() => {
+        running = undefined;
+      });
+  }, options.intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
