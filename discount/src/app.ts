@@ -22,7 +22,7 @@ import { dashboardRoutes } from "./modules/dashboard";
 import { startOrphanSweep } from "./modules/orphans/sweep";
 import { startRelay } from "./modules/outbox/relay";
 import { redeemRoutes } from "./modules/redeem";
-import { createRecords } from "./modules/redeem/records";
+import { createRecords, fullCampaignWinners } from "./modules/redeem/records";
 import { SettledAnswers } from "./modules/redeem/settled-answers";
 import { SoldOutBook } from "./modules/redeem/sold-out";
 import { REDEEM_ROUTE, soldOutFastPath } from "./modules/redeem/sold-out-fast-path";
@@ -86,7 +86,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     gate,
     records,
     wallet: walletClient,
-    soldOut: new SoldOutBook((code) => gate.winners(code)),
+    soldOut: new SoldOutBook((campaign) => fullCampaignWinners(store, campaign)),
     answers: new SettledAnswers(),
     limits,
     walletTimeoutMs: config.walletTimeoutMs,

@@ -192,7 +192,8 @@ describe("expiry", () => {
     const coupon = campaign("ttl");
     await gate.rebuild(coupon, [], "1.1", 60_000);
     expect(await gate.claim(coupon, "a", 1, "1.1", 60_000)).toEqual({ kind: "won", rank: 1 });
-    for (const key of Object.values(gateKeys(coupon)).filter((k) => !k.endsWith(":rebuild"))) {
+    // The lock and the free set exist only while in use.
+    for (const key of Object.values(gateKeys(coupon)).filter((k) => !k.endsWith(":rebuild") && !k.endsWith(":free"))) {
       const ttl = await client.pttl(key);
       expect([key, ttl > 0 && ttl <= 60_000]).toEqual([key, true]);
     }
@@ -324,7 +325,7 @@ describe("rebuild lock", () => {
 test("all keys of one campaign share the same hash tag, so they map to one Redis Cluster slot", () => {
   const keys = gateKeys("SUMMER-24");
   const tags = Object.values(keys).map((key) => /^\{([^}]*)\}/.exec(key)?.[1]);
-  expect(Object.keys(keys).sort()).toEqual(["count", "ready", "rebuild", "winners"]);
+  expect(Object.keys(keys).sort()).toEqual(["count", "free", "ready", "rebuild", "winners"]);
   expect(new Set(tags)).toEqual(new Set(["gift:SUMMER-24"]));
   expect(keys.count).toBe("{gift:SUMMER-24}:count");
   expect(keys.winners).toBe("{gift:SUMMER-24}:winners");
@@ -351,5 +352,31 @@ describe("leases", () => {
     await Bun.sleep(250);
     expect(await gate.tryLease(code, "sweep", "b", 200)).toBe(true);
     expect(await client.pttl(`{gift:${code}}:lease:sweep`)).toBeGreaterThan(0);
+  });
+});
+
+describe("free ranks", () => {
+  test("a freed rank goes to the next claimant before the counter moves, even when the counter is at the cap", async () => {
+    const code = campaign("free");
+    await gate.rebuild(code, [
+      { phone: "a", rank: 1 },
+      { phone: "c", rank: 3 },
+    ]);
+    expect(await gate.claim(code, "d", 3)).toEqual({ kind: "sold-out" });
+    expect(await gate.freeRank(code, 2)).toBe(true);
+    expect(await gate.freeRanks(code)).toEqual([2]);
+    expect(await gate.claim(code, "d", 3)).toEqual({ kind: "won", rank: 2 });
+    expect(await gate.claim(code, "e", 3)).toEqual({ kind: "sold-out" });
+    expect(await gate.claim(code, "d", 3)).toEqual({ kind: "duplicate", rank: 2 });
+  });
+
+  test("a rank a gate winner holds, one the counter never reached, or another generation's is not freed", async () => {
+    const code = campaign("not-free");
+    await gate.rebuild(code, [{ phone: "a", rank: 1 }], "1.1");
+    expect(await gate.freeRank(code, 1, "1.1")).toBe(false);
+    expect(await gate.freeRank(code, 2, "1.1")).toBe(false);
+    expect(await gate.freeRank(code, 0, "1.1")).toBe(false);
+    expect(await gate.freeRank(code, 1, "2.2")).toBe(false);
+    expect(await gate.freeRanks(code)).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ export interface GateKeys {
   ready: string;
   /** Short lock so only one instance rebuilds at a time. */
   rebuild: string;
+  /** Sorted set of ranks handed out whose holder is lost (in Redis and the DB alike): handed out again first. */
+  free: string;
 }
 
 /** Keys of the campaigns claimed lately; a miss only rebuilds four strings. */
@@ -22,7 +24,13 @@ const KEY_CACHE_LIMIT = 2_000;
 /** Every key shares the `{gift:CODE}` hash tag, so the scripts also run on Redis Cluster. */
 export function gateKeys(code: string): GateKeys {
   const tag = `{gift:${code}}`;
-  return { count: `${tag}:count`, winners: `${tag}:winners`, ready: `${tag}:ready`, rebuild: `${tag}:rebuild` };
+  return {
+    count: `${tag}:count`,
+    winners: `${tag}:winners`,
+    ready: `${tag}:ready`,
+    rebuild: `${tag}:rebuild`,
+    free: `${tag}:free`,
+  };
 }
 
 export type ClaimResult =
@@ -54,6 +62,14 @@ export interface Gate {
   repair(code: string, fix: RankRepair, generation?: string): Promise<boolean>;
   winners(code: string): Promise<Map<string, number>>;
   count(code: string): Promise<number>;
+  /** Ranks waiting in the free set. */
+  freeRanks(code: string): Promise<number[]>;
+  /**
+   * Puts a rank whose holder is lost back in line (DESIGN §3.6): only if this generation's
+   * counter has handed it out and no gate winner holds it. The DB stays the authority: a
+   * claim on a freed rank that the DB turns out to hold is repaired like any other.
+   */
+  freeRank(code: string, rank: number, generation?: string): Promise<boolean>;
 }
 
 /**
@@ -85,6 +101,7 @@ export const CLAIM_LUA = `
 -- ARGV[1] = phone               -- the claimant, the sorted-set member (one win per phone)
 -- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
 -- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
+-- KEYS[4] = {gift:CODE}:free    -- ranks whose holder was lost: the next claimant takes the lowest first
 -- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then
   return {${NOT_READY}, 0}
@@ -93,10 +110,14 @@ local rank = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if rank then
   return {${DUPLICATE}, tonumber(rank)}
 end
-if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
+local freed = redis.call('ZPOPMIN', KEYS[4])
+if freed[1] then
+  rank = tonumber(freed[1])
+elseif tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
   return {${SOLD_OUT}, 0}
+else
+  rank = redis.call('INCR', KEYS[2])
 end
-rank = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[3], 'NX', rank, ARGV[1])
 if ARGV[4] then
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
@@ -155,7 +176,30 @@ end
 return 0
 `;
 
+/** Frees a rank whose holder is lost, unless a gate winner holds it or the counter never reached it. */
+export const FREE_LUA = `
+-- KEYS[1] = {gift:CODE}:ready   -- only this generation's ranks are freed
+-- KEYS[2] = {gift:CODE}:count   -- a rank above the counter was never handed out: nothing to free
+-- KEYS[3] = {gift:CODE}:winners -- a rank a gate winner holds is not lost (the orphan sweep records it instead)
+-- KEYS[4] = {gift:CODE}:free    -- where the rank goes; claims take from here before the counter
+-- ARGV[1] = rank
+-- ARGV[2] = generation
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then
+  return 0
+end
+local rank = tonumber(ARGV[1])
+if rank < 1 or rank > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  return 0
+end
+if #redis.call('ZRANGEBYSCORE', KEYS[3], rank, rank, 'LIMIT', 0, 1) > 0 then
+  return 0
+end
+redis.call('ZADD', KEYS[4], rank, rank)
+return 1
+`;
+
 const CLAIM_COMMAND = "giftGateClaim";
+const FREE_COMMAND = "giftGateFree";
 const LEASE_COMMAND = "giftGateLease";
 const UNLOCK_COMMAND = "giftGateUnlock";
 const REPAIR_COMMAND = "giftGateRepair";
@@ -166,12 +210,21 @@ interface GateCommands {
     ready: string,
     count: string,
     winners: string,
+    free: string,
     phone: string,
     cap: number,
     generation: string,
     ...ttlMs: number[]
   ): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
+  [FREE_COMMAND](
+    ready: string,
+    count: string,
+    winners: string,
+    free: string,
+    rank: number,
+    generation: string,
+  ): Promise<number>;
   [LEASE_COMMAND](lease: string, owner: string, ttlMs: number): Promise<number>;
   [REPAIR_COMMAND](
     ready: string,
@@ -199,7 +252,8 @@ export function createGate(redis: Redis): Gate {
   // Registered once per client, so two gates on one client share the scripts.
   const scripts = redis as unknown as Redis & GateCommands;
   if (typeof scripts[CLAIM_COMMAND] !== "function") {
-    redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 3 });
+    redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 4 });
+    redis.defineCommand(FREE_COMMAND, { lua: FREE_LUA, numberOfKeys: 4 });
     redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
     redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
     redis.defineCommand(LEASE_COMMAND, { lua: LEASE_LUA, numberOfKeys: 1 });
@@ -222,7 +276,16 @@ export function createGate(redis: Redis): Gate {
     async claim(code, phone, cap, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
       const ttl = ttlMs === undefined ? [] : [ttlMs];
-      const [status, rank] = await scripts[CLAIM_COMMAND](k.ready, k.count, k.winners, phone, cap, generation, ...ttl);
+      const [status, rank] = await scripts[CLAIM_COMMAND](
+        k.ready,
+        k.count,
+        k.winners,
+        k.free,
+        phone,
+        cap,
+        generation,
+        ...ttl,
+      );
       switch (status) {
         case WON:
           return { kind: "won", rank };
@@ -247,7 +310,8 @@ export function createGate(redis: Redis): Gate {
         if (w.rank > highest) highest = w.rank;
       }
       // One MULTI: claims run before or after it, never in between, and they check ready first.
-      const tx = redis.multi().del(k.ready, k.count, k.winners);
+      // Free ranks are not carried over: the orphan sweep finds the lost ones again from the DB.
+      const tx = redis.multi().del(k.ready, k.count, k.winners, k.free);
       for (let i = 0; i < winners.length; i += ZADD_CHUNK) {
         const args: (string | number)[] = [];
         for (const w of winners.slice(i, i + ZADD_CHUNK)) args.push(w.rank, w.phone);
@@ -306,6 +370,15 @@ export function createGate(redis: Redis): Gate {
 
     async count(code) {
       return Number((await redis.get(keysOf(code).count)) ?? 0);
+    },
+
+    async freeRanks(code) {
+      return (await redis.zrange(keysOf(code).free, 0, "-1")).map(Number);
+    },
+
+    async freeRank(code, rank, generation = DEFAULT_GENERATION) {
+      const k = keysOf(code);
+      return (await scripts[FREE_COMMAND](k.ready, k.count, k.winners, k.free, rank, generation)) === 1;
     },
   };
 }

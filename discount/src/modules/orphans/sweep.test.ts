@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { normalizePhone } from "@matchday/shared";
 import { bearer, waitFor } from "@matchday/shared/test-support";
 import { createCampaign } from "../../burst-support";
-import { createGate } from "../../redis/gate";
+import { createGate, gateKeys } from "../../redis/gate";
 import { type DiscountStack, startDiscountStack } from "../../testing";
 import { generationOf } from "../redeem/service";
-import { orphansOf } from "./sweep";
+import { lostRanksOf, orphansOf } from "./sweep";
 
 let stack: DiscountStack;
 let service: Record<string, string>;
@@ -90,6 +90,33 @@ describe("orphaned gate slots", () => {
   });
 });
 
+describe("ranks whose holder was lost with Redis' state", () => {
+  test("are handed out again after the grace period, so the campaign still ends with exactly cap winners", async () => {
+    const code = await createCampaign(stack.discount.url, { name: "lost ranks", amount: 1_000, maxRedemptions: 3 });
+    expect((await redeem(code, "09121000021")).body.rank).toBe(1);
+    expect(await claimAndDie(code, "09121000022")).toBe(2);
+    expect((await redeem(code, "09121000023")).body.rank).toBe(3);
+    // Redis restarts empty before the sweep could record rank 2: nobody anywhere knows who held it.
+    await stack.discount.redis.del(...Object.values(gateKeys(code)));
+
+    // Rebuilt from the DB, the gate has handed out 3 ranks: it is full, but the DB holds 2 winners.
+    expect((await redeem(code, "09121000024")).body.code).toBe("CAMPAIGN_EXHAUSTED");
+    await waitFor("the lost rank to be freed", async () => (await redeem(code, "09121000024")).status === 201, 5_000);
+    expect((await redeem(code, "09121000025")).body.code).toBe("CAMPAIGN_EXHAUSTED");
+
+    await waitFor("every winner to be credited", async () =>
+      (await report(code)).winners.every((w) => w.status === "credited"),
+    );
+    const final = await report(code);
+    expect(final.winners.map((w) => [w.rank, w.phone])).toEqual([
+      [1, "+989121000021"],
+      [2, "+989121000024"],
+      [3, "+989121000023"],
+    ]);
+    expect(final.soldOutAt).not.toBeNull();
+  });
+});
+
 describe("orphansOf", () => {
   test("names gate winners with neither their phone nor their rank in the DB, lowest rank first", () => {
     const gate = new Map([
@@ -106,5 +133,13 @@ describe("orphansOf", () => {
       { phone: "b", rank: 2 },
       { phone: "c", rank: 3 },
     ]);
+  });
+});
+
+describe("lostRanksOf", () => {
+  test("names the ranks up to the counter that neither the DB, a gate winner nor the free set holds", () => {
+    const gate = new Map([["a", 1]]);
+    expect(lostRanksOf(6, gate, [{ phone: "c", rank: 3 }], [5])).toEqual([2, 4, 6]);
+    expect(lostRanksOf(0, gate, [], [])).toEqual([]);
   });
 });

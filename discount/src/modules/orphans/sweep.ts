@@ -46,6 +46,23 @@ export function orphansOf(gateWinners: ReadonlyMap<string, number>, recorded: re
   return orphans.sort((a, b) => a.rank - b.rank);
 }
 
+/**
+ * Ranks 1..`handedOut` that nobody holds: not in the DB, not a gate winner, not already
+ * free. Their holder was lost with Redis' state (or its claim's reply never came back),
+ * so nobody can ever record them: after the grace period they are handed out again.
+ */
+export function lostRanksOf(
+  handedOut: number,
+  gateWinners: ReadonlyMap<string, number>,
+  recorded: readonly Slot[],
+  free: readonly number[],
+): number[] {
+  const held = new Set([...gateWinners.values(), ...recorded.map((r) => r.rank), ...free]);
+  const lost: number[] = [];
+  for (let rank = 1; rank <= handedOut; rank++) if (!held.has(rank)) lost.push(rank);
+  return lost;
+}
+
 /** Gift campaigns that are running (or just ended) and whose DB holds fewer winners than their cap. */
 async function openGiftCampaigns(store: DiscountStore, now: number, graceMs: number) {
   const recorded = sql<number>`coalesce((select sum(${campaignCounts.n}) from ${campaignCounts}
@@ -72,27 +89,42 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
   const firstSeen = new Map<string, number>();
 
   async function sweepCampaign(campaign: CampaignRow, recordedCount: number, seen: Set<string>): Promise<number> {
-    // The gate's counter is the highest rank it handed out: nothing is orphaned unless it is ahead of the DB.
-    if ((await deps.gate.count(campaign.code)) <= recordedCount) return 0;
+    // The gate's counter is the highest rank it handed out: nothing is orphaned or lost unless it is ahead of the DB.
+    const handedOut = await deps.gate.count(campaign.code);
+    if (handedOut <= recordedCount) return 0;
     if (!(await deps.gate.isReady(campaign.code, generationOf(campaign)))) return 0; // another incarnation's state
     // Held across passes by the instance that took it: its first sightings count toward the grace.
     if (!(await deps.gate.tryLease(campaign.code, "sweep", owner, graceMs * 2))) return 0;
-    const [gateWinners, recorded] = await Promise.all([
+    const [gateWinners, free, recorded] = await Promise.all([
       deps.gate.winners(campaign.code),
+      deps.gate.freeRanks(campaign.code),
       deps.store.db
         .select({ phone: redemptions.phone, rank: redemptions.rank })
         .from(redemptions)
         .where(eq(redemptions.campaignId, campaign.id)),
     ]);
     const now = deps.clock();
-    let fixed = 0;
-    for (const orphan of orphansOf(gateWinners, recorded)) {
-      const key = `${campaign.id}\n${orphan.phone}\n${orphan.rank}`;
+    /** Whether this slot has looked the same for the whole grace period. */
+    const overdue = (key: string) => {
       seen.add(key);
       const since = firstSeen.get(key) ?? now;
       firstSeen.set(key, since);
-      if (now - since < graceMs) continue;
+      return now - since >= graceMs;
+    };
+    let fixed = 0;
+    for (const orphan of orphansOf(gateWinners, recorded)) {
+      const key = `${campaign.id}\n${orphan.phone}\n${orphan.rank}`;
+      if (!overdue(key)) continue;
       if (await recordOrphan(campaign, orphan)) fixed++;
+      firstSeen.delete(key);
+    }
+    for (const rank of lostRanksOf(handedOut, gateWinners, recorded, free)) {
+      const key = `${campaign.id}\n#${rank}`;
+      if (!overdue(key)) continue;
+      if (await deps.gate.freeRank(campaign.code, rank, generationOf(campaign))) {
+        deps.logger.warn({ campaign: campaign.code, rank }, "a rank whose holder was lost is handed out again");
+        fixed++;
+      }
       firstSeen.delete(key);
     }
     return fixed;

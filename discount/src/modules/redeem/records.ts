@@ -178,3 +178,15 @@ export async function rankHolder(store: DiscountStore, campaignId: number, rank:
     .where(eq(redemptions.campaignId, campaignId));
   return { holder: holder.phone, highest: top?.highest ?? rank };
 }
+
+/** A campaign's winners by phone, when the DB holds all `maxRedemptions` of them; undefined while it holds fewer. */
+export async function fullCampaignWinners(
+  store: DiscountStore,
+  campaign: { id: number; maxRedemptions: number },
+): Promise<Map<string, number> | undefined> {
+  const rows = await store.db
+    .select({ phone: redemptions.phone, rank: redemptions.rank })
+    .from(redemptions)
+    .where(eq(redemptions.campaignId, campaign.id));
+  return rows.length >= campaign.maxRedemptions ? new Map(rows.map((r) => [r.phone, r.rank])) : undefined;
+}

@@ -117,7 +117,7 @@ async function decide(
       return UNAVAILABLE;
     }
     if (gate.kind === "sold-out") {
-      deps.soldOut.markSoldOut(campaign);
+      deps.soldOut.markSoldOut(campaign, deps.clock());
       return { kind: "sold-out" };
     }
     if (gate.kind === "not-ready") return UNAVAILABLE;

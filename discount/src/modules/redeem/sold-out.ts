@@ -3,19 +3,30 @@ import { AppError } from "@matchday/shared";
 /** One instance for the answer most of a burst gets: no Error (and stack trace) built per request. */
 export const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
 
+/** What the book needs of a campaign. */
+export type FullCampaign = { id: number; code: string; kind: "gift" | "coupon"; maxRedemptions: number };
+
+/** How long a campaign the gate called full, but the DB not yet, goes without another DB read. */
+const RECHECK_MS = 250;
+
 /**
  * What this instance knows about campaigns that are full. Once the gate says
- * "sold out" for a campaign, later requests are answered from memory: a loser
- * costs no Redis or DB work, and a winner's repeat is recognised from the gate's
- * winner list, loaded once. Slots are never released, so "full" never goes stale.
+ * "sold out" and the DB holds every prize, later requests are answered from memory:
+ * a loser costs no Redis or DB work, and a winner's repeat is recognised from the
+ * DB's winner list, loaded once. "Sold out" is the DB's count, never the gate's
+ * counter alone (DESIGN §4): while an orphaned or lost slot is being recorded or
+ * freed, the gate keeps being asked, so a freed slot still goes to a claimant.
  */
 export class SoldOutBook {
   private readonly full = new Map<string, Map<string, number> | "loading">();
   /** The codes in `full` that are gift campaigns. */
   private readonly gifts = new Set<string>();
+  /** Campaigns whose DB was short of the cap at the last read, and when to read again. */
+  private readonly recheckAt = new Map<string, number>();
 
   constructor(
-    private readonly loadWinners: (code: string) => Promise<Map<string, number>>,
+    /** The campaign's winners from the DB when it holds every prize; undefined while it holds fewer. */
+    private readonly loadWinners: (campaign: FullCampaign) => Promise<Map<string, number> | undefined>,
     /**
      * Every used coupon is a full campaign: forget the oldest past this many (they are
      * reloaded on demand). The few full gift campaigns of a match night are the ones
@@ -40,14 +51,23 @@ export class SoldOutBook {
     return this.gifts.size > 0;
   }
 
-  markSoldOut(campaign: { code: string; kind: "gift" | "coupon" }): void {
+  markSoldOut(campaign: FullCampaign, now = Date.now()): void {
     const { code } = campaign;
-    if (this.full.has(code)) return;
+    if (this.full.has(code) || (this.recheckAt.get(code) ?? 0) > now) return;
     if (this.full.size >= this.limit) this.forget(this.full.keys().next().value as string);
     this.full.set(code, "loading");
-    if (campaign.kind === "gift") this.gifts.add(code);
-    this.loadWinners(code).then(
-      (winners) => this.full.set(code, winners),
+    this.loadWinners(campaign).then(
+      (winners) => {
+        if (!winners) {
+          this.forget(code);
+          if (this.recheckAt.size >= this.limit) this.recheckAt.clear();
+          this.recheckAt.set(code, now + RECHECK_MS);
+          return;
+        }
+        this.recheckAt.delete(code);
+        this.full.set(code, winners);
+        if (campaign.kind === "gift") this.gifts.add(code);
+      },
       () => this.forget(code), // try again on the next sold-out answer
     );
   }
