@@ -1,12 +1,14 @@
 /**
  * Chaos runs (issue #8): many seeded runChaos runs, one fault each, full size by default.
  *
- *   bun scripts/chaos.ts [--runs 12] [--seed 1] [--fault NAME] [--requests 20000] [--phones 5000] [--cap 1000]
+ *   bun scripts/chaos.ts [--runs 12] [--seed 1] [--fault NAME] [--requests 20000] [--phones 5000] [--cap 1000] [--ask-once]
  *
  * Seeds run from --seed upward; without --fault each seed picks FAULTS[seed % 6], so six
  * consecutive seeds cover every fault. Prints one row per run and exits 1 if any run broke
  * an invariant or got an answer other than 200/201/409/503. A row's seed (with its fault
- * and size) re-runs that exact run.
+ * and size) re-runs that exact run. `--ask-once`: every phone asks once and never retries
+ * (`--requests` is ignored), so a prize whose slot died with a process stays lost unless the
+ * orphan sweep records it.
  */
 import { parseArgs } from "node:util";
 import { type ChaosResult, FAULTS, faultOfSeed, isFault, runChaos } from "../discount/src/chaos";
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "20000" },
     phones: { type: "string", default: "5000" },
     cap: { type: "string", default: "1000" },
+    "ask-once": { type: "boolean", default: false },
   },
 });
 
@@ -39,6 +42,7 @@ const size = {
   requests: int("requests", values.requests),
   phones: int("phones", values.phones),
   cap: int("cap", values.cap),
+  askOnce: values["ask-once"],
 };
 
 const rows: string[][] = [

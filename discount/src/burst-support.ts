@@ -105,6 +105,24 @@ export async function waitForOutboxDrained(discountDbUrl: string, timeoutMs = 30
   }
 }
 
+/** Waits until the campaign has `expected` winners in the DB, or the time is up (the caller then checks what it has). */
+export async function waitForWinners(discountDbUrl: string, code: string, expected: number, timeoutMs: number) {
+  const db = createClient({ url: discountDbUrl });
+  try {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const { rows } = await db.execute({
+        sql: "SELECT COUNT(*) AS n FROM redemptions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.code = ?",
+        args: [code],
+      });
+      if (Number(rows[0]?.n) >= expected) return;
+      await Bun.sleep(250);
+    }
+  } finally {
+    db.close();
+  }
+}
+
 export interface BurstFacts {
   winners: { phone: string; rank: number; status: string }[];
   credits: { phone: string; key: string; amount: number }[];
