@@ -115,6 +115,7 @@ export function createApp(deps: DiscountDeps) {
     kernel,
     maxBodyBytes: config.maxBodyBytes,
     redeemAnonymous: config.redeemAnonymous,
+    clock,
   });
   // The listener (Bun's routes) sends POST /v1/redeem to the sold-out fast path first; whatever it
   // does not answer goes through the app's router like every other request.

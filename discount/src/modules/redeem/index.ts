@@ -58,14 +58,14 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
       // Sold out is public knowledge: a non-winner hears it before any token work.
       const claimed = claimedPhone(authorization, body.phone);
       if (claimed && soldOut.verdict(campaign.code, claimed) === "loser") {
-        metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: "sold-out" });
+        metrics.claims.inc({ campaign: campaignLabel(campaign, deps.clock()), outcome: "sold-out" });
         return refused(refusalResponse(request, SOLD_OUT, QUIET));
       }
 
       const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
       const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
       const outcome = await redeem(deps, campaign, phone, ip);
-      metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: outcome.kind });
+      metrics.claims.inc({ campaign: campaignLabel(campaign, deps.clock()), outcome: outcome.kind });
       if (outcome.kind === "won") {
         set.status = 201;
         return outcome.result;

@@ -16,6 +16,7 @@ export interface FastPathDeps {
   kernel: Pick<HttpKernel, "directRefusal">;
   maxBodyBytes: number;
   redeemAnonymous: boolean;
+  clock: () => number;
 }
 
 /** Hands a request to the app's own router: the original, or one rebuilt around a body already read. */
@@ -39,7 +40,7 @@ export function soldOutFastPath(deps: FastPathDeps) {
   const countSoldOut = (campaign: CampaignRow) => {
     let series = soldOutClaims.get(campaign);
     if (!series) {
-      series = deps.metrics.claims.series({ campaign: campaignLabel(campaign), outcome: "sold-out" });
+      series = deps.metrics.claims.series({ campaign: campaignLabel(campaign, deps.clock()), outcome: "sold-out" });
       soldOutClaims.set(campaign, series);
     }
     series.inc();
