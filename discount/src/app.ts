@@ -3,6 +3,8 @@ import {
   createHttpKernel,
   createTokenVerifier,
   type Logger,
+  metricsAccess,
+  type Registry,
   scheduleArchiving,
   systemRoutes,
   type TokenVerifier,
@@ -39,11 +41,14 @@ export interface DiscountDeps {
   clock?: Clock;
   verifyToken?: TokenVerifier;
   wallet?: WalletClient;
+  /** Where the metrics go: boot passes the one its METRICS_PORT listener serves. */
+  registry?: Registry;
 }
 
 /** The discount service's composition root: every feature module wired to real dependencies. */
-export function createApp({ config, store, redis, logger, clock = Date.now, verifyToken, wallet }: DiscountDeps) {
-  const metrics = createDiscountMetrics();
+export function createApp(deps: DiscountDeps) {
+  const { config, store, redis, logger, clock = Date.now, verifyToken, wallet } = deps;
+  const metrics = createDiscountMetrics(deps.registry);
   const verify = verifyToken ?? createTokenVerifier(config.jwtSecret, clock);
   const gate = createGate(redis);
   const campaigns = new CampaignCache(store, clock);
@@ -113,6 +118,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
     maxBodyBytes: config.maxBodyBytes,
     redeemAnonymous: config.redeemAnonymous,
     verifyToken: verify,
+    clock,
   });
   // The listener (Bun's routes) sends POST /v1/redeem to the sold-out fast path first; whatever it
   // does not answer goes through the app's router like every other request.
@@ -143,6 +149,7 @@ export function createApp({ config, store, redis, logger, clock = Date.now, veri
       systemRoutes({
         service: "discount",
         metrics: metrics.registry,
+        authorizeMetrics: metricsAccess({ token: config.metrics.token, verifyToken: verify }),
         checks: {
           database: () => store.client.execute("SELECT 1").then(() => undefined),
           redis: () => redis.ping().then(() => undefined),

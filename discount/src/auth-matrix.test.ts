@@ -11,7 +11,7 @@ import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "
 const POLICY: Record<string, Access> = {
   "GET /health": "public",
   "GET /ready": "public",
-  "GET /metrics": "public",
+  "GET /metrics": "staff",
   "GET /docs": "public",
   "GET /docs/json": "public",
   "GET /admin": "public",

@@ -1,4 +1,4 @@
-import { type BootedService, createLogger, type Env, runStopHooks } from "@matchday/shared";
+import { type BootedService, createLogger, type Env, Registry, runStopHooks } from "@matchday/shared";
 import { createApp, type DiscountApp } from "./app";
 import { loadDiscountConfig } from "./config";
 import { openDiscountStore } from "./db/store";
@@ -15,13 +15,15 @@ export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>
   const store = await openDiscountStore(config.databaseUrl);
   const redis = connectRedis(config.redisUrl);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem"));
-  const app = createApp({ config, store, redis, logger });
+  const metrics = new Registry();
+  const app = createApp({ config, store, redis, logger, registry: metrics });
   return {
     name: "discount",
     config,
     hostname: config.host,
     logger,
     app,
+    metrics,
     async close() {
       await runStopHooks(app); // the relay finishes its batch in hand; the write queue drains
       await store.close();

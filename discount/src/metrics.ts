@@ -23,10 +23,17 @@ export function createDiscountMetrics(registry = new Registry()) {
 }
 
 /**
- * The `campaign` label of a campaign's metrics: its code for a gift campaign, "coupon"
- * for every coupon (millions of codes would explode the series, and a code is a secret).
+ * The `campaign` label of a campaign's metrics. A gift code is the secret the announcement
+ * reveals, so until its campaign starts the series is labelled by row id (`id:17`), and by
+ * the code, public by then, once it has started. Every coupon is "coupon": millions of codes
+ * would explode the series, and a coupon code is a secret for good (DESIGN §3.7).
  */
-export const campaignLabel = (campaign: { kind: string; code: string }) =>
-  campaign.kind === "coupon" ? "coupon" : campaign.code;
+export function campaignLabel(
+  campaign: { id: number; kind: string; code: string; startsAt: number | null },
+  now: number,
+): string {
+  if (campaign.kind === "coupon") return "coupon";
+  return campaign.startsAt !== null && now < campaign.startsAt ? `id:${campaign.id}` : campaign.code;
+}
 
 export type DiscountMetrics = ReturnType<typeof createDiscountMetrics>;

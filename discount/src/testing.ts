@@ -1,10 +1,11 @@
-import { createLogger, runStopHooks } from "@matchday/shared";
+import { createLogger, type Logger, runStopHooks } from "@matchday/shared";
 import {
   makeTempDatabase,
   type RedisHandle,
   type ServiceProcess,
   startRedisAndWallet,
   TEST_JWT_SECRET,
+  TEST_METRICS_TOKEN,
   type TempDatabase,
 } from "@matchday/shared/test-support";
 import type Redis from "ioredis";
@@ -26,6 +27,7 @@ export function discountTestConfig(
     tls: undefined,
     archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,
+    metrics: { token: TEST_METRICS_TOKEN, listener: undefined },
     redeemAnonymous: false,
     rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000_000, couponPerIpPerMinute: 1_000_000 },
     couponDefaults: { amount: 50_000, ttlDays: 30 },
@@ -48,14 +50,14 @@ export interface DiscountUnderTest {
 /** The real discount app over a fresh migrated SQLite file and a real Redis, listening on a free port. */
 export async function startDiscountInProcess(
   overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
-  options: { clock?: () => number } = {},
+  options: { clock?: () => number; logger?: Logger } = {},
 ): Promise<DiscountUnderTest> {
   const database = await makeTempDatabase(DISCOUNT_MIGRATIONS);
   const store = await openDiscountStore(database.url, { migrate: false });
   const redis = connectRedis(overrides.redisUrl);
   await new Promise((resolve) => (redis.status === "ready" ? resolve(undefined) : redis.once("ready", resolve)));
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
-  const logger = createLogger({ level: "silent", service: "discount" });
+  const logger = options.logger ?? createLogger({ level: "silent", service: "discount" });
   const app = createApp({ config, store, redis, logger, clock: options.clock }).listen({
     port: 0,
     hostname: "127.0.0.1",

@@ -290,7 +290,8 @@ export default function (data) {
       ["wallet", WALLET_URL],
       ["discount", DISCOUNT_URL],
     ]) {
-      const metrics = get(`${base}/metrics`);
+      // Not public (labels name campaigns): a service token reads it, as Prometheus reads it with METRICS_TOKEN.
+      const metrics = get(`${base}/metrics`, service);
       verify(metrics, {
         [`${name} /metrics: Prometheus text`]: (r) =>
           r.status === 200 && /^text\/plain/.test(header(r, "Content-Type") || "") && r.body.indexOf("# TYPE ") !== -1,

@@ -3,6 +3,8 @@ import {
   createTokenVerifier,
   httpKernel,
   type Logger,
+  metricsAccess,
+  type Registry,
   scheduleArchiving,
   systemRoutes,
   type TokenVerifier,
@@ -21,11 +23,14 @@ export interface WalletDeps {
   logger: Logger;
   clock?: Clock;
   verifyToken?: TokenVerifier;
+  /** Where the metrics go: boot passes the one its METRICS_PORT listener serves. */
+  registry?: Registry;
 }
 
 /** The wallet's composition root: every feature module wired to real dependencies. */
-export function createApp({ config, store, logger, clock = Date.now, verifyToken }: WalletDeps) {
-  const metrics = createWalletMetrics();
+export function createApp({ config, store, logger, clock = Date.now, verifyToken, registry }: WalletDeps) {
+  const metrics = createWalletMetrics(registry);
+  const verify = verifyToken ?? createTokenVerifier(config.jwtSecret, clock);
   const archiving = scheduleArchiving({
     config: config.archive,
     service: "wallet",
@@ -53,12 +58,11 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
       systemRoutes({
         service: "wallet",
         metrics: metrics.registry,
+        authorizeMetrics: metricsAccess({ token: config.metrics.token, verifyToken: verify }),
         checks: { database: () => store.client.execute("SELECT 1").then(() => undefined) },
       }),
     )
-    .use(
-      walletRoutes({ store, clock, metrics, verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock) }),
-    )
+    .use(walletRoutes({ store, clock, metrics, verifyToken: verify }))
     .onStop(() => archiving.stop());
 }
 

@@ -10,7 +10,7 @@ import { startWalletInProcess, type WalletUnderTest } from "./testing";
 const POLICY: Record<string, Access> = {
   "GET /health": "public",
   "GET /ready": "public",
-  "GET /metrics": "public",
+  "GET /metrics": "staff",
   "GET /docs": "public",
   "GET /docs/json": "public",
   "GET /v1/wallets/:phone": "self-or-staff",

@@ -1,4 +1,4 @@
-import { type BootedService, createLogger, type Env, runStopHooks } from "@matchday/shared";
+import { type BootedService, createLogger, type Env, Registry, runStopHooks } from "@matchday/shared";
 import { createApp, type WalletApp } from "./app";
 import { loadWalletConfig } from "./config";
 import { openWalletStore } from "./db/store";
@@ -11,13 +11,15 @@ export async function bootWallet(env: Env): Promise<BootedService<WalletApp>> {
   const config = loadWalletConfig(env);
   const logger = createLogger({ level: config.logLevel, service: "wallet" });
   const store = await openWalletStore(config.databaseUrl);
-  const app = createApp({ config, store, logger });
+  const metrics = new Registry();
+  const app = createApp({ config, store, logger, registry: metrics });
   return {
     name: "wallet",
     config,
     hostname: config.host,
     logger,
     app,
+    metrics,
     async close() {
       await runStopHooks(app); // the ledger writer finishes its batch in hand
       await store.close();

@@ -1,5 +1,10 @@
 import { createLogger, createTokenVerifier, type Logger, runStopHooks } from "@matchday/shared";
-import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
+import {
+  makeTempDatabase,
+  TEST_JWT_SECRET,
+  TEST_METRICS_TOKEN,
+  type TempDatabase,
+} from "@matchday/shared/test-support";
 import { createApp, type WalletApp } from "./app";
 import type { WalletConfig } from "./config";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "./db/store";
@@ -15,6 +20,7 @@ export function walletTestConfig(databaseUrl: string): WalletConfig {
     tls: undefined,
     archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,
+    metrics: { token: TEST_METRICS_TOKEN, listener: undefined },
   };
 }
 

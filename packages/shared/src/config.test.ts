@@ -75,3 +75,31 @@ test("TLS files are read at start-up: a missing or non-PEM file is named with it
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("/metrics is served on the main port behind a token unless METRICS_PORT asks for an internal listener", () => {
+  expect(read({ JWT_SECRET: secret }).metrics).toEqual({ token: undefined, listener: undefined });
+  const token = "m".repeat(32);
+  expect(read({ JWT_SECRET: secret, METRICS_TOKEN: token, METRICS_PORT: "9464" }).metrics).toEqual({
+    token,
+    listener: { port: 9464, host: "127.0.0.1" },
+  });
+  expect(read({ JWT_SECRET: secret, METRICS_PORT: "9464", METRICS_HOST: "10.0.0.5" }).metrics.listener).toEqual({
+    port: 9464,
+    host: "10.0.0.5",
+  });
+});
+
+test("a short METRICS_TOKEN, a bad METRICS_PORT or one equal to the service's port stop start-up, token unechoed", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      read({ JWT_SECRET: secret, ...env });
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+  expect(problems({ METRICS_TOKEN: "too-short-token" })).toEqual(["METRICS_TOKEN must be at least 32 bytes long"]);
+  expect(problems({ METRICS_PORT: "0" })).toEqual(['METRICS_PORT must be a whole number from 1 to 65535, got "0"']);
+  expect(problems({ METRICS_PORT: "3001" })).toEqual(["METRICS_PORT must differ from WALLET_PORT (3001)"]);
+  expect(problems({ METRICS_HOST: "10.0.0.5" })).toEqual(["METRICS_HOST is only used with METRICS_PORT"]);
+});

@@ -60,12 +60,16 @@ export function envReader(env: Env) {
       return fallback;
     },
     secret(name: string, minBytes: number): string {
-      const value = raw(name);
+      const value = reader.optionalSecret(name, minBytes);
       if (value === undefined) {
         problems.push(`${name} is required (at least ${minBytes} bytes)`);
         return "";
       }
-      if (Buffer.byteLength(value) < minBytes) {
+      return value;
+    },
+    optionalSecret(name: string, minBytes: number): string | undefined {
+      const value = raw(name);
+      if (value !== undefined && Buffer.byteLength(value) < minBytes) {
         // The value itself is never echoed: it is a secret.
         problems.push(`${name} must be at least ${minBytes} bytes long`);
       }
@@ -137,9 +141,22 @@ export interface ServiceConfig {
   tls: { cert: string; key: string } | undefined;
   archive: ArchiveConfig;
   maxBodyBytes: number;
+  metrics: MetricsConfig;
+}
+
+/**
+ * Who may read /metrics (DESIGN §7): on the service's port, a bearer METRICS_TOKEN or an
+ * admin/service token; with METRICS_PORT, also anyone who can reach that internal listener.
+ */
+export interface MetricsConfig {
+  /** What Prometheus sends as its bearer token (bearer_token_file). */
+  token: string | undefined;
+  /** A second listener that serves only /metrics, without a token, on an internal address. */
+  listener: { port: number; host: string } | undefined;
 }
 
 export const JWT_SECRET_MIN_BYTES = 32;
+export const METRICS_TOKEN_MIN_BYTES = 32;
 
 export function readServiceConfig(
   read: EnvReader,
@@ -152,8 +169,9 @@ export function readServiceConfig(
   if (Boolean(read.optional("TLS_CERT")) !== Boolean(read.optional("TLS_KEY"))) {
     read.problem("TLS_CERT and TLS_KEY must be set together");
   }
+  const port = read.port(names.port, defaults.port);
   return {
-    port: read.port(names.port, defaults.port),
+    port,
     host: read.string("HOST", "0.0.0.0"),
     databaseUrl: read.url(names.databaseUrl, defaults.databaseUrl, ["file:", "libsql:", "http:", "https:"]),
     jwtSecret: read.secret("JWT_SECRET", JWT_SECRET_MIN_BYTES),
@@ -162,5 +180,18 @@ export function readServiceConfig(
     tls: cert && key ? { cert, key } : undefined,
     archive: readArchiveConfig(read),
     maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
+    metrics: readMetricsConfig(read, { name: names.port, port }),
   };
+}
+
+function readMetricsConfig(read: EnvReader, service: { name: string; port: number }): MetricsConfig {
+  const token = read.optionalSecret("METRICS_TOKEN", METRICS_TOKEN_MIN_BYTES);
+  if (read.optional("METRICS_PORT") === undefined) {
+    if (read.optional("METRICS_HOST") !== undefined) read.problem("METRICS_HOST is only used with METRICS_PORT");
+    return { token, listener: undefined };
+  }
+  const port = read.int("METRICS_PORT", 0, 1, 65535);
+  if (port === service.port) read.problem(`METRICS_PORT must differ from ${service.name} (${port})`);
+  // Loopback by default: the tokenless listener must not face the network unless an operator says so.
+  return { token, listener: { port, host: read.string("METRICS_HOST", "127.0.0.1") } };
 }

@@ -38,7 +38,7 @@ async function status(code: string, url = discount.url) {
 
 /** The wallet ledger's entries for one coupon's idempotency key prefix. */
 async function creditsFor(code: string) {
-  const res = await fetch(`${stack.wallet.url}/metrics`);
+  const res = await fetch(`${stack.wallet.url}/metrics`, { headers: service });
   expect(res.status).toBe(200);
   const { rows } = await discount.store.client.execute({
     sql: "SELECT o.status FROM outbox o WHERE o.idempotency_key LIKE ?",
@@ -188,7 +188,7 @@ describe("abuse", () => {
     expect((await status(coupon.code, strict.url)).status).toBe("UNUSED");
     expect(await balanceOf("09125550003")).toBe(0);
 
-    const metrics = await (await fetch(`${strict.url}/metrics`)).text();
+    const metrics = await (await fetch(`${strict.url}/metrics`, { headers: admin })).text();
     expect(metrics).toContain("discount_coupons_rate_limited_total 1");
     expect(metrics).toContain('discount_coupons_redeemed_total{outcome="not-found"} 5');
     expect(metrics).toContain("discount_coupons_generated_total 1");

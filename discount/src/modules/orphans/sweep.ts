@@ -122,7 +122,7 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
       const key = `${campaign.id}\n#${rank}`;
       if (!overdue(key)) continue;
       if (await deps.gate.freeRank(campaign.code, rank, generationOf(campaign))) {
-        deps.logger.warn({ campaign: campaign.code, rank }, "a rank whose holder was lost is handed out again");
+        deps.logger.warn({ campaignId: campaign.id, rank }, "a rank whose holder was lost is handed out again");
         fixed++;
       }
       firstSeen.delete(key);
@@ -140,7 +140,7 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
       throw error;
     }
     deps.logger.warn(
-      { campaign: code, rank: orphan.rank, phone: maskPhone(orphan.phone) },
+      { campaignId, rank: orphan.rank, phone: maskPhone(orphan.phone) },
       "recorded an orphaned gate slot as its winner",
     );
     return true;
@@ -153,7 +153,7 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
       try {
         fixed += await sweepCampaign(campaign, Number(recorded), seen);
       } catch (err) {
-        deps.logger.warn({ err, campaign: campaign.id }, "orphan sweep failed for a campaign; next pass retries");
+        deps.logger.warn({ err, campaignId: campaign.id }, "orphan sweep failed for a campaign; next pass retries");
       }
     }
     // Orphans no longer seen were written by their own request (or are another instance's work now).

@@ -61,7 +61,7 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
       const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
       const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
       const outcome = await redeem(deps, campaign, phone, ip);
-      metrics.claims.inc({ campaign: campaignLabel(campaign), outcome: outcome.kind });
+      metrics.claims.inc({ campaign: campaignLabel(campaign, deps.clock()), outcome: outcome.kind });
       if (outcome.kind === "won") {
         set.status = 201;
         return outcome.result;
@@ -71,7 +71,7 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
     },
     {
       // Before validation, as on every other authenticated route: an anonymous caller hears 401, not the
-      // body schema. Only presence is checked here; the token is verified after the cheap sold-out answer.
+      // body schema. Only presence is checked here; the handler verifies the token before any answer.
       transform({ request }) {
         if (!deps.redeemAnonymous && !request.headers.get("authorization")) throw new AppError("UNAUTHENTICATED");
       },

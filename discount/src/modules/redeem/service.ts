@@ -113,7 +113,7 @@ async function decide(
     try {
       gate = await claimWhenReady(deps, campaign, phone);
     } catch (error) {
-      deps.logger.warn({ err: error, campaign: campaign.code }, "cap gate unavailable");
+      deps.logger.warn({ err: error, campaignId: campaign.id }, "cap gate unavailable");
       return UNAVAILABLE;
     }
     if (gate.kind === "sold-out") {
@@ -177,7 +177,7 @@ async function rebuildGate(deps: RedeemDeps, campaign: CampaignRow, generation: 
     where: (r, { eq }) => eq(r.campaignId, campaign.id),
   });
   await deps.gate.rebuild(campaign.code, winners, generation, gateTtlOf(campaign));
-  deps.logger.info({ campaign: campaign.code, winners: winners.length }, "cap gate rebuilt from the database");
+  deps.logger.info({ campaignId: campaign.id, winners: winners.length }, "cap gate rebuilt from the database");
 }
 
 /** Makes the win durable before anyone hears of it, then tries the wallet once. */
@@ -209,19 +209,19 @@ async function record(
     // rebuilt while that win was being written. The DB is right; bring the gate in line.
     const taken = await rankHolder(deps.store, campaign.id, rank);
     deps.logger.warn(
-      { campaign: campaign.code, rank, conflict, holder: taken && maskPhone(taken.holder) },
+      { campaignId: campaign.id, rank, conflict, holder: taken && maskPhone(taken.holder) },
       "the DB refused the gate's rank",
     );
     if (!taken) return UNAVAILABLE;
     try {
       await deps.gate.repair(campaign.code, { phone, rank, ...taken }, generationOf(campaign));
     } catch (err) {
-      deps.logger.warn({ err, campaign: campaign.code }, "cap gate unavailable for a repair");
+      deps.logger.warn({ err, campaignId: campaign.id }, "cap gate unavailable for a repair");
       return UNAVAILABLE;
     }
     return RANK_TAKEN;
   }
-  deps.metrics.winners.inc({ campaign: campaignLabel(campaign) });
+  deps.metrics.winners.inc({ campaign: campaignLabel(campaign, deps.clock()) });
   const status = await deliverNow(deps, campaign, recorded.row, recorded.outboxId);
   return { kind, result: resultOf(campaign, recorded.row, status) };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer } from "@matchday/shared/test-support";
+import { bearer, TEST_METRICS_TOKEN } from "@matchday/shared/test-support";
 import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "../../testing";
 
 let stack: DiscountStack;
@@ -7,6 +7,8 @@ let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 let service: Record<string, string>;
 let soldOutCode: string;
+/** What Prometheus sends: /metrics is not public. */
+const prometheus = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 beforeAll(async () => {
   stack = await startDiscountStack();
@@ -49,7 +51,7 @@ async function fullCampaign(): Promise<string> {
 }
 
 async function metric(line: string): Promise<number> {
-  const text = await (await fetch(`${discount.url}/metrics`)).text();
+  const text = await (await fetch(`${discount.url}/metrics`, { headers: prometheus })).text();
   const found = text.split("\n").find((l) => l.startsWith(line));
   return found ? Number(found.slice(line.length).trim()) : 0;
 }

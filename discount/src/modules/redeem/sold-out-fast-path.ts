@@ -17,6 +17,7 @@ export interface FastPathDeps {
   maxBodyBytes: number;
   redeemAnonymous: boolean;
   verifyToken: TokenVerifier;
+  clock: () => number;
 }
 
 /** Hands a request to the app's own router: the original, or one rebuilt around a body already read. */
@@ -41,7 +42,7 @@ export function soldOutFastPath(deps: FastPathDeps) {
   const countSoldOut = (campaign: CampaignRow) => {
     let series = soldOutClaims.get(campaign);
     if (!series) {
-      series = deps.metrics.claims.series({ campaign: campaignLabel(campaign), outcome: "sold-out" });
+      series = deps.metrics.claims.series({ campaign: campaignLabel(campaign, deps.clock()), outcome: "sold-out" });
       soldOutClaims.set(campaign, series);
     }
     series.inc();

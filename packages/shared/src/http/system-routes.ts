@@ -1,13 +1,20 @@
 import { Elysia, t } from "elysia";
 import type { Registry } from "../metrics";
+import { METRICS_CONTENT_TYPE } from "./metrics-endpoint";
 
 export type ReadinessCheck = () => Promise<void>;
 
 /**
  * `/health` says the process is up; `/ready` that its dependencies answer (each
- * check named, failures reported without internals); `/metrics` is Prometheus text.
+ * check named, failures reported without internals); `/metrics` is Prometheus text for
+ * the callers `authorizeMetrics` lets through (metricsAccess).
  */
-export function systemRoutes(options: { service: string; checks: Record<string, ReadinessCheck>; metrics: Registry }) {
+export function systemRoutes(options: {
+  service: string;
+  checks: Record<string, ReadinessCheck>;
+  metrics: Registry;
+  authorizeMetrics: (authorization: string | null) => Promise<void>;
+}) {
   return new Elysia({ name: "system-routes" })
     .get("/health", () => ({ status: "ok" as const, service: options.service }), {
       detail: { summary: "Liveness", tags: ["system"] },
@@ -39,10 +46,19 @@ export function systemRoutes(options: { service: string; checks: Record<string, 
     )
     .get(
       "/metrics",
-      ({ set }) => {
-        set.headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
+      async ({ request, set }) => {
+        await options.authorizeMetrics(request.headers.get("authorization"));
+        set.headers["content-type"] = METRICS_CONTENT_TYPE;
         return options.metrics.render();
       },
-      { detail: { summary: "Prometheus metrics", tags: ["system"] } },
+      {
+        detail: {
+          summary: "Prometheus metrics",
+          description:
+            "Bearer METRICS_TOKEN, or an admin or service token: 401 without a valid one, 403 for a user token. " +
+            "Problems are application/problem+json.",
+          tags: ["system"],
+        },
+      },
     );
 }

@@ -1,3 +1,4 @@
+import { metricsListener } from "../http/metrics-endpoint";
 import { type BootedService, gracefulShutdown } from "./service";
 
 const BUN_LIMIT_HEADROOM = 16;
@@ -27,6 +28,11 @@ export function serveWithBun(service: BootedService): void {
     ...(config.tls ? { tls: { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } } : {}),
   });
   logger.info({ port: app.server?.port }, `${name} listening`);
+  const metricsAt = config.metrics.listener;
+  // Plain HTTP on an internal address, started and stopped with the service.
+  const metricsServer =
+    metricsAt && Bun.serve({ port: metricsAt.port, hostname: metricsAt.host, fetch: metricsListener(service.metrics) });
+  if (metricsAt) logger.info(metricsAt, `${name} metrics listening`);
   setInterval(() => {
     const startedAt = performance.now();
     Bun.gc(true);
@@ -37,7 +43,7 @@ export function serveWithBun(service: BootedService): void {
   const shutdown = gracefulShutdown(
     service,
     async () => {
-      await app.server?.stop(false);
+      await Promise.all([app.server?.stop(false), metricsServer?.stop(true)]);
     },
     (code) => process.exit(code),
   );

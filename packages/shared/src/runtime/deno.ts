@@ -1,3 +1,4 @@
+import { metricsListener } from "../http/metrics-endpoint";
 import { recordSocketAddress } from "../http/socket-address";
 import { type BootedService, gracefulShutdown } from "./service";
 
@@ -40,9 +41,22 @@ export function serveWithDeno(service: BootedService): void {
       return fetch(request);
     },
   );
+  const metricsAt = config.metrics.listener;
+  const metricsServer =
+    metricsAt &&
+    deno.serve(
+      {
+        port: metricsAt.port,
+        hostname: metricsAt.host,
+        onListen: ({ port }) => logger.info({ port, host: metricsAt.host }, `${name} metrics listening`),
+      },
+      metricsListener(service.metrics),
+    );
   const shutdown = gracefulShutdown(
     service,
-    () => server.shutdown(),
+    async () => {
+      await Promise.all([server.shutdown(), metricsServer?.shutdown()]);
+    },
     (code) => deno.exit(code),
   );
   deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { AnyElysia } from "elysia";
 import { ConfigError, type ServiceConfig } from "../config";
 import type { Logger } from "../logger";
+import type { Registry } from "../metrics";
 
 /**
  * A service built from its environment, ready for any runtime to serve: the Bun and
@@ -9,10 +10,12 @@ import type { Logger } from "../logger";
  */
 export interface BootedService<App extends AnyElysia = AnyElysia> {
   name: string;
-  config: Pick<ServiceConfig, "port" | "tls" | "maxBodyBytes">;
+  config: Pick<ServiceConfig, "port" | "tls" | "maxBodyBytes" | "metrics">;
   hostname: string;
   logger: Logger;
   app: App;
+  /** The app's metrics, which a METRICS_PORT listener serves beside it. */
+  metrics: Registry;
   /**
    * Call once the server has answered its in-flight requests: stops the app's
    * background work (its stop hooks, awaited), then closes the DB and Redis.

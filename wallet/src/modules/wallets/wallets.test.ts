@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer } from "@matchday/shared/test-support";
+import { bearer, TEST_METRICS_TOKEN } from "@matchday/shared/test-support";
 import { ledgerTotals, startWalletInProcess, type WalletUnderTest } from "../../testing";
 
 let wallet: WalletUnderTest;
 let service: Record<string, string>;
 let phoneSeq = 0;
+/** What Prometheus sends: /metrics is not public. */
+const prometheus = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 const freshPhone = () => `0912${String(1_000_000 + phoneSeq++).slice(-7)}`;
 const canonical = (phone: string) => `+98${phone.slice(1)}`;
 
@@ -172,7 +174,7 @@ describe("transactions", () => {
 
 describe("operations", () => {
   test("/metrics counts new entries and the Tomans they moved, but not replays", async () => {
-    const read = async () => (await fetch(`${wallet.url}/metrics`)).text();
+    const read = async () => (await fetch(`${wallet.url}/metrics`, { headers: prometheus })).text();
     const value = (text: string, name: string) =>
       Number(new RegExp(`^${name}\\{kind="credit"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
     const before = await read();
