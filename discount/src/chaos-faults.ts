@@ -14,9 +14,6 @@ export type Fault = (typeof FAULTS)[number];
 
 export const isFault = (name: string): name is Fault => (FAULTS as readonly string[]).includes(name);
 
-/** Faults that lose the gate's Redis state: a rank handed out but never written may be lost (DESIGN §4). */
-export const LOSES_REDIS_DATA: ReadonlySet<Fault> = new Set<Fault>(["redis-restart"]);
-
 /** What a fault acts on: the real processes of one chaos run. */
 export interface Stage {
   redis: RedisHandle;
