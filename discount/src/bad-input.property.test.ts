@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
   assertAllRefused,
+  assertBadHostsRefused,
+  assertShortHostsAccepted,
   assertValidAccepted,
   type BadRequest,
   badAuth,
@@ -168,4 +170,29 @@ test("every generated bad request to discount is a 4xx problem with a known code
 
 test("the same requests unbroken are accepted, so every refusal above is the generated fault's doing", async () => {
   await assertValidAccepted(stack.discount.url, routes);
+});
+
+test("a request without a Host header, or with one that is not a host, gets a 400 problem with its request id on every route, the sold-out fast path included", async () => {
+  // Sold out and refused once, so every redeem goes through the sold-out fast path first:
+  // the open campaign's redeem among the routes is one it hands on to the router.
+  const soldOut = String((await post("/v1/campaigns", { name: "sold out", amount: 1_000, maxRedemptions: 1 })).code);
+  await post("/v1/redeem", { code: soldOut, phone: "09120000001" });
+  const refused = await fetch(`${stack.discount.url}/v1/redeem`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ code: soldOut, phone: "09120000002" }),
+  });
+  expect(refused.status).toBe(409);
+  const soldOutRedeem: BadRequest = {
+    method: "POST",
+    path: "/v1/redeem",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ code: soldOut, phone: PHONE }),
+    why: "redeem of a sold-out campaign",
+  };
+  await assertBadHostsRefused(stack.discount.url, routes, [soldOutRedeem]);
+});
+
+test("a Host header of three characters or fewer reaches every route like any other", async () => {
+  await assertShortHostsAccepted(stack.discount.url, routes);
 });

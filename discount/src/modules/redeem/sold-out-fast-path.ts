@@ -45,7 +45,8 @@ export function soldOutFastPath(deps: FastPathDeps) {
     series.inc();
   };
   return async (request: Request, socketIp: () => string | undefined, forward: Forward): Promise<Response> => {
-    if (!deps.soldOut.hasGift()) return forward(request);
+    // A request without a valid Host has a relative URL that cannot be rebuilt: the router refuses it.
+    if (!deps.soldOut.hasGift() || !URL.canParse(request.url)) return forward(request);
     const authorization = request.headers.get("authorization");
     const length = Number(request.headers.get("content-length"));
     const json = request.headers.get("content-type")?.toLowerCase().startsWith("application/json");

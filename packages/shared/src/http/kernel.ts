@@ -100,6 +100,9 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
       setRequestState(request, { id, startedAt: performance.now() });
       Object.assign(set.headers, headers);
       set.headers["x-request-id"] = id;
+      // Without a valid Host (none over HTTP/1.0, empty, "a b") Bun leaves the URL relative,
+      // which no route or URL parser downstream expects.
+      if (!URL.canParse(request.url)) throw new AppError("INVALID_HOST");
       rejectUnreadableBody(request, maxBodyBytes);
     })
     .onParse({ as: "global" }, ({ request }) => {
