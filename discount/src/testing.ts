@@ -1,4 +1,4 @@
-import { createLogger, runStopHooks } from "@matchday/shared";
+import { bunListenerOptions, createLogger, runStopHooks } from "@matchday/shared";
 import {
   makeTempDatabase,
   type RedisHandle,
@@ -56,6 +56,7 @@ export async function startDiscountInProcess(
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
   const logger = createLogger({ level: "silent", service: "discount" });
   const app = createApp({ config, store, redis, logger, clock: options.clock }).listen({
+    ...bunListenerOptions(logger),
     port: 0,
     hostname: "127.0.0.1",
   });

@@ -1,4 +1,4 @@
-import { createLogger, createTokenVerifier, type Logger, runStopHooks } from "@matchday/shared";
+import { bunListenerOptions, createLogger, createTokenVerifier, type Logger, runStopHooks } from "@matchday/shared";
 import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
 import { createApp, type WalletApp } from "./app";
 import type { WalletConfig } from "./config";
@@ -40,6 +40,7 @@ export async function startWalletInProcess(options: { clock?: () => number } = {
   const config = walletTestConfig(database.url);
   const verifyToken = createTokenVerifier(config.jwtSecret);
   const app = createApp({ config, store, logger, clock: options.clock, verifyToken }).listen({
+    ...bunListenerOptions(logger),
     port: 0,
     hostname: "127.0.0.1",
   });

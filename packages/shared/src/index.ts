@@ -21,4 +21,5 @@ export * from "./metrics";
 export * from "./phone";
 export * from "./runtime/bun";
 export * from "./runtime/deno";
+export * from "./runtime/escaped-error";
 export * from "./runtime/service";

@@ -1,3 +1,4 @@
+import { bunListenerOptions } from "./escaped-error";
 import { type BootedService, gracefulShutdown } from "./service";
 
 const BUN_LIMIT_HEADROOM = 16;
@@ -19,6 +20,7 @@ const HOUSEKEEPING_GC_MS = 60_000;
 export function serveWithBun(service: BootedService): void {
   const { config, logger, name } = service;
   const app = service.app.listen({
+    ...bunListenerOptions(logger),
     port: config.port,
     hostname: service.hostname,
     // Bun answers a body past its own limit with a bare 413; with headroom the kernel's
