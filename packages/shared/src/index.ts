@@ -13,6 +13,7 @@ export * from "./errors";
 export * from "./http/api-docs";
 export * from "./http/auth-plugin";
 export * from "./http/kernel";
+export * from "./http/media-type";
 export * from "./http/problem";
 export * from "./http/socket-address";
 export * from "./http/system-routes";

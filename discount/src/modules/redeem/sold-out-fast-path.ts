@@ -1,4 +1,4 @@
-import { type CounterSeries, type HttpKernel, recordSocketAddress } from "@matchday/shared";
+import { type CounterSeries, type HttpKernel, isJsonMediaType, recordSocketAddress } from "@matchday/shared";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
@@ -49,7 +49,7 @@ export function soldOutFastPath(deps: FastPathDeps) {
     if (!deps.soldOut.hasGift() || !URL.canParse(request.url)) return forward(request);
     const authorization = request.headers.get("authorization");
     const length = Number(request.headers.get("content-length"));
-    const json = request.headers.get("content-type")?.toLowerCase().startsWith("application/json");
+    const json = isJsonMediaType(request.headers.get("content-type"));
     if (!json || !(length > 0 && length <= deps.maxBodyBytes) || (!authorization && !deps.redeemAnonymous)) {
       return forward(request);
     }
