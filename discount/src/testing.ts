@@ -1,4 +1,4 @@
-import { bunListenerOptions, createLogger, runStopHooks } from "@matchday/shared";
+import { bunListenerOptions, createLogger, NO_PROXY, runStopHooks } from "@matchday/shared";
 import {
   makeTempDatabase,
   type RedisHandle,
@@ -22,7 +22,7 @@ export function discountTestConfig(
     databaseUrl: "file::memory:",
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
-    trustProxy: false,
+    trustProxy: NO_PROXY,
     tls: undefined,
     archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,

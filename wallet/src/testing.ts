@@ -1,4 +1,11 @@
-import { bunListenerOptions, createLogger, createTokenVerifier, type Logger, runStopHooks } from "@matchday/shared";
+import {
+  bunListenerOptions,
+  createLogger,
+  createTokenVerifier,
+  type Logger,
+  NO_PROXY,
+  runStopHooks,
+} from "@matchday/shared";
 import { makeTempDatabase, TEST_JWT_SECRET, type TempDatabase } from "@matchday/shared/test-support";
 import { createApp, type WalletApp } from "./app";
 import type { WalletConfig } from "./config";
@@ -11,7 +18,7 @@ export function walletTestConfig(databaseUrl: string): WalletConfig {
     databaseUrl,
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
-    trustProxy: false,
+    trustProxy: NO_PROXY,
     tls: undefined,
     archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,

@@ -17,6 +17,7 @@ export * from "./http/media-type";
 export * from "./http/problem";
 export * from "./http/socket-address";
 export * from "./http/system-routes";
+export * from "./http/trusted-proxies";
 export * from "./logger";
 export * from "./metrics";
 export * from "./phone";
