@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
   assertAllRefused,
+  assertBadHostsRefused,
+  assertShortHostsAccepted,
   assertValidAccepted,
   type BadRequest,
   badAuth,
@@ -168,4 +170,51 @@ test("every generated bad request to discount is a 4xx problem with a known code
 
 test("the same requests unbroken are accepted, so every refusal above is the generated fault's doing", async () => {
   await assertValidAccepted(stack.discount.url, routes);
+});
+
+/**
+ * A gift campaign sold out and refused once, so every redeem from then on goes through
+ * the sold-out fast path first. Created by the tests that need it, after the state comparison.
+ */
+async function soldOutCampaign(): Promise<string> {
+  const code = String((await post("/v1/campaigns", { name: "sold out", amount: 1_000, maxRedemptions: 1 })).code);
+  await post("/v1/redeem", { code, phone: "09120000001" });
+  const refused = await redeem(code, "09120000002", "application/json");
+  expect(refused.status).toBe(409);
+  return code;
+}
+
+function redeem(code: string, phone: string, contentType: string): Promise<Response> {
+  return fetch(`${stack.discount.url}/v1/redeem`, {
+    method: "POST",
+    headers: { ...admin, "content-type": contentType },
+    body: JSON.stringify({ code, phone }),
+  });
+}
+
+test("a redeem of a sold-out campaign whose media type only starts like JSON is refused 415, not answered sold out", async () => {
+  const soldOut = await soldOutCampaign();
+  for (const type of ["application/jsonfoo", "application/json-seq"]) {
+    const res = await redeem(soldOut, PHONE, type);
+    expect(res.status, type).toBe(415);
+    expect(await res.json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
+  }
+  expect((await redeem(soldOut, PHONE, "Application/JSON; charset=utf-8")).status).toBe(409);
+});
+
+test("a request without a Host header, or with one that is not a host, gets a 400 problem with its request id on every route, the sold-out fast path included", async () => {
+  // The open campaign's redeem among the routes is one the fast path hands on to the router.
+  const soldOut = await soldOutCampaign();
+  const soldOutRedeem: BadRequest = {
+    method: "POST",
+    path: "/v1/redeem",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ code: soldOut, phone: PHONE }),
+    why: "redeem of a sold-out campaign",
+  };
+  await assertBadHostsRefused(stack.discount.url, routes, [soldOutRedeem]);
+});
+
+test("a Host header of three characters or fewer reaches every route like any other", async () => {
+  await assertShortHostsAccepted(stack.discount.url, routes);
 });

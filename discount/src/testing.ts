@@ -1,4 +1,4 @@
-import { createLogger, type Logger, runStopHooks } from "@matchday/shared";
+import { bunListenerOptions, createLogger, type Logger, NO_PROXY, runStopHooks } from "@matchday/shared";
 import {
   makeTempDatabase,
   type RedisHandle,
@@ -23,7 +23,7 @@ export function discountTestConfig(
     databaseUrl: "file::memory:",
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
-    trustProxy: false,
+    trustProxy: NO_PROXY,
     tls: undefined,
     archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,
@@ -59,6 +59,7 @@ export async function startDiscountInProcess(
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
   const logger = options.logger ?? createLogger({ level: "silent", service: "discount" });
   const app = createApp({ config, store, redis, logger, clock: options.clock }).listen({
+    ...bunListenerOptions(logger),
     port: 0,
     hostname: "127.0.0.1",
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
   assertAllRefused,
+  assertBadHostsRefused,
+  assertShortHostsAccepted,
   assertValidAccepted,
   badAuth,
   badCursor,
@@ -94,4 +96,12 @@ test("every generated bad request to the wallet is a 4xx problem with a known co
 
 test("the same requests unbroken are accepted, so every refusal above is the generated fault's doing", async () => {
   await assertValidAccepted(wallet.url, routes);
+});
+
+test("a request without a Host header, or with one that is not a host, gets a 400 problem with its request id on every route", async () => {
+  await assertBadHostsRefused(wallet.url, routes);
+});
+
+test("a Host header of three characters or fewer reaches every route like any other", async () => {
+  await assertShortHostsAccepted(wallet.url, routes);
 });

@@ -1,4 +1,11 @@
-import { createLogger, createTokenVerifier, type Logger, runStopHooks } from "@matchday/shared";
+import {
+  bunListenerOptions,
+  createLogger,
+  createTokenVerifier,
+  type Logger,
+  NO_PROXY,
+  runStopHooks,
+} from "@matchday/shared";
 import {
   makeTempDatabase,
   TEST_JWT_SECRET,
@@ -16,7 +23,7 @@ export function walletTestConfig(databaseUrl: string): WalletConfig {
     databaseUrl,
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
-    trustProxy: false,
+    trustProxy: NO_PROXY,
     tls: undefined,
     archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
     maxBodyBytes: 16 * 1024,
@@ -46,6 +53,7 @@ export async function startWalletInProcess(options: { clock?: () => number } = {
   const config = walletTestConfig(database.url);
   const verifyToken = createTokenVerifier(config.jwtSecret);
   const app = createApp({ config, store, logger, clock: options.clock, verifyToken }).listen({
+    ...bunListenerOptions(logger),
     port: 0,
     hostname: "127.0.0.1",
   });

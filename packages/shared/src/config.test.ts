@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, envReader, readServiceConfig } from "./config";
+import { NO_PROXY } from "./http/trusted-proxies";
 
 const names = { port: "WALLET_PORT", databaseUrl: "WALLET_DATABASE_URL" };
 const defaults = { port: 3001, databaseUrl: "file:data/wallet.db" };
@@ -20,7 +21,7 @@ test("defaults apply when only the secret is given", () => {
     port: 3001,
     databaseUrl: "file:data/wallet.db",
     logLevel: "info",
-    trustProxy: false,
+    trustProxy: NO_PROXY,
     tls: undefined,
   });
 });
@@ -38,7 +39,7 @@ test("every bad value is reported in one error, and secrets are never echoed", (
   expect(message).toContain("WALLET_PORT must be a whole number from 0 to 65535");
   expect(message).toContain("JWT_SECRET must be at least 32 bytes");
   expect(message).toContain("LOG_LEVEL must be one of");
-  expect(message).toContain("TRUST_PROXY must be on/off");
+  expect(message).toContain("TRUST_PROXY must be off, on, a number of proxy hops");
   expect(message).toContain("TLS_CERT and TLS_KEY must be set together");
   expect(message).toContain("TLS_CERT names a file that cannot be read: x (ENOENT)");
   expect(message).not.toContain("short-secret");
@@ -102,4 +103,25 @@ test("a short METRICS_TOKEN, a bad METRICS_PORT or one equal to the service's po
   expect(problems({ METRICS_PORT: "0" })).toEqual(['METRICS_PORT must be a whole number from 1 to 65535, got "0"']);
   expect(problems({ METRICS_PORT: "3001" })).toEqual(["METRICS_PORT must differ from WALLET_PORT (3001)"]);
   expect(problems({ METRICS_HOST: "10.0.0.5" })).toEqual(["METRICS_HOST is only used with METRICS_PORT"]);
+});
+
+test("TRUST_PROXY takes off, on (one hop), a hop count or proxy CIDRs, and names any other value", () => {
+  const trust = (value: string) => read({ JWT_SECRET: secret, TRUST_PROXY: value }).trustProxy;
+  expect(trust("off")).toEqual({ hops: 0 });
+  expect(trust("on")).toEqual({ hops: 1 });
+  expect(trust("TRUE")).toEqual({ hops: 1 });
+  expect(trust("2")).toEqual({ hops: 2 });
+  expect(trust("10.0.0.0/8, fd00::/8, 192.0.2.1")).toHaveProperty("proxies");
+  for (const bad of [
+    "maybe",
+    "21",
+    "10.0.0.0/33",
+    "fd00::/129",
+    "10.0.0.0/8,",
+    "10.0.0.0/8/1",
+    "proxy.internal",
+    "-1",
+  ]) {
+    expect(() => trust(bad), bad).toThrow(`TRUST_PROXY must be off, on, a number of proxy hops (0-20) or a comma list`);
+  }
 });

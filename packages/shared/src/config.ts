@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type ArchiveConfig, readArchiveConfig } from "./archive/schedule";
+import { NO_PROXY, parseTrustProxy, type TrustProxy } from "./http/trusted-proxies";
 
 /**
  * Env is read once, at an entry point, into a typed config. Every problem is
@@ -136,7 +137,8 @@ export interface ServiceConfig {
   databaseUrl: string;
   jwtSecret: string;
   logLevel: LogLevel;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For entries are believed: see trusted-proxies.ts. */
+  trustProxy: TrustProxy;
   /** Paths of the certificate chain and key this service serves HTTPS with. */
   tls: { cert: string; key: string } | undefined;
   archive: ArchiveConfig;
@@ -176,7 +178,7 @@ export function readServiceConfig(
     databaseUrl: read.url(names.databaseUrl, defaults.databaseUrl, ["file:", "libsql:", "http:", "https:"]),
     jwtSecret: read.secret("JWT_SECRET", JWT_SECRET_MIN_BYTES),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-    trustProxy: read.bool("TRUST_PROXY", false),
+    trustProxy: readTrustProxy(read),
     tls: cert && key ? { cert, key } : undefined,
     archive: readArchiveConfig(read),
     maxBodyBytes: read.int("MAX_BODY_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
@@ -194,4 +196,13 @@ function readMetricsConfig(read: EnvReader, service: { name: string; port: numbe
   if (port === service.port) read.problem(`METRICS_PORT must differ from ${service.name} (${port})`);
   // Loopback by default: the tokenless listener must not face the network unless an operator says so.
   return { token, listener: { port, host: read.string("METRICS_HOST", "127.0.0.1") } };
+}
+
+function readTrustProxy(read: EnvReader): TrustProxy {
+  const trust = parseTrustProxy(read.optional("TRUST_PROXY"));
+  if ("problem" in trust) {
+    read.problem(trust.problem);
+    return NO_PROXY;
+  }
+  return trust;
 }

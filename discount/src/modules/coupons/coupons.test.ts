@@ -211,6 +211,31 @@ describe("abuse", () => {
       await other.dispose();
     }
   });
+
+  test("behind one trusted proxy, guesses with a spoofed X-Forwarded-For prefix still count against the address the proxy saw", async () => {
+    const proxied = await startDiscountInProcess({
+      redisUrl: redis.url,
+      walletUrl: stack.wallet.url,
+      trustProxy: { hops: 1 },
+      rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000, couponPerIpPerMinute: 5 },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${proxied.url}/redeem-coupon`, {
+          method: "POST",
+          // The client wrote the first entry; the proxy (this test's socket) appended the address it saw.
+          headers: { ...json(service), "x-forwarded-for": `203.0.113.${i}, 198.51.100.7` },
+          body: JSON.stringify({ code: `GUESS${i}22`, phone: "09125550005" }),
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
+      expect(await proxied.redis.keys("rl:coupon:ip*203.0.113.*")).toEqual([]);
+    } finally {
+      await proxied.dispose();
+    }
+  });
 });
 
 describe("bad input", () => {

@@ -1,4 +1,11 @@
-import { AppError, authPlugin, maskPhone, refusalResponse, type TokenVerifier } from "@matchday/shared";
+import {
+  AppError,
+  authPlugin,
+  maskPhone,
+  refusalResponse,
+  type TokenVerifier,
+  type TrustProxy,
+} from "@matchday/shared";
 import { Elysia } from "elysia";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { CampaignCache, Clock } from "../campaigns/service";
@@ -29,7 +36,7 @@ export interface CouponRoutesDeps extends RedeemDeps {
   couponDefaults: CouponDefaults;
   writer: CouponWriter;
   redeemAnonymous: boolean;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   clock: Clock;
 }
 

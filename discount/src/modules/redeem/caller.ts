@@ -1,10 +1,12 @@
 import {
   AppError,
+  clientAddress,
   normalizePhone,
   type Principal,
   recordedSocketAddress,
   requirePhone,
   type TokenVerifier,
+  type TrustProxy,
 } from "@matchday/shared";
 
 /**
@@ -59,13 +61,10 @@ export function provenPhone(
 }
 
 /**
- * The client's address: the socket's, or X-Forwarded-For's first hop behind a trusted proxy.
+ * The client's address: the socket's, or the X-Forwarded-For hop just before our trusted proxies.
  * Bun's server gives the socket's address to the route; under Deno the entry recorded it.
  */
-export function clientIpOf(request: Request, socketIp: string | undefined, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return socketIp ?? recordedSocketAddress(request) ?? "unknown";
+export function clientIpOf(request: Request, socketIp: string | undefined, trust: TrustProxy): string {
+  const socket = socketIp ?? recordedSocketAddress(request) ?? "unknown";
+  return clientAddress(socket, request.headers.get("x-forwarded-for"), trust);
 }

@@ -1,4 +1,4 @@
-import { AppError, refusalResponse, type TokenVerifier } from "@matchday/shared";
+import { AppError, refusalResponse, type TokenVerifier, type TrustProxy } from "@matchday/shared";
 import { Elysia } from "elysia";
 import { campaignLabel } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
@@ -12,7 +12,7 @@ export interface RedeemRoutesDeps extends RedeemDeps {
   campaigns: CampaignCache;
   verifyToken: TokenVerifier;
   redeemAnonymous: boolean;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
 }
 
 // Counted in the claims metric; an access-log line each would cost more than the answer itself.

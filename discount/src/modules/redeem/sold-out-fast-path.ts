@@ -1,4 +1,10 @@
-import { type CounterSeries, type HttpKernel, recordSocketAddress, type TokenVerifier } from "@matchday/shared";
+import {
+  type CounterSeries,
+  type HttpKernel,
+  isJsonMediaType,
+  recordSocketAddress,
+  type TokenVerifier,
+} from "@matchday/shared";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
@@ -48,10 +54,11 @@ export function soldOutFastPath(deps: FastPathDeps) {
     series.inc();
   };
   return async (request: Request, socketIp: () => string | undefined, forward: Forward): Promise<Response> => {
-    if (!deps.soldOut.hasGift()) return forward(request);
+    // A request without a valid Host has a relative URL that cannot be rebuilt: the router refuses it.
+    if (!deps.soldOut.hasGift() || !URL.canParse(request.url)) return forward(request);
     const authorization = request.headers.get("authorization");
     const length = Number(request.headers.get("content-length"));
-    const json = request.headers.get("content-type")?.toLowerCase().startsWith("application/json");
+    const json = isJsonMediaType(request.headers.get("content-type"));
     if (!json || !(length > 0 && length <= deps.maxBodyBytes) || (!authorization && !deps.redeemAnonymous)) {
       return forward(request);
     }

@@ -119,3 +119,38 @@ test("a chunked body within the limit is parsed as usual, and broken JSON in one
   expect(broken.status).toBe(400);
   expect(await broken.json()).toMatchObject({ code: "MALFORMED_JSON" });
 });
+
+const echo = (type: string) =>
+  new Request("http://localhost/echo", {
+    method: "POST",
+    headers: { "content-type": type },
+    body: JSON.stringify({ text: type }),
+  });
+
+test("a JSON body is accepted as application/json or application/*+json, with parameters, in any case", async () => {
+  const { app: subject, received } = app();
+  const types = [
+    "application/json",
+    "Application/JSON; charset=UTF-8",
+    "application/merge-patch+json",
+    "APPLICATION/VND.API+JSON;v=1",
+  ];
+  for (const type of types) expect((await subject.handle(echo(type))).status, type).toBe(200);
+  expect(received).toEqual(types.map((text) => ({ text })));
+});
+
+test("a media type that only starts like JSON is refused with 415 UNSUPPORTED_MEDIA_TYPE before the route sees it", async () => {
+  const { app: subject, received } = app();
+  for (const type of [
+    "application/jsonfoo",
+    "application/json-seq",
+    "application/jsonx; charset=utf-8",
+    "text/json",
+    "application/+json",
+  ]) {
+    const res = await subject.handle(echo(type));
+    expect(res.status, type).toBe(415);
+    expect(await res.json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", status: 415 });
+  }
+  expect(received).toEqual([]);
+});

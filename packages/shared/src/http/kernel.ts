@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import { AppError, statusOf, toProblem } from "../errors";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
+import { isJsonMediaType } from "./media-type";
 import { problemResponse, toAppError } from "./problem";
 import { type RequestState, requestIdFrom, requestStateOf, setRequestState } from "./request-state";
 import { HSTS, SECURITY_HEADERS } from "./security-headers";
@@ -24,8 +25,7 @@ function rejectUnreadableBody(request: Request, maxBodyBytes: number): void {
     throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${maxBodyBytes} bytes`);
   }
   if (length === "0") return;
-  const type = request.headers.get("content-type");
-  if (!type?.toLowerCase().startsWith("application/json")) {
+  if (!isJsonMediaType(request.headers.get("content-type"))) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
   }
 }
@@ -100,11 +100,15 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
       setRequestState(request, { id, startedAt: performance.now() });
       Object.assign(set.headers, headers);
       set.headers["x-request-id"] = id;
+      // Without a valid Host (none over HTTP/1.0, empty, "a b") Bun leaves the URL relative,
+      // which no route or URL parser downstream expects.
+      if (!URL.canParse(request.url)) throw new AppError("INVALID_HOST");
       rejectUnreadableBody(request, maxBodyBytes);
     })
-    .onParse({ as: "global" }, ({ request }) => {
-      // A declared length was held to the limit in onRequest; Elysia's own parser reads it.
-      if (!request.body || request.headers.has("content-length")) return;
+    .onParse({ as: "global" }, ({ request }, contentType) => {
+      // A declared length was held to the limit in onRequest; Elysia's own parser reads it, but
+      // only under exactly "application/json": another JSON type onRequest let in is read here.
+      if (!request.body || (request.headers.has("content-length") && contentType === "application/json")) return;
       return readJsonWithin(request.body, maxBodyBytes);
     })
     .onError({ as: "global" }, ({ code, error, request }) => {

@@ -1,4 +1,5 @@
 import { metricsListener } from "../http/metrics-endpoint";
+import { bunListenerOptions } from "./escaped-error";
 import { type BootedService, gracefulShutdown } from "./service";
 
 const BUN_LIMIT_HEADROOM = 16;
@@ -20,6 +21,7 @@ const HOUSEKEEPING_GC_MS = 60_000;
 export function serveWithBun(service: BootedService): void {
   const { config, logger, name } = service;
   const app = service.app.listen({
+    ...bunListenerOptions(logger),
     port: config.port,
     hostname: service.hostname,
     // Bun answers a body past its own limit with a bare 413; with headroom the kernel's
@@ -31,7 +33,13 @@ export function serveWithBun(service: BootedService): void {
   const metricsAt = config.metrics.listener;
   // Plain HTTP on an internal address, started and stopped with the service.
   const metricsServer =
-    metricsAt && Bun.serve({ port: metricsAt.port, hostname: metricsAt.host, fetch: metricsListener(service.metrics) });
+    metricsAt &&
+    Bun.serve({
+      ...bunListenerOptions(logger),
+      port: metricsAt.port,
+      hostname: metricsAt.host,
+      fetch: metricsListener(service.metrics),
+    });
   if (metricsAt) logger.info(metricsAt, `${name} metrics listening`);
   setInterval(() => {
     const startedAt = performance.now();

@@ -1,11 +1,19 @@
 import { metricsListener } from "../http/metrics-endpoint";
 import { recordSocketAddress } from "../http/socket-address";
+import { escapedErrorAnswer } from "./escaped-error";
 import { type BootedService, gracefulShutdown } from "./service";
 
 /** The part of Deno's API an entry point uses, typed here because the workspace type-checks against Bun's types. */
 interface DenoApi {
   serve(
-    options: { port: number; hostname: string; cert?: string; key?: string; onListen(addr: { port: number }): void },
+    options: {
+      port: number;
+      hostname: string;
+      cert?: string;
+      key?: string;
+      onListen(addr: { port: number }): void;
+      onError(error: unknown): Response;
+    },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): { shutdown(): Promise<void> };
   readTextFileSync(path: string): string;
@@ -34,6 +42,7 @@ export function serveWithDeno(service: BootedService): void {
       hostname: service.hostname,
       ...tls,
       onListen: ({ port }) => logger.info({ port }, `${name} listening`),
+      onError: escapedErrorAnswer(logger),
     },
     (request, info) => {
       // Routes find the client's address here: Elysia has no server object under Deno.
@@ -49,6 +58,7 @@ export function serveWithDeno(service: BootedService): void {
         port: metricsAt.port,
         hostname: metricsAt.host,
         onListen: ({ port }) => logger.info({ port, host: metricsAt.host }, `${name} metrics listening`),
+        onError: escapedErrorAnswer(logger),
       },
       metricsListener(service.metrics),
     );

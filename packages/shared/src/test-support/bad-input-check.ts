@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { isErrorCode } from "../errors";
 import type { BadRequest } from "./bad-input";
 import { type RouteSpec, validRequestFor } from "./bad-routes";
+import { rawRequestText, sendRaw } from "./raw-http";
 
 const PROBLEM_KEYS = new Set(["type", "title", "status", "detail", "code", "requestId", "errors"]);
 /** What must never reach a client: stack frames, source paths, SQL engine and library names. */
@@ -100,4 +101,55 @@ export async function assertValidAccepted(baseUrl: string, specs: RouteSpec[]): 
     if (res.status >= 300) rejected.push(`${summarize(request)} -> ${res.status}`);
   }
   if (rejected.length > 0) throw new Error(`valid calls were refused:\n${rejected.join("\n")}`);
+}
+
+/**
+ * Host headers a server must refuse with a problem (400 INVALID_HOST): none at all over
+ * HTTP/1.0 (HTTP/1.1 without Host is refused by Bun's parser before the app), empty,
+ * or not a host. Sent over raw sockets, since fetch always writes a good one.
+ */
+export const BAD_HOSTS: { host: string | undefined; version?: string; why: string }[] = [
+  { host: undefined, version: "HTTP/1.0", why: "no Host over HTTP/1.0" },
+  { host: "", why: "empty Host" },
+  { host: "a b", why: "Host with a space" },
+  { host: "x/y", why: "Host with a slash" },
+  { host: "[::1", why: "unclosed IPv6 Host" },
+];
+
+/** Hosts of three characters or fewer: valid, and once routed to the wrong path by Elysia. */
+export const SHORT_HOSTS = ["x", "api", "bff"];
+
+/** Sends every spec's valid call with each bad Host header and throws unless each is refused as a problem. */
+export async function assertBadHostsRefused(
+  baseUrl: string,
+  specs: RouteSpec[],
+  extra: BadRequest[] = [],
+): Promise<void> {
+  for (const request of [...specs.map(validRequestFor), ...extra]) {
+    for (const { host, version, why } of BAD_HOSTS) {
+      const bad = { ...request, why: `${request.why}, ${why}` };
+      const res = await sendRaw(baseUrl, rawRequestText(bad, host, version));
+      await expectRefusal(res.clone(), bad);
+      const problem = (await res.json()) as { code: string; requestId: string };
+      if (problem.code !== "INVALID_HOST" || res.headers.get("x-request-id") !== problem.requestId) {
+        throw new Error(`not INVALID_HOST with its request id: ${summarize(bad)} -> ${JSON.stringify(problem)}`);
+      }
+    }
+  }
+}
+
+/** Sends every spec's valid call with each short Host header and throws unless each is a 2xx. */
+export async function assertShortHostsAccepted(baseUrl: string, specs: RouteSpec[]): Promise<void> {
+  const rejected: string[] = [];
+  for (const spec of specs) {
+    for (const host of SHORT_HOSTS) {
+      const request = { ...validRequestFor(spec), why: `Host: ${host}` };
+      const res = await sendRaw(baseUrl, rawRequestText(request, host)).catch((e) => {
+        throw new Error(`${summarize(request)}: ${e}`);
+      });
+      if (res.status >= 300)
+        rejected.push(`${summarize(request)} -> ${res.status} ${(await res.text()).slice(0, 200)}`);
+    }
+  }
+  if (rejected.length > 0) throw new Error(`valid calls with a short Host were refused:\n${rejected.join("\n")}`);
 }

@@ -138,6 +138,9 @@ export const badContentType = fc.constantFrom(
   "multipart/form-data; boundary=x",
   "image/png",
   "application/octet-stream",
+  "application/jsonfoo",
+  "application/json-seq",
+  "text/json",
 );
 
 /** Idempotency-Key values a writer must refuse (or none); only values fetch can send (no NUL, no non-Latin-1). */

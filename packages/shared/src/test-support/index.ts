@@ -6,6 +6,7 @@ export * from "./certs";
 export * from "./database";
 export * from "./delay-proxy";
 export * from "./ports";
+export * from "./raw-http";
 export * from "./redis";
 export * from "./runtimes";
 export * from "./service-process";
