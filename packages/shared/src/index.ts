@@ -22,3 +22,4 @@ export * from "./phone";
 export * from "./runtime/bun";
 export * from "./runtime/deno";
 export * from "./runtime/service";
+export * from "./safe-text";

@@ -1,3 +1,4 @@
+import { SAFE_TEXT } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
 
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -16,7 +17,12 @@ export const Timestamp = T.String({
 
 export const CreateCampaign = T.Object(
   {
-    name: T.String({ minLength: 1, maxLength: 200, description: "Shown to admins; any script, e.g. Persian" }),
+    name: T.String({
+      minLength: 1,
+      maxLength: 200,
+      ...SAFE_TEXT,
+      description: "Shown to admins; any script, e.g. Persian",
+    }),
     code: T.Optional(
       T.String({
         minLength: 4,
