@@ -46,7 +46,8 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
           summary: "Create a gift campaign (admin)",
           description:
             `${ADMIN_ONLY} 409 CAMPAIGN_CODE_TAKEN when another campaign uses the code; 422 VALIDATION_FAILED ` +
-            "for a bad field, including endsAt not after startsAt and control characters in stored text.",
+            "for a bad field, including endsAt not after startsAt, control characters in stored text, and metadata " +
+            "nested too deep or too large.",
           tags: ["campaigns"],
         },
       },

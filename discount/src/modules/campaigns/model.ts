@@ -1,5 +1,6 @@
 import { SAFE_TEXT } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
+import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./metadata";
 
 export const MAX_AMOUNT = 1_000_000_000_000;
 export const MAX_CAP = 10_000_000;
@@ -34,7 +35,13 @@ export const CreateCampaign = T.Object(
     maxRedemptions: T.Integer({ minimum: 1, maximum: MAX_CAP, description: "The cap: how many distinct winners" }),
     startsAt: T.Optional(Timestamp),
     endsAt: T.Optional(Timestamp),
-    metadata: T.Optional(T.Record(T.String(), T.Unknown(), { description: "Free-form, stored as given" })),
+    metadata: T.Optional(
+      T.Record(T.String(), T.Unknown(), {
+        description:
+          `Free-form, stored as given: at most ${MAX_METADATA_DEPTH} levels deep and ${MAX_METADATA_BYTES} bytes ` +
+          "as JSON, with no control characters (but tab, newline, CR) in keys or strings",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
