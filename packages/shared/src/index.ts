@@ -19,6 +19,7 @@ export * from "./http/system-routes";
 export * from "./logger";
 export * from "./metrics";
 export * from "./phone";
+export * from "./private-file";
 export * from "./runtime/bun";
 export * from "./runtime/deno";
 export * from "./runtime/service";
