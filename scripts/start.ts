@@ -5,10 +5,10 @@
  * finds or starts Redis, starts each service, waits for /health, and on Ctrl-C
  * stops the services first (they may drain into Redis) and Redis last.
  */
-import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RedisClient, type Subprocess } from "bun";
+import { ensureLocalJwtSecret, LOCAL_SECRET_FILE } from "../packages/shared/src/cli/local-secret";
 
 /** Adding a service is one line here. */
 const SERVICES = [
@@ -17,7 +17,6 @@ const SERVICES = [
 ];
 
 const DATA_DIR = "data";
-const SECRET_FILE = join(DATA_DIR, "jwt-secret"); // the CLIs read the same file (packages/shared/src/cli/local-secret.ts)
 const LOCAL_REDIS_PORT = 6379;
 const HEALTH_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
@@ -31,10 +30,9 @@ chmodSync(DATA_DIR, 0o700);
 
 function jwtSecret(): string {
   if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
-  if (existsSync(SECRET_FILE)) return readFileSync(SECRET_FILE, "utf8").trim();
-  const secret = randomBytes(48).toString("base64url");
-  writeFileSync(SECRET_FILE, `${secret}\n`, { mode: 0o600, flag: "wx" }); // wx: never clobber one another run wrote
-  console.log(`start: generated a JWT secret in ${SECRET_FILE}`);
+  const existed = existsSync(LOCAL_SECRET_FILE);
+  const secret = ensureLocalJwtSecret();
+  if (!existed) console.log(`start: generated a JWT secret in ${LOCAL_SECRET_FILE}`);
   return secret;
 }
 

@@ -14,6 +14,8 @@ const POLICY: Record<string, Access> = {
   "GET /metrics": "staff",
   "GET /docs": "public",
   "GET /docs/json": "public",
+  "GET /docs/assets/scalar.js": "public",
+  "GET /docs/assets/docs.js": "public",
   "GET /admin": "public",
   "GET /admin/:file": "public",
   "POST /v1/campaigns/": "admin",

@@ -14,14 +14,17 @@ import {
   badRequestsFor,
   badSegment,
   badString,
+  badText,
   badTimestamp,
   bearer,
+  controlText,
   INJECTIONS,
   type RouteSpec,
   sqliteFingerprint,
 } from "@matchday/shared/test-support";
 import fc from "fast-check";
 import { canonicalCode } from "./modules/campaigns/code";
+import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./modules/campaigns/metadata";
 import { MAX_AMOUNT, MAX_CAP } from "./modules/campaigns/model";
 import { type DiscountStack, startDiscountStack } from "./testing";
 
@@ -51,7 +54,18 @@ async function post(path: string, body: unknown): Promise<Record<string, unknown
 
 const amount = { required: false, bad: badInteger(1, MAX_AMOUNT) };
 const expiresAt = { required: false, bad: badTimestamp };
-const name = { required: false, bad: badString(1, 200) };
+const name = { required: false, bad: badText(1, 200) };
+/** Metadata that is not an object, nests too deep, is too large, or holds a control character. */
+const badMetadata = fc.oneof(
+  fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
+  fc.integer({ min: MAX_METADATA_DEPTH + 1, max: 2_000 }).map((depth) => {
+    let value: unknown = 1;
+    for (let level = 1; level < depth; level++) value = { a: value };
+    return { a: value };
+  }),
+  fc.integer({ min: MAX_METADATA_BYTES, max: 10_000 }).map((n) => ({ note: "x".repeat(n) })),
+  fc.dictionary(fc.string({ maxLength: 5 }), controlText, { minKeys: 1 }),
+);
 const notACode = fc.oneof(
   badString(4, 64),
   fc.constantFrom(...INJECTIONS).filter((s) => canonicalCode(s) === null),
@@ -77,13 +91,13 @@ async function discountRoutes(): Promise<RouteSpec[]> {
     postTo("/v1/campaigns", {
       valid: { name: "never created", amount: 1_000, maxRedemptions: 10 },
       schema: {
-        name: { required: true, bad: badString(1, 200) },
+        name: { required: true, bad: badText(1, 200) },
         code: { required: false, bad: notACode },
         amount: { required: true, bad: badInteger(1, MAX_AMOUNT) },
         maxRedemptions: { required: true, bad: badInteger(1, MAX_CAP) },
         startsAt: expiresAt,
         endsAt: expiresAt,
-        metadata: { required: false, bad: fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)) },
+        metadata: { required: false, bad: badMetadata },
       },
     }),
     get("/v1/campaigns", { query: { good: { limit: "20" }, bad: paging } }),

@@ -13,6 +13,8 @@ const POLICY: Record<string, Access> = {
   "GET /metrics": "staff",
   "GET /docs": "public",
   "GET /docs/json": "public",
+  "GET /docs/assets/scalar.js": "public",
+  "GET /docs/assets/docs.js": "public",
   "GET /v1/wallets/:phone": "self-or-staff",
   "GET /v1/wallets/:phone/transactions": "self-or-staff",
   "POST /v1/wallets/:phone/credits": "staff",

@@ -11,7 +11,7 @@ import {
   badLimit,
   badPhone,
   badRequestsFor,
-  badString,
+  badText,
   bearer,
   type RouteSpec,
   sqliteFingerprint,
@@ -29,8 +29,8 @@ const ENTRY = {
   valid: { amount: 1_000, reference: "property-test", description: "should never be written" },
   schema: {
     amount: { required: true, bad: badInteger(1, MAX_AMOUNT) },
-    reference: { required: false, bad: badString(1, 128) },
-    description: { required: false, bad: badString(0, 500) },
+    reference: { required: false, bad: badText(1, 128) },
+    description: { required: false, bad: badText(0, 500) },
   },
 };
 

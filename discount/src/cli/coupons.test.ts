@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { makeTempDatabase, runCli, type TempDatabase } from "@matchday/shared/test-support";
@@ -77,4 +78,17 @@ test("a database URL naming no file exits 1 instead of creating one", async () =
   expect(run.code).toBe(1);
   expect(run.stderr).toContain(`coupons: no discount database at ${missing}`);
   expect(await Bun.file(missing).exists()).toBe(false);
+});
+
+test("the codes file is owner-only (0600), also when it already existed world-readable", async () => {
+  const fresh = join(db.dir, "fresh-codes.txt");
+  const existing = join(db.dir, "existing-codes.txt");
+  writeFileSync(existing, "old codes\n", { mode: 0o644 });
+  chmodSync(existing, 0o644); // whatever the umask
+  for (const out of [fresh, existing]) {
+    const run = await coupons(["--count", "3", "--name", "private", "--out", out]);
+    expect(run.code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect((await Bun.file(out).text()).trimEnd().split("\n")).toHaveLength(3);
+  }
 });

@@ -6,7 +6,7 @@
  * run beside the service and beside another batch: the database keeps every code unique.
  */
 import { parseArgs } from "node:util";
-import { ConfigError, envReader } from "@matchday/shared";
+import { ConfigError, envReader, openPrivateFile } from "@matchday/shared";
 import { readCouponDefaults, readDiscountDatabaseUrl } from "../config";
 import { CLI_CHUNK, createCouponWriter, generateBatch } from "../modules/coupons/batches";
 import { expiryOf } from "../modules/coupons/service";
@@ -65,7 +65,8 @@ try {
 }
 
 const store = await openExistingStore(databaseUrl, fail);
-const out = args.out ? Bun.file(args.out).writer() : Bun.stdout.writer();
+// The codes are redeemable: the file is owner-only, like backups.
+const out = args.out ? Bun.file(openPrivateFile(args.out)).writer() : Bun.stdout.writer();
 const started = performance.now();
 const rate = (n: number) => Math.round(n / ((performance.now() - started) / 1000)).toLocaleString("en");
 const batch = await generateBatch(

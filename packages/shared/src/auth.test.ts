@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
-import { createTokenVerifier, mintToken, serviceTokenSource } from "./auth";
+import { createTokenVerifier, MAX_TOKEN_TTL_SECONDS, mintToken, serviceTokenSource } from "./auth";
 import { AppError } from "./errors";
 
 const SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
@@ -66,6 +66,42 @@ describe("token verification", () => {
       .sign(key);
     expect(await codeOf(`Bearer ${root}`)).toBe("INVALID_TOKEN");
     expect(await codeOf(`Bearer ${user}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("a token living longer than the longest the token CLI mints is refused", async () => {
+    const longest = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: MAX_TOKEN_TTL_SECONDS });
+    const longer = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: MAX_TOKEN_TTL_SECONDS + 1 });
+    const forever = await new SignJWT({ role: "admin" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("ops")
+      .setIssuedAt(nowSeconds())
+      .setExpirationTime(nowSeconds() + 10 * 365 * 86400)
+      .sign(key);
+    expect(await codeOf(`Bearer ${longest}`)).toBe("OK");
+    expect(await codeOf(`Bearer ${longer}`)).toBe("INVALID_TOKEN");
+    expect(await codeOf(`Bearer ${forever}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("a token issued in the future beyond a minute of clock skew is refused", async () => {
+    const skewed = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: 600 }, Date.now() + 30_000);
+    const future = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: 600 }, Date.now() + 120_000);
+    expect(await codeOf(`Bearer ${skewed}`)).toBe("OK");
+    expect(await codeOf(`Bearer ${future}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("a token without iat is refused, as everything we mint carries one", async () => {
+    const noIat = await new SignJWT({ role: "admin" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("ops")
+      .setExpirationTime(nowSeconds() + 60)
+      .sign(key);
+    expect(await codeOf(`Bearer ${noIat}`)).toBe("INVALID_TOKEN");
+  });
+
+  test("the Bearer scheme is matched case-insensitively (RFC 7235)", async () => {
+    const token = await mintToken(SECRET, { role: "admin", subject: "ops", ttlSeconds: 60 });
+    for (const scheme of ["bearer", "BEARER", "bEaReR"]) expect(await codeOf(`${scheme} ${token}`)).toBe("OK");
+    expect(await codeOf(`Bearerx ${token}`)).toBe("INVALID_TOKEN");
   });
 
   test("a cached token is refused once it expires", async () => {

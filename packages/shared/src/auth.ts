@@ -9,6 +9,10 @@ export type Role = (typeof ROLES)[number];
 export type Principal = { role: "user"; phone: string } | { role: "admin" | "service"; subject: string };
 
 const ALGORITHM = "HS256";
+/** The longest lifetime (`exp - iat`) a token may have: what the token CLI may mint at most. */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 86400;
+// Clocks of the minting host and ours may disagree a little; more than this is a forged or broken iat.
+const ISSUED_AT_SKEW_SECONDS = 60;
 const CACHE_LIMIT = 10_000;
 
 function keyOf(secret: string): Uint8Array {
@@ -67,6 +71,17 @@ function principalFrom(payload: { sub?: unknown; role?: unknown }): Principal {
   throw new AppError("INVALID_TOKEN", "The token has no known role");
 }
 
+/**
+ * A leaked signing key should not mint tokens that outlive its rotation by years, nor
+ * tokens dated ahead to dodge a later revocation; so a token may live no longer than the
+ * CLI mints, and may not claim to be issued later than now (give or take clock skew).
+ */
+function checkLifetime(iat: number, exp: number, nowMs: number): void {
+  if (iat > nowMs / 1000 + ISSUED_AT_SKEW_SECONDS)
+    throw new AppError("INVALID_TOKEN", "The token is issued in the future");
+  if (exp - iat > MAX_TOKEN_TTL_SECONDS) throw new AppError("INVALID_TOKEN", "The token lives longer than allowed");
+}
+
 export interface TokenVerifier {
   (authorization: string | null | undefined): Promise<Principal>;
   /**
@@ -77,7 +92,8 @@ export interface TokenVerifier {
   cached?: (authorization: string | null | undefined) => Principal | undefined;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/;
+/** The auth scheme is case-insensitive (RFC 7235 §2.1); the token's own characters are both cases anyway. */
+const BEARER = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/i;
 
 /**
  * Verifies `Authorization: Bearer <jwt>` with HS256 pinned and `exp` required.
@@ -103,17 +119,18 @@ export function createTokenVerifier(secret: string, now: () => number = Date.now
     const cached = cachedPrincipal(token);
     if (cached) return cached;
 
-    let payload: { sub?: unknown; role?: unknown; exp?: number };
+    let payload: { sub?: unknown; role?: unknown; exp?: number; iat?: number };
     try {
       ({ payload } = await jwtVerify(token, key, {
         algorithms: [ALGORITHM],
-        requiredClaims: ["exp"],
+        requiredClaims: ["exp", "iat"],
         currentDate: new Date(now()),
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new AppError("TOKEN_EXPIRED", "The token has expired");
       throw new AppError("INVALID_TOKEN", "The token could not be verified");
     }
+    checkLifetime(payload.iat ?? 0, payload.exp ?? 0, now());
     const principal = principalFrom(payload);
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(token, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });

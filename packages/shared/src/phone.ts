@@ -22,16 +22,24 @@ function toAsciiDigits(input: string): string {
 const MOBILE = /^(?:\+98|0098|0)?(9\d{9})$/;
 const SEPARATORS = /[ -]/g;
 const MAX_INPUT_LENGTH = 32;
+// Invisible direction marks and zero-width characters that RTL apps put around and inside a
+// pasted number (LRM, RLM, ZWSP/ZWNJ/ZWJ, the embeddings/overrides and isolates). trim()
+// already drops BOM and NBSP at the ends; these can sit anywhere, so they go before parsing.
+const INVISIBLE_MARKS = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+// A paste may carry a mark around every digit; anything longer is not a phone worth parsing.
+const MAX_PASTED_LENGTH = 128;
 
 // The stored form, which services send back as they got it, and digits that are not ASCII.
 const CANONICAL = /^\+989\d{9}$/;
 const LOCAL_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/;
 
 export function normalizePhone(input: unknown): string | null {
-  if (typeof input !== "string" || input.length > MAX_INPUT_LENGTH) return null;
+  if (typeof input !== "string" || input.length > MAX_PASTED_LENGTH) return null;
   // Most of a match burst: checked on every sold-out answer, so the common forms skip the rewriting.
   if (CANONICAL.test(input)) return input;
-  const ascii = LOCAL_DIGITS.test(input) ? toAsciiDigits(input) : input;
+  const visible = input.replace(INVISIBLE_MARKS, "");
+  if (visible.length > MAX_INPUT_LENGTH) return null;
+  const ascii = LOCAL_DIGITS.test(visible) ? toAsciiDigits(visible) : visible;
   const compact = ascii.trim().replace(SEPARATORS, "");
   const match = MOBILE.exec(compact);
   return match ? `+98${match[1]}` : null;

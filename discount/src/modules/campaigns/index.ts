@@ -2,6 +2,7 @@ import { AppError, authPlugin, type TokenVerifier } from "@matchday/shared";
 import { Elysia } from "elysia";
 import type { DiscountStore } from "../../db/store";
 import { canonicalCode } from "./code";
+import { requireStorableMetadata } from "./metadata";
 import { Campaign, CampaignList, CampaignListQuery, CodeParams, CreateCampaign } from "./model";
 import { type CampaignCache, type Clock, createCampaign, listCampaigns, toCampaign } from "./service";
 
@@ -30,6 +31,7 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
     .post(
       "/",
       async ({ body, set }) => {
+        requireStorableMetadata(body.metadata);
         const row = await createCampaign(store, body, clock);
         campaigns.remember(row);
         set.status = 201;
@@ -44,7 +46,8 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
           summary: "Create a gift campaign (admin)",
           description:
             `${ADMIN_ONLY} 409 CAMPAIGN_CODE_TAKEN when another campaign uses the code; 422 VALIDATION_FAILED ` +
-            "for a bad field, including endsAt not after startsAt.",
+            "for a bad field, including endsAt not after startsAt, control characters in stored text, and metadata " +
+            "nested too deep or too large.",
           tags: ["campaigns"],
         },
       },

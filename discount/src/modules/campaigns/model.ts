@@ -1,4 +1,6 @@
+import { SAFE_TEXT } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
+import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./metadata";
 
 export const MAX_AMOUNT = 1_000_000_000_000;
 export const MAX_CAP = 10_000_000;
@@ -16,7 +18,12 @@ export const Timestamp = T.String({
 
 export const CreateCampaign = T.Object(
   {
-    name: T.String({ minLength: 1, maxLength: 200, description: "Shown to admins; any script, e.g. Persian" }),
+    name: T.String({
+      minLength: 1,
+      maxLength: 200,
+      ...SAFE_TEXT,
+      description: "Shown to admins; any script, e.g. Persian",
+    }),
     code: T.Optional(
       T.String({
         minLength: 4,
@@ -28,7 +35,13 @@ export const CreateCampaign = T.Object(
     maxRedemptions: T.Integer({ minimum: 1, maximum: MAX_CAP, description: "The cap: how many distinct winners" }),
     startsAt: T.Optional(Timestamp),
     endsAt: T.Optional(Timestamp),
-    metadata: T.Optional(T.Record(T.String(), T.Unknown(), { description: "Free-form, stored as given" })),
+    metadata: T.Optional(
+      T.Record(T.String(), T.Unknown(), {
+        description:
+          `Free-form, stored as given: at most ${MAX_METADATA_DEPTH} levels deep and ${MAX_METADATA_BYTES} bytes ` +
+          "as JSON, with no control characters (but tab, newline, CR) in keys or strings",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ import { Elysia } from "elysia";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { CampaignCache, Clock } from "../campaigns/service";
 import { callerPhone, clientIpOf } from "../redeem/caller";
+import { rateLimitedResponse, rateLimitHeaders } from "../redeem/rate-limited";
 import { type RedeemDeps, redeem } from "../redeem/service";
 import { batchCoupons, batchCouponsCsv, type CouponWriter, findBatch, generateBatch, toBatch } from "./batches";
 import {
@@ -43,15 +44,6 @@ export interface CouponRoutesDeps extends RedeemDeps {
 const admins = ["admin"] as const;
 /** Elysia sends a Response as it is; the route's problem schemas document these bodies for OpenAPI. */
 const refused = (response: Response) => response as never;
-
-/** The IETF RateLimit fields, so a well-behaved client can pace itself before it hears 429. */
-function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
-  return {
-    "ratelimit-limit": String(decision.limit),
-    "ratelimit-remaining": String(Math.max(0, decision.remaining)),
-    "ratelimit-reset": String(Math.max(0, Math.ceil((decision.resetAtMs - Date.now()) / 1000))),
-  };
-}
 
 export function couponRoutes(deps: CouponRoutesDeps) {
   const { store, campaigns, metrics, logger, writer, couponDefaults, clock } = deps;
@@ -92,16 +84,12 @@ export function couponRoutes(deps: CouponRoutesDeps) {
           );
         }
         // Checked first, before the code is even looked up: guessing codes must be slow.
-        const headers = rateLimitHeaders(limit);
-        Object.assign(set.headers, headers);
         if (!limit.allowed) {
           metrics.couponsRateLimited.inc();
           metrics.couponsRedeemed.inc({ outcome: "rate-limited" });
-          const error = new AppError("RATE_LIMITED", undefined, { retryAfterSeconds: limit.retryAfterSeconds });
-          const response = refusalResponse(request, error);
-          for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-          return refused(response);
+          return refused(rateLimitedResponse(request, limit, clock()));
         }
+        Object.assign(set.headers, rateLimitHeaders(limit, clock()));
 
         const authorization = request.headers.get("authorization");
         const coupon = await findCoupon(campaigns, body.code);
@@ -127,9 +115,11 @@ export function couponRoutes(deps: CouponRoutesDeps) {
           case "not-started":
             return refused(refusalResponse(request, new AppError("CAMPAIGN_NOT_STARTED")));
           case "rate-limited":
+            return refused(rateLimitedResponse(request, outcome.decision, clock()));
           case "unavailable": {
-            const code = outcome.kind === "rate-limited" ? "RATE_LIMITED" : "SERVICE_UNAVAILABLE";
-            const error = new AppError(code, undefined, { retryAfterSeconds: outcome.retryAfterSeconds });
+            const error = new AppError("SERVICE_UNAVAILABLE", undefined, {
+              retryAfterSeconds: outcome.retryAfterSeconds,
+            });
             return refused(refusalResponse(request, error));
           }
         }

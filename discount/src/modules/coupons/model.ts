@@ -1,4 +1,4 @@
-import { problemSchema as problem } from "@matchday/shared";
+import { problemSchema as problem, SAFE_TEXT } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
 import { MAX_AMOUNT, Timestamp } from "../campaigns/model";
 
@@ -61,7 +61,7 @@ export type CouponStatus = Static<typeof CouponStatus>;
 
 export const CreateBatch = T.Object(
   {
-    name: T.Optional(T.String({ minLength: 1, maxLength: 200 })),
+    name: T.Optional(T.String({ minLength: 1, maxLength: 200, ...SAFE_TEXT })),
     count: T.Integer({ minimum: 1, maximum: 1_000_000, description: "How many coupons; the CLI makes more" }),
     amount: T.Optional(Amount),
     expiresAt: T.Optional(Timestamp),

@@ -5,6 +5,7 @@ import { canonicalCode } from "../campaigns/code";
 import type { CampaignCache } from "../campaigns/service";
 import { callerPhone, clientIpOf } from "./caller";
 import { RedeemBody, RedeemProblems, RedeemResult } from "./model";
+import { rateLimitedResponse } from "./rate-limited";
 import { type RedeemDeps, type RedeemOutcome, redeem } from "./service";
 import { SOLD_OUT } from "./sold-out";
 
@@ -22,7 +23,7 @@ const QUIET = { quiet: true };
 const refused = (response: Response) => response as never;
 
 /** Outcomes that are refusals, as the error each is answered with. */
-function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" }>): AppError {
+function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" | "rate-limited" }>): AppError {
   switch (outcome.kind) {
     case "sold-out":
       return SOLD_OUT;
@@ -30,8 +31,6 @@ function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" }>): A
       return new AppError("CAMPAIGN_NOT_STARTED");
     case "ended":
       return new AppError("CAMPAIGN_ENDED");
-    case "rate-limited":
-      return new AppError("RATE_LIMITED", undefined, { retryAfterSeconds: outcome.retryAfterSeconds });
     case "unavailable":
       return new AppError("SERVICE_UNAVAILABLE", "The prize gate is recovering; try again in a moment", {
         retryAfterSeconds: outcome.retryAfterSeconds,
@@ -67,6 +66,7 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
         return outcome.result;
       }
       if (outcome.kind === "repeat") return outcome.result;
+      if (outcome.kind === "rate-limited") return refused(rateLimitedResponse(request, outcome.decision, deps.clock()));
       return refused(refusalResponse(request, refusal(outcome), outcome.kind === "sold-out" ? QUIET : undefined));
     },
     {
@@ -86,7 +86,7 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
           "201 when this request won (status credited, or pending while the wallet catches up); 200 with the " +
           "original result when this phone already won; 409 CAMPAIGN_EXHAUSTED once every prize is taken; " +
           "404 CODE_NOT_FOUND; 403 CAMPAIGN_NOT_STARTED; 410 CAMPAIGN_ENDED; 422 VALIDATION_FAILED or " +
-          "INVALID_PHONE; 429 RATE_LIMITED with Retry-After; 503 with Retry-After while the gate recovers. " +
+          "INVALID_PHONE; 429 RATE_LIMITED with Retry-After and RateLimit-Limit/-Remaining/-Reset; 503 with Retry-After while the gate recovers. " +
           "Refusals are application/problem+json.",
         tags: ["redeem"],
       },

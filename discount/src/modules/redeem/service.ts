@@ -32,7 +32,7 @@ export type RedeemOutcome =
   | { kind: "sold-out" }
   | { kind: "not-started" }
   | { kind: "ended" }
-  | { kind: "rate-limited"; retryAfterSeconds: number }
+  | { kind: "rate-limited"; decision: RateLimitDecision }
   | { kind: "unavailable"; retryAfterSeconds: number };
 
 const UNAVAILABLE = { kind: "unavailable", retryAfterSeconds: 1 } as const;
@@ -102,7 +102,9 @@ async function decide(
     return UNAVAILABLE;
   }
   if (!byPhone.allowed || !byIp.allowed) {
-    return { kind: "rate-limited", retryAfterSeconds: Math.max(byPhone.retryAfterSeconds, byIp.retryAfterSeconds) };
+    // The refusal the client must wait out, for its Retry-After and RateLimit fields: the one that resets last.
+    const decision = !byIp.allowed && (byPhone.allowed || byIp.resetAtMs > byPhone.resetAtMs) ? byIp : byPhone;
+    return { kind: "rate-limited", decision };
   }
   // Limits first: a winner asking again counts against them like anyone else.
   const settled = deps.answers.get(campaign.code, phone);

@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
+import { openPrivateFile } from "../private-file";
 import { type Manifest, type ManifestEntry, readManifest, writeManifest } from "./manifest";
 
 /** Rows come and go in pages so a month of a busy ledger never sits in memory at once. */
@@ -51,7 +52,8 @@ export class ArchiveDir {
       }
     }
     // mtime 0 and no file name in the gzip header (Node's default) keep the bytes reproducible.
-    await pipeline(Readable.from(lines()), createGzip({ level: 6 }), createWriteStream(temporary, { mode: 0o600 }));
+    const file = createWriteStream(temporary, { fd: openPrivateFile(temporary) });
+    await pipeline(Readable.from(lines()), createGzip({ level: 6 }), file);
     const handle = await open(temporary, "r");
     await handle.sync();
     await handle.close();

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { openPrivateFile } from "../private-file";
 
 /** One archive file as the manifest records it. Times are epoch milliseconds. */
 export interface ManifestEntry {
@@ -43,7 +44,7 @@ export function readManifest(dir: string): Manifest {
 /** Replaces the manifest atomically: a reader sees the old one or the new one, never half. */
 export function writeManifest(dir: string, manifest: Manifest): void {
   const temporary = join(dir, `${MANIFEST_FILE}.partial`);
-  const fd = openSync(temporary, "w", 0o600);
+  const fd = openPrivateFile(temporary);
   try {
     writeSync(fd, `${JSON.stringify(manifest, null, 2)}\n`);
   } finally {

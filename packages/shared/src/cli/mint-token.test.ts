@@ -24,6 +24,7 @@ test("the token CLI refuses an unknown role or option, a stray argument, a user 
     ["--role", "user"],
     ["--role", "user", "--sub", "12"],
     ["--role", "admin", "--ttl", "0"],
+    ["--role", "admin", "--ttl", "2592001"],
   ]) {
     const result = await mint(...args);
     expect(result.code).toBe(2);

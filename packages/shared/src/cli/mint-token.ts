@@ -6,7 +6,7 @@
  * The secret comes from JWT_SECRET, or from data/jwt-secret written by `bun start`.
  */
 import { parseArgs } from "node:util";
-import { mintToken, ROLES, type Role } from "../auth";
+import { MAX_TOKEN_TTL_SECONDS, mintToken, ROLES, type Role } from "../auth";
 import { AppError } from "../errors";
 import { LOCAL_SECRET_FILE, localJwtSecret } from "./local-secret";
 
@@ -38,8 +38,8 @@ const role = values.role as Role | undefined;
 if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(", ")}`);
 if (role === "user" && !values.sub) fail("--sub <phone> is required for a user token");
 const ttlSeconds = Number(values.ttl);
-if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 30 * 86400)
-  fail("--ttl must be 1..2592000 seconds");
+if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS)
+  fail(`--ttl must be 1..${MAX_TOKEN_TTL_SECONDS} seconds`);
 
 const secret = localJwtSecret(process.env);
 if (!secret) fail(`set JWT_SECRET, or run 'bun start' once so ${LOCAL_SECRET_FILE} exists`);

@@ -12,6 +12,13 @@ export function problemCodes(codes: { missing?: ErrorCode; invalid?: ErrorCode }
   return { [PROBLEM_KEY]: codes };
 }
 
+const MESSAGE_KEY = "x-problem-message";
+
+/** Schema options that name a field's fault in words, where the schema's own are a regex ("Expected string to match ..."). */
+export function problemMessage(message: string) {
+  return { [MESSAGE_KEY]: message };
+}
+
 function annotatedCode(valueError: ElysiaValidationLike["valueError"]): ErrorCode | undefined {
   const codes = valueError?.schema?.[PROBLEM_KEY] as { missing?: unknown; invalid?: unknown } | undefined;
   const code = valueError?.value === undefined ? codes?.missing : codes?.invalid;
@@ -33,7 +40,7 @@ export function problemResponse(error: AppError, requestId: string, extra?: Reco
 interface ElysiaValidationLike {
   type: string;
   valueError?: { value?: unknown; schema?: Record<string, unknown> };
-  all: { path?: string; message?: string; summary?: string }[];
+  all: { path?: string; message?: string; summary?: string; schema?: Record<string, unknown> }[];
 }
 
 /** Names each bad field, e.g. `body.amount`, without echoing the submitted value. */
@@ -43,7 +50,8 @@ export function validationIssues(error: ElysiaValidationLike): FieldIssue[] {
   for (const e of error.all) {
     const path = (e.path ?? "").replace(/^\//, "").replaceAll("/", ".");
     const field = path ? `${error.type}.${path}` : error.type;
-    const message = e.summary ?? e.message ?? "is not valid";
+    const annotated = e.schema?.[MESSAGE_KEY];
+    const message = typeof annotated === "string" ? annotated : (e.summary ?? e.message ?? "is not valid");
     const key = `${field}|${message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { mintToken } from "../auth";
+import { MAX_TOKEN_TTL_SECONDS, mintToken } from "../auth";
 import { TEST_JWT_SECRET } from "./tokens";
 
 /**
@@ -48,6 +48,18 @@ export async function authCallers(owner: string): Promise<Caller[]> {
       refusal: "INVALID_TOKEN",
     },
     {
+      name: "issued in the future",
+      authorization: `Bearer ${await mintToken(TEST_JWT_SECRET, { role: "admin", subject: "a", ttlSeconds: 600 }, Date.now() + 600_000)}`,
+      expect: refused,
+      refusal: "INVALID_TOKEN",
+    },
+    {
+      name: "lifetime beyond the longest the CLI mints",
+      authorization: `Bearer ${await mintToken(TEST_JWT_SECRET, { role: "admin", subject: "a", ttlSeconds: MAX_TOKEN_TTL_SECONDS + 1 })}`,
+      expect: refused,
+      refusal: "INVALID_TOKEN",
+    },
+    {
       name: "wrong signature",
       authorization: `Bearer ${await mintToken(`${TEST_JWT_SECRET}x`, { role: "admin", subject: "a", ttlSeconds: 60 })}`,
       expect: refused,
@@ -83,6 +95,11 @@ export async function authCallers(owner: string): Promise<Caller[]> {
     {
       name: "admin",
       authorization: `Bearer ${await mint("admin", "ops")}`,
+      expect: { "self-or-staff": 200, staff: 200, admin: 200, "any-caller": 200 },
+    },
+    {
+      name: "admin with a lower-case scheme",
+      authorization: `bearer ${await mint("admin", "ops")}`,
       expect: { "self-or-staff": 200, staff: 200, admin: 200, "any-caller": 200 },
     },
   ];

@@ -104,6 +104,23 @@ export function badString(min: number, max: number) {
   return fc.oneof(notString, tooLong, ...tooShort);
 }
 
+/** Short text with a control character in it that stored text must refuse (tab, newline and CR are allowed). */
+export const controlText = fc
+  .tuple(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom("\u0000", "\u0001", "\u0008", "\u000b", "\u001b", "\u007f", "\u0085", "\u009f"),
+    fc.string({ maxLength: 20 }),
+  )
+  .map(([before, control, after]) => `${before}${control}${after}`);
+
+/** Values a stored text field of length [min, max] must refuse: badString's, and text with a control character. */
+export function badText(min: number, max: number) {
+  return fc.oneof(
+    badString(min, max),
+    controlText.filter((text) => text.length <= max),
+  );
+}
+
 /** Not an RFC 3339 date-time with an offset: no date at all, or one whose instant is ambiguous. */
 export const badTimestamp = fc.oneof(
   notString,

@@ -63,6 +63,44 @@ test.each([
   expect(await ledgerCount()).toBe(before);
 });
 
+// What a store may cut off or a log line may turn into another line: C0 controls but tab,
+// newline and CR, DEL, and C1 controls.
+test.each([
+  ["a NUL byte in the description", "description", "abc\u0000def"],
+  ["a NUL byte in the reference", "reference", "order-1\u0000"],
+  ["an escape sequence in the description", "description", "\u001b[31mred"],
+  ["a DEL in the reference", "reference", "ref\u007f"],
+  ["a C1 control in the description", "description", "abc\u0085def"],
+])(
+  "a debit or credit with %s is a 422 naming the field, the same on replay, and nothing is written",
+  async (_, field, text) => {
+    const before = await ledgerCount();
+    const headers = { "idempotency-key": `control-${field}-${key++}` };
+    for (const path of [CREDIT, CREDIT, "/v1/wallets/09121234567/debits"]) {
+      const problem = await expectProblem(
+        await send(path, JSON.stringify({ amount: 1, [field]: text }), headers),
+        422,
+        "VALIDATION_FAILED",
+      );
+      expect(problem.errors).toEqual([
+        { field: `body.${field}`, message: expect.stringContaining("control characters") },
+      ]);
+    }
+    expect(await ledgerCount()).toBe(before);
+  },
+);
+
+test("tab, newline and CR in stored text are kept, and the replay equals the first answer", async () => {
+  const body = JSON.stringify({ amount: 3, reference: "r\t1", description: "سطر یک\r\nline two\tend" });
+  const headers = { "idempotency-key": `whitespace-${key++}` };
+  const first = await send(CREDIT, body, headers);
+  expect(first.status).toBe(201);
+  const firstBody = await first.json();
+  expect(firstBody).toMatchObject({ reference: "r\t1", description: "سطر یک\r\nline two\tend" });
+  const replay = await send(CREDIT, body, headers);
+  expect(await replay.json()).toEqual(firstBody);
+});
+
 test.each([
   ["truncated JSON", '{"amount": 10'],
   ["not JSON at all", "amount=10"],

@@ -1,4 +1,4 @@
-import { problemCodes } from "@matchday/shared";
+import { problemCodes, SAFE_TEXT } from "@matchday/shared";
 import { type Static, Type as T } from "@sinclair/typebox";
 
 /** Largest single credit or debit: far above any real campaign, far below 2^53. */
@@ -11,8 +11,8 @@ export const PhoneParams = T.Object({
 export const EntryRequest = T.Object(
   {
     amount: T.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: "Integer Tomans" }),
-    reference: T.Optional(T.String({ minLength: 1, maxLength: 128 })),
-    description: T.Optional(T.String({ maxLength: 500 })),
+    reference: T.Optional(T.String({ minLength: 1, maxLength: 128, ...SAFE_TEXT })),
+    description: T.Optional(T.String({ maxLength: 500, ...SAFE_TEXT })),
   },
   { additionalProperties: false },
 );
