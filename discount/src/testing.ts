@@ -3,6 +3,7 @@ import {
   makeTempDatabase,
   type RedisHandle,
   type ServiceProcess,
+  startRedis,
   startRedisAndWallet,
   TEST_JWT_SECRET,
   TEST_METRICS_TOKEN,
@@ -75,6 +76,19 @@ export async function startDiscountInProcess(
       await store.close();
       redis.disconnect();
       database.dispose();
+    },
+  };
+}
+
+/** For tests that never credit (creating campaigns, batches): the app on its own Redis, with no wallet. */
+export async function startDiscountWithoutWallet(): Promise<DiscountUnderTest> {
+  const redis = await startRedis();
+  const discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: "http://127.0.0.1:9" });
+  return {
+    ...discount,
+    async dispose() {
+      await discount.dispose();
+      await redis.dispose();
     },
   };
 }

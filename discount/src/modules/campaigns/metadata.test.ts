@@ -1,24 +1,16 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { bearer, type RedisHandle, startRedis } from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "../../testing";
+import { bearer } from "@matchday/shared/test-support";
+import { type DiscountUnderTest, startDiscountWithoutWallet } from "../../testing";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./metadata";
 
-// Creating a campaign never calls the wallet, so none runs here.
-const NO_WALLET = "http://127.0.0.1:9";
-
-let redis: RedisHandle;
 let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  discount = await startDiscountInProcess({ redisUrl: redis.url, walletUrl: NO_WALLET });
+  discount = await startDiscountWithoutWallet();
   admin = await bearer("admin");
 });
-afterAll(async () => {
-  await discount?.dispose();
-  await redis?.dispose();
-});
+afterAll(() => discount?.dispose());
 
 async function campaignCount(): Promise<number> {
   const { rows } = await discount.store.client.execute("SELECT COUNT(*) AS n FROM campaigns");
