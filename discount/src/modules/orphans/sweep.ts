@@ -1,9 +1,9 @@
 import { type Logger, maskPhone } from "@matchday/shared";
 import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
-import { type CampaignRow, campaignCounts, campaigns, redemptions } from "../../db/schema";
+import { type CampaignRow, campaignCounts, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { Gate } from "../../redis/gate";
-import { conflictOf, type Records } from "../redeem/records";
+import { campaignWinners, conflictOf, type Records } from "../redeem/records";
 import { generationOf } from "../redeem/service";
 
 /**
@@ -92,16 +92,14 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
     // The gate's counter is the highest rank it handed out: nothing is orphaned or lost unless it is ahead of the DB.
     const handedOut = await deps.gate.count(campaign.code);
     if (handedOut <= recordedCount) return 0;
-    if (!(await deps.gate.isReady(campaign.code, generationOf(campaign)))) return 0; // another incarnation's state
+    const generation = generationOf(campaign);
+    if (!(await deps.gate.isReady(campaign.code, generation))) return 0; // another incarnation's state
     // Held across passes by the instance that took it: its first sightings count toward the grace.
     if (!(await deps.gate.tryLease(campaign.code, "sweep", owner, graceMs * 2))) return 0;
     const [gateWinners, free, recorded] = await Promise.all([
       deps.gate.winners(campaign.code),
       deps.gate.freeRanks(campaign.code),
-      deps.store.db
-        .select({ phone: redemptions.phone, rank: redemptions.rank })
-        .from(redemptions)
-        .where(eq(redemptions.campaignId, campaign.id)),
+      campaignWinners(deps.store, campaign.id),
     ]);
     const now = deps.clock();
     /** Whether this slot has looked the same for the whole grace period. */
@@ -121,7 +119,7 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
     for (const rank of lostRanksOf(handedOut, gateWinners, recorded, free)) {
       const key = `${campaign.id}\n#${rank}`;
       if (!overdue(key)) continue;
-      if (await deps.gate.freeRank(campaign.code, rank, generationOf(campaign))) {
+      if (await deps.gate.freeRank(campaign.code, rank, generation)) {
         deps.logger.warn({ campaignId: campaign.id, rank }, "a rank whose holder was lost is handed out again");
         fixed++;
       }

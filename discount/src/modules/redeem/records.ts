@@ -179,14 +179,19 @@ export async function rankHolder(store: DiscountStore, campaignId: number, rank:
   return { holder: holder.phone, highest: top?.highest ?? rank };
 }
 
+/** Every winner the DB holds for a campaign, as phone and rank: what the gate is rebuilt and checked from. */
+export async function campaignWinners(store: DiscountStore, campaignId: number) {
+  return store.db
+    .select({ phone: redemptions.phone, rank: redemptions.rank })
+    .from(redemptions)
+    .where(eq(redemptions.campaignId, campaignId));
+}
+
 /** A campaign's winners by phone, when the DB holds all `maxRedemptions` of them; undefined while it holds fewer. */
 export async function fullCampaignWinners(
   store: DiscountStore,
   campaign: { id: number; maxRedemptions: number },
 ): Promise<Map<string, number> | undefined> {
-  const rows = await store.db
-    .select({ phone: redemptions.phone, rank: redemptions.rank })
-    .from(redemptions)
-    .where(eq(redemptions.campaignId, campaign.id));
+  const rows = await campaignWinners(store, campaign.id);
   return rows.length >= campaign.maxRedemptions ? new Map(rows.map((r) => [r.phone, r.rank])) : undefined;
 }

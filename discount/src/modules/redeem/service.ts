@@ -6,7 +6,15 @@ import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import type { Gate } from "../../redis/gate";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { RedeemResult } from "./model";
-import { type Clock, conflictOf, findRedemption, idempotencyKeyOf, type Records, rankHolder } from "./records";
+import {
+  type Clock,
+  campaignWinners,
+  conflictOf,
+  findRedemption,
+  idempotencyKeyOf,
+  type Records,
+  rankHolder,
+} from "./records";
 import type { SettledAnswers } from "./settled-answers";
 import type { SoldOutBook } from "./sold-out";
 import type { WalletClient } from "./wallet-client";
@@ -174,10 +182,7 @@ async function claimWhenReady(deps: RedeemDeps, campaign: CampaignRow, phone: st
 }
 
 async function rebuildGate(deps: RedeemDeps, campaign: CampaignRow, generation: string): Promise<void> {
-  const winners = await deps.store.db.query.redemptions.findMany({
-    columns: { phone: true, rank: true },
-    where: (r, { eq }) => eq(r.campaignId, campaign.id),
-  });
+  const winners = await campaignWinners(deps.store, campaign.id);
   await deps.gate.rebuild(campaign.code, winners, generation, gateTtlOf(campaign));
   deps.logger.info({ campaignId: campaign.id, winners: winners.length }, "cap gate rebuilt from the database");
 }

@@ -37,9 +37,9 @@ export type Forward = (request: Request) => Response | Promise<Response>;
  * the same answer: same body checks, same campaign cache, a caller the handler's
  * verifier has already proven (a cached token: no crypto here; any other caller goes
  * to the route, which verifies first, so nobody unproven learns who won), and the
- * kernel's headers, metrics and log line. Anything else goes to the router unchanged. Registered with the
- * listener (Bun's routes), so requests through app.handle or another runtime take
- * the routed path, which answers identically.
+ * kernel's headers, metrics and log line. Anything else goes to the router unchanged.
+ * Registered with the listener (Bun's routes), so requests through app.handle or
+ * another runtime take the routed path, which answers identically.
  */
 export function soldOutFastPath(deps: FastPathDeps) {
   const refuse = deps.kernel.directRefusal(REDEEM_ROUTE, "POST", SOLD_OUT);
