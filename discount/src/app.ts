@@ -46,9 +46,17 @@ export interface DiscountDeps {
 }
 
 /** The discount service's composition root: every feature module wired to real dependencies. */
-export function createApp(deps: DiscountDeps) {
-  const { config, store, redis, logger, clock = Date.now, verifyToken, wallet } = deps;
-  const metrics = createDiscountMetrics(deps.registry);
+export function createApp({
+  config,
+  store,
+  redis,
+  logger,
+  clock = Date.now,
+  verifyToken,
+  wallet,
+  registry,
+}: DiscountDeps) {
+  const metrics = createDiscountMetrics(registry);
   const verify = verifyToken ?? createTokenVerifier(config.jwtSecret, clock);
   const gate = createGate(redis);
   const campaigns = new CampaignCache(store, clock);
