@@ -13,9 +13,10 @@
  *
  *   BARE_STEP=answer BARE_PORT=4000 bun bench/bare-route.ts
  */
+
+import { createHttpKernel } from "@matchday/shared/http";
+import { AppError } from "../discount/src/errors";
 import { redeemBodyCheck } from "../discount/src/modules/redeem/model";
-import { AppError } from "../packages/shared/src/errors";
-import { createHttpKernel } from "../packages/shared/src/http/kernel";
 import { createLogger } from "../packages/shared/src/logger";
 import { Registry } from "../packages/shared/src/metrics";
 

@@ -1,14 +1,8 @@
-import {
-  apiDocs,
-  createHttpKernel,
-  createTokenVerifier,
-  type Logger,
-  metricsAccess,
-  type Registry,
-  scheduleArchiving,
-  systemRoutes,
-  type TokenVerifier,
-} from "@matchday/shared";
+import { scheduleArchiving } from "@matchday/shared/archive";
+import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
+import type { Logger } from "@matchday/shared/logger";
+import type { Registry } from "@matchday/shared/metrics";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";

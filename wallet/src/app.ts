@@ -1,14 +1,8 @@
-import {
-  apiDocs,
-  createTokenVerifier,
-  httpKernel,
-  type Logger,
-  metricsAccess,
-  type Registry,
-  scheduleArchiving,
-  systemRoutes,
-  type TokenVerifier,
-} from "@matchday/shared";
+import { scheduleArchiving } from "@matchday/shared/archive";
+import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
+import type { Logger } from "@matchday/shared/logger";
+import type { Registry } from "@matchday/shared/metrics";
 import { Elysia } from "elysia";
 import type { WalletConfig } from "./config";
 import type { WalletStore } from "./db/store";
@@ -40,12 +34,12 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
   });
   return new Elysia({ name: "wallet", normalize: false })
     .use(
-      httpKernel({
+      createHttpKernel({
         logger,
         metrics: metrics.registry,
         maxBodyBytes: config.maxBodyBytes,
         hsts: config.tls !== undefined,
-      }),
+      }).plugin,
     )
     .use(
       apiDocs({

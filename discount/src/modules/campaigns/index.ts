@@ -1,6 +1,8 @@
-import { AppError, authPlugin, type TokenVerifier } from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import { authPlugin } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { canonicalCode } from "./code";
 import { requireStorableMetadata } from "./metadata";
 import { Campaign, CampaignList, CampaignListQuery, CodeParams, CreateCampaign } from "./model";

@@ -1,7 +1,7 @@
-import { AppError } from "@matchday/shared";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { canonicalCode, generateCode } from "./code";
 import type { Campaign, CampaignList, CreateCampaign } from "./model";
 

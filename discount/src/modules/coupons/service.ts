@@ -1,7 +1,7 @@
-import { AppError } from "@matchday/shared";
 import { and, eq } from "drizzle-orm";
 import { type CampaignRow, redemptions } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { canonicalCode } from "../campaigns/code";
 import { type CampaignCache, type Clock, createCampaign } from "../campaigns/service";
 import type { CouponStatus, GenerateCoupon } from "./model";

@@ -1,4 +1,4 @@
-import type { Logger } from "@matchday/shared";
+import type { Logger } from "@matchday/shared/logger";
 import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";

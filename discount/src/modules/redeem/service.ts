@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Logger, maskPhone } from "@matchday/shared";
+import type { Logger } from "@matchday/shared/logger";
+import { maskPhone } from "@matchday/shared/phone";
 import type { CampaignRow, RedemptionRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";

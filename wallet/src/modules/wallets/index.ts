@@ -1,6 +1,9 @@
-import { AppError, authPlugin, requirePhone, requireSelfOrRole, type TokenVerifier } from "@matchday/shared";
+import { requireSelfOrRole, type TokenVerifier } from "@matchday/shared/auth";
+import { authPlugin } from "@matchday/shared/http";
+import { requirePhone } from "@matchday/shared/phone";
 import { Elysia } from "elysia";
 import type { WalletStore } from "../../db/store";
+import { AppError } from "../../errors";
 import type { WalletMetrics } from "../../metrics";
 import { createLedgerWriter } from "./ledger-batch";
 import {
