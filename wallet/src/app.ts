@@ -1,5 +1,6 @@
 import { scheduleArchiving } from "@matchday/shared/archive";
 import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
 import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
 import type { Logger } from "@matchday/shared/logger";
 import type { Registry } from "@matchday/shared/metrics";
@@ -9,7 +10,6 @@ import type { WalletStore } from "./db/store";
 import { createWalletMetrics } from "./metrics";
 import { ledgerArchiveSource } from "./modules/archive/ledger-source";
 import { walletRoutes } from "./modules/wallets";
-import type { Clock } from "./modules/wallets/service";
 
 export interface WalletDeps {
   config: WalletConfig;
