@@ -14,11 +14,11 @@
  *   BARE_STEP=answer BARE_PORT=4000 bun bench/bare-route.ts
  */
 
+import { AppError } from "@matchday/discount/errors";
+import { redeemBodyCheck } from "@matchday/discount/redeem/model";
 import { createHttpKernel } from "@matchday/shared/http";
-import { AppError } from "../discount/src/errors";
-import { redeemBodyCheck } from "../discount/src/modules/redeem/model";
-import { createLogger } from "../packages/shared/src/logger";
-import { Registry } from "../packages/shared/src/metrics";
+import { createLogger } from "@matchday/shared/logger";
+import { Registry } from "@matchday/shared/metrics";
 
 export const BARE_STEPS = ["static", "body", "checked", "answer"] as const;
 type Step = (typeof BARE_STEPS)[number];

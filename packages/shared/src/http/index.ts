@@ -5,6 +5,7 @@ export * from "./kernel";
 export * from "./media-type";
 export * from "./metrics-endpoint";
 export * from "./problem";
+export * from "./security-headers";
 export * from "./socket-address";
 export * from "./system-routes";
 export * from "./trusted-proxies";
