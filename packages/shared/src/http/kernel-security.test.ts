@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { Elysia, t } from "elysia";
+import { Type as T } from "@sinclair/typebox";
+import { Elysia } from "elysia";
 import { defineErrors } from "../errors";
 import { createLogger } from "../logger";
 import { Registry } from "../metrics";
@@ -47,7 +48,7 @@ function app(options: { hsts?: boolean } = {}) {
         received.push(body);
         return body;
       },
-      { body: t.Object({ text: t.String() }) },
+      { body: T.Object({ text: T.String() }) },
     );
   return { app, received };
 }
