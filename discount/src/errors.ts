@@ -1,7 +1,7 @@
 import { defineErrors } from "@matchday/shared/errors";
 
 /** The discount service's codes beside the generic ones, each with its one HTTP status. */
-export const { AppError, ERROR_STATUS, isErrorCode, problemCodes } = defineErrors({
+export const { AppError, ERROR_STATUS, isErrorCode } = defineErrors({
   CODE_NOT_FOUND: { status: 404, title: "No campaign has this code" },
   CAMPAIGN_NOT_FOUND: { status: 404, title: "No such campaign" },
   CAMPAIGN_CODE_TAKEN: { status: 409, title: "Another campaign already uses this code" },
@@ -14,4 +14,4 @@ export const { AppError, ERROR_STATUS, isErrorCode, problemCodes } = defineError
   BATCH_NOT_FOUND: { status: 404, title: "No such coupon batch" },
 });
 export type AppError = InstanceType<typeof AppError>;
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = ConstructorParameters<typeof AppError>[0];

@@ -105,7 +105,7 @@ export function defineErrors<const Own extends Record<string, ErrorSpec>>(own: O
 }
 
 /** The generic set, for code that only ever names generic codes (the kernel, auth, the CLI). */
-export const { AppError, ERROR_STATUS, isErrorCode, problemCodes } = defineErrors({});
+export const { AppError } = defineErrors({});
 export type AppError = InstanceType<typeof AppError>;
 export type ErrorCode = GenericErrorCode;
 
