@@ -1,14 +1,9 @@
-import {
-  apiDocs,
-  createHttpKernel,
-  createTokenVerifier,
-  type Logger,
-  metricsAccess,
-  type Registry,
-  scheduleArchiving,
-  systemRoutes,
-  type TokenVerifier,
-} from "@matchday/shared";
+import { scheduleArchiving } from "@matchday/shared/archive";
+import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
+import type { Logger } from "@matchday/shared/logger";
+import type { Registry } from "@matchday/shared/metrics";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
@@ -17,7 +12,7 @@ import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
 import { redemptionArchiveSource } from "./modules/archive/redemption-source";
 import { campaignRoutes } from "./modules/campaigns";
-import { CampaignCache, type Clock } from "./modules/campaigns/service";
+import { CampaignCache } from "./modules/campaigns/service";
 import { couponRoutes } from "./modules/coupons";
 import { createCouponWriter } from "./modules/coupons/batches";
 import { dashboardRoutes } from "./modules/dashboard";

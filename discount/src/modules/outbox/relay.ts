@@ -1,9 +1,10 @@
-import type { Logger } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
 import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
-import type { Clock, DeliveryResult, Records } from "../redeem/records";
+import type { DeliveryResult, Records } from "../redeem/records";
 import type { WalletClient } from "../redeem/wallet-client";
 
 export interface RelayOptions {

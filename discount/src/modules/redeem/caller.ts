@@ -1,13 +1,7 @@
-import {
-  AppError,
-  clientAddress,
-  normalizePhone,
-  type Principal,
-  recordedSocketAddress,
-  requirePhone,
-  type TokenVerifier,
-  type TrustProxy,
-} from "@matchday/shared";
+import type { Principal, TokenVerifier } from "@matchday/shared/auth";
+import { clientAddress, recordedSocketAddress, type TrustProxy } from "@matchday/shared/http";
+import { normalizePhone, requirePhone } from "@matchday/shared/phone";
+import { AppError } from "../../errors";
 
 /**
  * Whose phone a redeem is for. A user redeems for the phone in their token (a

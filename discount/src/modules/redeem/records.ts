@@ -1,8 +1,7 @@
+import type { Clock } from "@matchday/shared/clock";
 import { and, eq, inArray, isNull, lt, lte, max, ne, or, sql } from "drizzle-orm";
 import { type OutboxRow, outbox, type RedemptionRow, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
-
-export type Clock = () => number;
 
 export interface NewWinner {
   campaignId: number;

@@ -1,20 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Logger, maskPhone } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
+import { maskPhone } from "@matchday/shared/phone";
 import type { CampaignRow, RedemptionRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import type { Gate } from "../../redis/gate";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { RedeemResult } from "./model";
-import {
-  type Clock,
-  campaignWinners,
-  conflictOf,
-  findRedemption,
-  idempotencyKeyOf,
-  type Records,
-  rankHolder,
-} from "./records";
+import { campaignWinners, conflictOf, findRedemption, idempotencyKeyOf, type Records, rankHolder } from "./records";
 import type { SettledAnswers } from "./settled-answers";
 import type { SoldOutBook } from "./sold-out";
 import type { WalletClient } from "./wallet-client";

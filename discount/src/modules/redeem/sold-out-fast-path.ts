@@ -1,10 +1,6 @@
-import {
-  type CounterSeries,
-  type HttpKernel,
-  isJsonMediaType,
-  recordSocketAddress,
-  type TokenVerifier,
-} from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import { type HttpKernel, isJsonMediaType, recordSocketAddress } from "@matchday/shared/http";
+import type { CounterSeries } from "@matchday/shared/metrics";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";

@@ -1,4 +1,4 @@
-import { AppError } from "@matchday/shared";
+import { AppError } from "../../errors";
 
 /** One instance for the answer most of a burst gets: no Error (and stack trace) built per request. */
 export const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
