@@ -9,15 +9,11 @@
  * Exits 1 when the output is wrong (a count, a duplicate, a bad code), never for being slow.
  */
 
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import { REPO_ROOT, startDiscountProcess, startRedisAndWallet } from "@matchday/testkit/processes";
 import { DISCOUNT_MIGRATIONS } from "../discount/src/db/store";
 import { openDatabase } from "../packages/shared/src/db/sqlite";
-import {
-  bearer,
-  makeTempDatabase,
-  REPO_ROOT,
-  startDiscountProcess,
-  startRedisAndWallet,
-} from "../packages/shared/src/test-support";
 import { option, percentile, printTable, type Row } from "./table";
 
 const codes = option("--codes", "BENCH_CODES", 1_000_000);

@@ -13,18 +13,18 @@
  * never for being slow: the target lines are a report, not a gate.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { createCampaign } from "../discount/src/burst-support";
-import { openDatabase } from "../packages/shared/src/db/sqlite";
+import { createCampaign } from "@matchday/testkit/burst";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { testToken } from "@matchday/testkit/http";
 import {
-  makeTempDatabase,
   runCli,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
   startService,
   startWalletProcess,
-  testToken,
-} from "../packages/shared/src/test-support";
+} from "@matchday/testkit/processes";
+import { startRedis } from "@matchday/testkit/redis";
+import { openDatabase } from "../packages/shared/src/db/sqlite";
 import { option, printTable, type Row } from "./table";
 import { type Load, type WrkResult, wrk } from "./wrk";
 

@@ -9,10 +9,12 @@
  * being slow: the target line is a report, not a gate.
  */
 import { createHash } from "node:crypto";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { bearer, TEST_JWT_SECRET } from "@matchday/testkit/http";
+import { startService } from "@matchday/testkit/processes";
 // Relative imports: the root package has no workspace dependencies (isolated install),
 // so neither `@matchday/shared` nor `@libsql/client` resolves from bench/.
 import { openDatabase } from "../packages/shared/src/db/sqlite";
-import { bearer, makeTempDatabase, startService, TEST_JWT_SECRET } from "../packages/shared/src/test-support";
 import { WALLET_MIGRATIONS } from "../wallet/src/db/store";
 import { option, percentile, printTable, type Row } from "./table";
 

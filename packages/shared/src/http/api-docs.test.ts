@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { launchBrowser } from "@matchday/testkit/browser";
 import { Elysia, t } from "elysia";
 import type { Browser } from "playwright-core";
-import { launchBrowser } from "../test-support/browser";
 import { apiDocs } from "./api-docs";
 
 const TITLE = "Matchday Docs Under Test";

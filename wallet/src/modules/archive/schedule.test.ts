@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { archiveDirOf, createLogger, monthStart, scheduleArchiving } from "@matchday/shared";
-import { makeTempDatabase, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "../../db/store";
 import { createLedgerWriter } from "../wallets/ledger-batch";
 import { ledgerArchiveSource } from "./ledger-source";

@@ -1,8 +1,7 @@
+import { mintToken, normalizePhone } from "@matchday/shared";
 import fc from "fast-check";
-import { mintToken } from "../auth";
-import { normalizePhone } from "../phone";
+import { bearer, TEST_JWT_SECRET } from "../http/tokens";
 import type { HeaderPoison } from "./bad-routes";
-import { bearer, TEST_JWT_SECRET } from "./tokens";
 
 /**
  * Generators of requests that must be refused. Each generated request carries at
