@@ -1,7 +1,6 @@
 import { mintToken, normalizePhone } from "@matchday/shared";
 import fc from "fast-check";
 import { bearer, TEST_JWT_SECRET } from "../http/tokens";
-import type { HeaderPoison } from "./bad-routes";
 
 /**
  * Generators of requests that must be refused. Each generated request carries at
@@ -20,6 +19,12 @@ export interface BadRequest {
   /** Which poison(s) made it bad, for the failure message. */
   why: string;
 }
+
+/**
+ * Headers to set over a valid call's, and any to leave out. Declared here, beside the
+ * generators that make them, so bad-routes.ts depends on this file and not the reverse.
+ */
+export type HeaderPoison = { headers: Record<string, string>; drop?: readonly string[]; why: string };
 
 /** A JSON literal that JSON.stringify cannot write (1e309, -0 as text): spliced in raw. */
 export class RawJson {
