@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { launchBrowser } from "@matchday/testkit/browser";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer, testToken } from "@matchday/testkit/http";
 import {
-  bearer,
-  makeTempDatabase,
   REPO_ROOT,
   type RedisAndWallet,
   type ServiceProcess,
   startDiscountProcess,
   startRedisAndWallet,
-  type TempDatabase,
-  testToken,
   waitFor,
-} from "@matchday/shared/test-support";
-import { launchBrowser } from "@matchday/shared/test-support/browser";
+} from "@matchday/testkit/processes";
 import type { Browser, Page } from "playwright-core";
 
 let base: RedisAndWallet;

@@ -11,13 +11,9 @@
 
 import { DISCOUNT_MIGRATIONS } from "@matchday/discount/db/store";
 import { openDatabase } from "@matchday/shared/db";
-import {
-  bearer,
-  makeTempDatabase,
-  REPO_ROOT,
-  startDiscountProcess,
-  startRedisAndWallet,
-} from "../packages/shared/src/test-support";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import { REPO_ROOT, startDiscountProcess, startRedisAndWallet } from "@matchday/testkit/processes";
 import { option, percentile, printTable, type Row } from "./table";
 
 const codes = option("--codes", "BENCH_CODES", 1_000_000);

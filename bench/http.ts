@@ -14,17 +14,17 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { openDatabase } from "@matchday/shared/db";
-import { createCampaign } from "../discount/src/burst-support";
+import { createCampaign } from "@matchday/testkit/burst";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { testToken } from "@matchday/testkit/http";
 import {
-  makeTempDatabase,
   runCli,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
   startService,
   startWalletProcess,
-  testToken,
-} from "../packages/shared/src/test-support";
+} from "@matchday/testkit/processes";
+import { startRedis } from "@matchday/testkit/redis";
 import { option, printTable, type Row } from "./table";
 import { type Load, type WrkResult, wrk } from "./wrk";
 

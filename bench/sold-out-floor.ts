@@ -15,16 +15,16 @@
  *   bun bench/sold-out-floor.ts [--rounds 5] [--seconds 4]
  */
 import { readFileSync } from "node:fs";
-import { createCampaign } from "../discount/src/burst-support";
+import { createCampaign } from "@matchday/testkit/burst";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { testToken } from "@matchday/testkit/http";
 import {
-  makeTempDatabase,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
   startService,
   startWalletProcess,
-  testToken,
-} from "../packages/shared/src/test-support";
+} from "@matchday/testkit/processes";
+import { startRedis } from "@matchday/testkit/redis";
 import { BARE_STEPS } from "./bare-route";
 import { option } from "./table";
 import { type Load, wrk } from "./wrk";

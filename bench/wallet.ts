@@ -9,11 +9,11 @@
  * being slow: the target line is a report, not a gate.
  */
 import { createHash } from "node:crypto";
-// Relative imports: the root package has no workspace dependencies (isolated install),
-// so neither `@matchday/shared` nor `@libsql/client` resolves from bench/.
 import { openDatabase } from "@matchday/shared/db";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { bearer, TEST_JWT_SECRET } from "@matchday/testkit/http";
+import { startService } from "@matchday/testkit/processes";
 import { WALLET_MIGRATIONS } from "@matchday/wallet/db/store";
-import { bearer, makeTempDatabase, startService, TEST_JWT_SECRET } from "../packages/shared/src/test-support";
 import { option, percentile, printTable, type Row } from "./table";
 
 type Client = Awaited<ReturnType<typeof openDatabase>>;

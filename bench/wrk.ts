@@ -1,5 +1,5 @@
 /** One run of `wrk` with bench/requests.lua, for every bench that drives a server over HTTP. */
-import { REPO_ROOT } from "../packages/shared/src/test-support";
+import { REPO_ROOT } from "@matchday/testkit/processes";
 
 export interface WrkResult {
   requests: number;

@@ -2,17 +2,10 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  bearer,
-  makeTempDatabase,
-  type RedisHandle,
-  runCli,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import { runCli, type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 
 const AMOUNT = 1_000_000;
 let redis: RedisHandle;

@@ -11,7 +11,7 @@
  * orphan sweep records it.
  */
 import { parseArgs } from "node:util";
-import { type ChaosResult, FAULTS, faultOfSeed, isFault, runChaos } from "../discount/src/chaos";
+import { type ChaosResult, FAULTS, faultOfSeed, isFault, runChaos } from "@matchday/testkit/chaos";
 
 const { values } = parseArgs({
   options: {

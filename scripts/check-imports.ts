@@ -8,21 +8,8 @@
 import { buildImportGraph, type ImportGraph } from "./import-graph";
 
 /** Where production source lives: a file here must be used by production code, not only by tests. */
-const PRODUCTION_SOURCE = ["discount/src/", "wallet/src/", "packages/shared/src/"];
+const PRODUCTION_SOURCE = ["discount/src/", "wallet/src/", "packages/shared/src/", "packages/client/src/"];
 
-/**
- * TEMPORARY: the test helpers issue 16 moves into packages/testkit (a parallel branch).
- * Until that lands they still sit in production source, are imported by relative path
- * from other packages' tests, and bad-input ↔ bad-routes import each other. Delete this
- * list once the move is merged; every rule then holds for them too.
- */
-const KNOWN_TEST_HELPERS = [
-  /^discount\/src\/(burst-support|chaos|chaos-faults|testing)\.ts$/,
-  /^wallet\/src\/testing\.ts$/,
-  /^packages\/shared\/src\/test-support\//,
-];
-
-const isKnownTestHelper = (file: string) => KNOWN_TEST_HELPERS.some((pattern) => pattern.test(file));
 const isTest = (file: string) => /\.test\.tsx?$/.test(file);
 
 export interface Cycle {
@@ -133,12 +120,10 @@ export function checkImports(root: string): string[] {
   const graph = buildImportGraph(root);
   const problems: string[] = [];
   for (const { path, alsoTangled } of findCycles(graph.files, graph.edges)) {
-    if (path.every(isKnownTestHelper)) continue;
     const more = alsoTangled.length > 0 ? ` (also tangled: ${alsoTangled.join(", ")})` : "";
     problems.push(`import cycle: ${path.join(" → ")}${more}`);
   }
   for (const { from, to, specifier } of graph.relativeTargets) {
-    if (isKnownTestHelper(to)) continue;
     const [own, other] = [graph.packageOf(from).name, graph.packageOf(to).name];
     problems.push(
       `${from} imports "${specifier}" from ${other} by relative path, leaving ${own}: use the package's exports`,
@@ -148,7 +133,6 @@ export function checkImports(root: string): string[] {
     problems.push(`${from} imports "${specifier}", which no "exports" entry of that package names`);
   }
   for (const file of testOnlyFiles(graph)) {
-    if (isKnownTestHelper(file)) continue;
     problems.push(`${file} is production source imported only by tests: move it to test tooling`);
   }
   return problems;

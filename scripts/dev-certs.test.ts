@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { makeTestCerts, runCli, type TestCerts } from "@matchday/shared/test-support";
+import { makeTestCerts, type TestCerts } from "@matchday/testkit/http";
+import { runCli } from "@matchday/testkit/processes";
 
 let certs: TestCerts;
 beforeAll(async () => {

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  freePort,
-  makeTempDatabase,
-  runCli,
-  type ServiceProcess,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { freePort, runCli, type ServiceProcess, startWalletProcess } from "@matchday/testkit/processes";
 
 let database: TempDatabase;
 let wallet: ServiceProcess;

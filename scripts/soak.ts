@@ -17,14 +17,10 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import {
-  bearer,
-  makeTempDatabase,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedis,
-  startWalletProcess,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import { type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
+import { startRedis } from "@matchday/testkit/redis";
 import { pickOperation, type SoakTargets } from "./soak-traffic";
 
 const { values } = parseArgs({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Access, authCallers, bearer } from "@matchday/shared/test-support";
-import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "./testing";
+import { type Access, authCallers } from "@matchday/testkit/bad-input";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
 
 /**
  * Who may call what. Every route the discount service serves must appear here: the

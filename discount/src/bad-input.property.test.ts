@@ -16,17 +16,17 @@ import {
   badString,
   badText,
   badTimestamp,
-  bearer,
   controlText,
   INJECTIONS,
   type RouteSpec,
   sqliteFingerprint,
-} from "@matchday/shared/test-support";
+} from "@matchday/testkit/bad-input";
+import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
 import fc from "fast-check";
 import { canonicalCode } from "./modules/campaigns/code";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./modules/campaigns/metadata";
 import { MAX_AMOUNT, MAX_CAP } from "./modules/campaigns/model";
-import { type DiscountStack, startDiscountStack } from "./testing";
 
 /** Wallet and discount together send well over 5,000 generated requests; FC_RUNS to change it. */
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 10_000);

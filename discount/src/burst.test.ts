@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
-  makeTempDatabase,
-  type RedisAndWallet,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedisAndWallet,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import {
   burstOrder,
   createCampaign,
   fireBurst,
@@ -15,7 +7,14 @@ import {
   seeded,
   violations,
   waitForOutboxDrained,
-} from "./burst-support";
+} from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import {
+  type RedisAndWallet,
+  type ServiceProcess,
+  startDiscountProcess,
+  startRedisAndWallet,
+} from "@matchday/testkit/processes";
 
 const CAP = 1_000;
 const AMOUNT = 1_000_000;

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createDiscountClient } from "@matchday/client/discount";
 import { createWalletClient } from "@matchday/client/wallet";
-import {
-  makeTempDatabase,
-  makeTestCerts,
-  type RedisHandle,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-  type TestCerts,
-  testToken,
-  waitFor,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { makeTestCerts, type TestCerts, testToken } from "@matchday/testkit/http";
+import { type ServiceProcess, startDiscountProcess, startWalletProcess, waitFor } from "@matchday/testkit/processes";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 
 // Under Deno, fetch ignores Bun's `tls` option: the discount's wallet client trusts a private CA
 // through Deno.createHttpClient instead. This runs that path against a real HTTPS wallet.

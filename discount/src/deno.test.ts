@@ -2,20 +2,6 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createClient } from "@libsql/client";
 import { DRAIN_DEADLINE_MS } from "@matchday/shared/runtime/service";
 import {
-  bearer,
-  denoCommand,
-  makeTempDatabase,
-  REPO_ROOT,
-  type RedisHandle,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-  waitFor,
-} from "@matchday/shared/test-support";
-import Redis from "ioredis";
-import {
   acknowledgedButLost,
   burstOrder,
   burstWithShutdown,
@@ -24,7 +10,19 @@ import {
   leasedOutboxRows,
   readFacts,
   seeded,
-} from "./burst-support";
+} from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import {
+  denoCommand,
+  REPO_ROOT,
+  type ServiceProcess,
+  startDiscountProcess,
+  startWalletProcess,
+  waitFor,
+} from "@matchday/testkit/processes";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
+import Redis from "ioredis";
 
 // Both services under Deno, on the same kind of Redis and DB files as under Bun. The
 // databases start empty: each service migrates its own on start, under Deno too.

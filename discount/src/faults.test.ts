@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { ALLOWED_ASKING_ONCE, ALLOWED_STATUSES, type ChaosResult, type Fault, runChaos } from "./chaos";
+import { ALLOWED_ASKING_ONCE, ALLOWED_STATUSES, type ChaosResult, type Fault, runChaos } from "@matchday/testkit/chaos";
 
 /**
  * The quick, fixed-seed subset of the chaos runs (scripts/chaos.ts runs many seeds at

@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createClient } from "@libsql/client";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer, makeTestCerts, TEST_JWT_SECRET, type TestCerts } from "@matchday/testkit/http";
 import {
-  bearer,
-  makeTempDatabase,
-  makeTestCerts,
-  type RedisHandle,
   runCli,
   type ServiceProcess,
   startDiscountProcess,
-  startRedis,
   startWalletProcess,
-  TEST_JWT_SECRET,
-  type TempDatabase,
-  type TestCerts,
   waitFor,
-} from "@matchday/shared/test-support";
+} from "@matchday/testkit/processes";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 
 const AMOUNT = 250_000;
 

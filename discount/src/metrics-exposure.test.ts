@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createLogger } from "@matchday/shared/logger";
-import { bearer, type RedisAndWallet, startRedisAndWallet, TEST_METRICS_TOKEN } from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "./testing";
+import { type DiscountUnderTest, startDiscountInProcess } from "@matchday/testkit/discount";
+import { bearer, TEST_METRICS_TOKEN } from "@matchday/testkit/http";
+import { type RedisAndWallet, startRedisAndWallet } from "@matchday/testkit/processes";
 
 // A gift code is the secret the TV announcement reveals, and a coupon code is a voucher: neither may
 // be readable by whoever reaches /metrics or the logs before it is announced (DESIGN §3.7).

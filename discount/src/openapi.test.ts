@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { TEST_JWT_SECRET } from "@matchday/shared/test-support";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "@matchday/testkit/discount";
+import { TEST_JWT_SECRET } from "@matchday/testkit/http";
 import { ERROR_STATUS, type ErrorCode } from "./errors";
-import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "./testing";
 
 let stack: DiscountStack;
 let discount: DiscountUnderTest;

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { DRAIN_DEADLINE_MS } from "@matchday/shared/runtime/service";
 import {
-  bearer,
-  makeTempDatabase,
-  type RedisAndWallet,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedisAndWallet,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import {
   acknowledgedButLost,
   burstOrder,
   burstWithShutdown,
@@ -20,7 +11,15 @@ import {
   seeded,
   violations,
   waitForOutboxDrained,
-} from "./burst-support";
+} from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import {
+  type RedisAndWallet,
+  type ServiceProcess,
+  startDiscountProcess,
+  startRedisAndWallet,
+} from "@matchday/testkit/processes";
 
 const CAP = 150;
 const AMOUNT = 250_000;

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  bearer,
-  makeTempDatabase,
-  type RedisHandle,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedis,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { createCampaign } from "./burst-support";
+import { createCampaign } from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import { type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 
 const PASSWORD = "redis-password-for-this-test";
 const WRONG_PASSWORD = "a-wrong-guess-at-the-password";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Access, authCallers, bearer } from "@matchday/shared/test-support";
-import { startWalletInProcess, type WalletUnderTest } from "./testing";
+import { type Access, authCallers } from "@matchday/testkit/bad-input";
+import { bearer } from "@matchday/testkit/http";
+import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 
 /**
  * Who may call what. Every route the wallet serves must appear here: the matrix is

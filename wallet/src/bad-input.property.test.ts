@@ -12,13 +12,13 @@ import {
   badPhone,
   badRequestsFor,
   badText,
-  bearer,
   type RouteSpec,
   sqliteFingerprint,
-} from "@matchday/shared/test-support";
+} from "@matchday/testkit/bad-input";
+import { bearer } from "@matchday/testkit/http";
+import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 import fc from "fast-check";
 import { MAX_AMOUNT } from "./modules/wallets/model";
-import { startWalletInProcess, type WalletUnderTest } from "./testing";
 
 /** Wallet and discount together send well over 5,000 generated requests; FC_RUNS to change it. */
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 10_000);

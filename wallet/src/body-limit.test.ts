@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  bearer,
-  makeTempDatabase,
-  type ServiceProcess,
-  startWalletProcess,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer } from "@matchday/testkit/http";
+import { type ServiceProcess, startWalletProcess } from "@matchday/testkit/processes";
 
 const MAX_BODY_BYTES = 2048;
 const PHONE = "09125550001";

@@ -1,13 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
-import {
-  freePort,
-  makeTempDatabase,
-  type Runtime,
-  type ServiceProcess,
-  startWalletProcess,
-  TEST_METRICS_TOKEN,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { TEST_METRICS_TOKEN } from "@matchday/testkit/http";
+import { freePort, type Runtime, type ServiceProcess, startWalletProcess } from "@matchday/testkit/processes";
 
 // METRICS_PORT: a second listener, on an internal address, where Prometheus scrapes without a
 // token. The service's own port keeps /metrics, still behind METRICS_TOKEN or a staff token.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { startWalletInProcess, type WalletUnderTest } from "./testing";
+import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 
 let wallet: WalletUnderTest;
 beforeAll(async () => {

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  bearer,
-  makeTempDatabase,
-  REPO_ROOT,
-  type ServiceProcess,
-  startService,
-  TEST_JWT_SECRET,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer, TEST_JWT_SECRET } from "@matchday/testkit/http";
+import { REPO_ROOT, type ServiceProcess, startService } from "@matchday/testkit/processes";
 import { WALLET_MIGRATIONS } from "./db/store";
 
 let database: TempDatabase;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
-import { makeTempDatabase, runCli, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { runCli } from "@matchday/testkit/processes";
 import { DISCOUNT_MIGRATIONS } from "../db/store";
 
 let db: TempDatabase;

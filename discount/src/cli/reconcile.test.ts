@@ -2,18 +2,16 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, createClient, type InValue } from "@libsql/client";
+import { createCampaign, phoneOf, readFacts } from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer, TEST_JWT_SECRET } from "@matchday/testkit/http";
 import {
-  bearer,
-  makeTempDatabase,
   type RedisAndWallet,
   runCli,
   type ServiceProcess,
   startDiscountProcess,
   startRedisAndWallet,
-  TEST_JWT_SECRET,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { createCampaign, phoneOf, readFacts } from "../burst-support";
+} from "@matchday/testkit/processes";
 
 const AMOUNT = 50_000;
 /** Credited while the wallet was up; the first one's note of it is then lost (see beforeAll). */

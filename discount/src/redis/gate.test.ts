@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RedisHandle, startRedis, waitFor } from "@matchday/shared/test-support";
+import { waitFor } from "@matchday/testkit/processes";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 import type Redis from "ioredis";
 import { connectRedis } from "./connection";
 import { type ClaimResult, createGate, type Gate, gateKeys } from "./gate";

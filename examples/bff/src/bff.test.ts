@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createDiscountClient } from "@matchday/client/discount";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { bearer, TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
 import {
-  bearer,
-  makeTempDatabase,
   type RedisAndWallet,
   type ServiceProcess,
   startDiscountProcess,
   startRedisAndWallet,
   startService,
-  TEST_JWT_SECRET,
-  type TempDatabase,
-  testToken,
   waitFor,
-} from "@matchday/shared/test-support";
+} from "@matchday/testkit/processes";
 
 const PRIZE = 1_000_000;
 let base: RedisAndWallet;

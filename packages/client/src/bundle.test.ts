@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { REPO_ROOT } from "@matchday/shared/test-support";
+import { REPO_ROOT } from "@matchday/testkit/processes";
 
 test("the client entry points bundle only the client, the shared error codes and Eden: no server code", async () => {
   const build = await Bun.build({

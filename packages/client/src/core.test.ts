@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { freePort } from "@matchday/shared/test-support";
+import { freePort } from "@matchday/testkit/processes";
 import { idempotencyKeyFor } from "./idempotency";
 import { createWalletClient } from "./wallet";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type RedisHandle, startRedis } from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountInProcess } from "../../../discount/src/testing";
-import { startWalletInProcess, type WalletUnderTest } from "../../../wallet/src/testing";
+import { type DiscountUnderTest, startDiscountInProcess } from "@matchday/testkit/discount";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
+import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 import { createDiscountClient, type DiscountClient } from "./discount";
 import { createWalletClient, type WalletClient } from "./wallet";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { testToken } from "@matchday/shared/test-support";
-import { type DiscountStack, startDiscountStack } from "../../../discount/src/testing";
+import { dataOf, refusalOf } from "@matchday/testkit/client";
+import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
+import { testToken } from "@matchday/testkit/http";
 import { createDiscountClient, type DiscountClient } from "./discount";
-import { dataOf, refusalOf } from "./testing";
 
 // Three attempts a minute per phone: low enough to hear 429 here, as a burst of retries would.
 const PER_PHONE = 3;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { testToken } from "@matchday/shared/test-support";
-import { type DiscountStack, startDiscountStack } from "../../../discount/src/testing";
+import { dataOf, refusalOf } from "@matchday/testkit/client";
+import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
+import { testToken } from "@matchday/testkit/http";
 import { createDiscountClient, type DiscountClient } from "./discount";
-import { dataOf, refusalOf } from "./testing";
 
 // Coupon attempts count per client address, and every call here comes from one: the limit is
 // set so that the tests before the last stay under it and the last can cross it.

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "@matchday/shared/test-support";
+import { REPO_ROOT } from "@matchday/testkit/processes";
 
 const FIXTURES = join(REPO_ROOT, "packages/client/type-tests");
 const TSC = join(REPO_ROOT, "node_modules/.bin/tsc");

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  makeTempDatabase,
-  type ServiceProcess,
-  startWalletProcess,
-  type TempDatabase,
-  testToken,
-} from "@matchday/shared/test-support";
-import { dataOf, refusalOf } from "./testing";
+import { dataOf, refusalOf } from "@matchday/testkit/client";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { testToken } from "@matchday/testkit/http";
+import { type ServiceProcess, startWalletProcess } from "@matchday/testkit/processes";
 import { createWalletClient, idempotencyKeyFor, type WalletClient } from "./wallet";
 
 let database: TempDatabase;

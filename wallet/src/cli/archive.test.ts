@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monthStart } from "@matchday/shared/archive";
-import { makeTempDatabase, runCli, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { runCli } from "@matchday/testkit/processes";
 import { openWalletStore, WALLET_MIGRATIONS } from "../db/store";
 import { createLedgerWriter } from "../modules/wallets/ledger-batch";
 

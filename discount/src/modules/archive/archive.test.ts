@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ArchiveDir, type ArchiveSource, restoreArchive, runArchive } from "@matchday/shared/archive";
-import { bearer } from "@matchday/shared/test-support";
-import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "../../testing";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
 import { redemptionArchiveSource } from "./redemption-source";
 
 const POLICY = { afterMonths: 6, retainMonths: 24 };

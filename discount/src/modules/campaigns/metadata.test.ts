@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { bearer } from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountWithoutWallet } from "../../testing";
+import { type DiscountUnderTest, startDiscountWithoutWallet } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./metadata";
 
 let discount: DiscountUnderTest;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { bearer } from "@matchday/shared/test-support";
-import { type DiscountUnderTest, startDiscountWithoutWallet } from "../../testing";
+import { type DiscountUnderTest, startDiscountWithoutWallet } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
 
 let discount: DiscountUnderTest;
 let admin: Record<string, string>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { makeTempDatabase, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "../../db/store";
 import { createCouponWriter, generateBatch } from "./batches";
 

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer, type RedisHandle, startRedis } from "@matchday/shared/test-support";
-import { type DiscountStack, type DiscountUnderTest, startDiscountInProcess, startDiscountStack } from "../../testing";
+import {
+  type DiscountStack,
+  type DiscountUnderTest,
+  startDiscountInProcess,
+  startDiscountStack,
+} from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
+import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 
 let stack: DiscountStack;
 let discount: DiscountUnderTest;

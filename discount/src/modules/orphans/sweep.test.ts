@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { normalizePhone } from "@matchday/shared/phone";
-import { bearer, waitFor } from "@matchday/shared/test-support";
-import { createCampaign } from "../../burst-support";
+import { createCampaign } from "@matchday/testkit/burst";
+import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
+import { waitFor } from "@matchday/testkit/processes";
 import { createGate, gateKeys } from "../../redis/gate";
-import { type DiscountStack, startDiscountStack } from "../../testing";
 import { generationOf } from "../redeem/service";
 import { lostRanksOf, orphansOf } from "./sweep";
 

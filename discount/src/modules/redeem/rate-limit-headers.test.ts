@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { bearer, type RedisAndWallet, startRedisAndWallet } from "@matchday/shared/test-support";
+import { type DiscountUnderTest, startDiscountInProcess } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
+import { type RedisAndWallet, startRedisAndWallet } from "@matchday/testkit/processes";
 import type { DiscountConfig } from "../../config";
-import { type DiscountUnderTest, startDiscountInProcess } from "../../testing";
 
 const WINDOW_MS = 60_000;
 const SECONDS_BEFORE_RESET = 50;

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer, type ServiceProcess } from "@matchday/shared/test-support";
-import { type DiscountStack, type DiscountUnderTest, startDiscountInProcess, startDiscountStack } from "../../testing";
+import {
+  type DiscountStack,
+  type DiscountUnderTest,
+  startDiscountInProcess,
+  startDiscountStack,
+} from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
+import type { ServiceProcess } from "@matchday/testkit/processes";
 
 let wallet: ServiceProcess;
 let stack: DiscountStack;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer, TEST_METRICS_TOKEN } from "@matchday/shared/test-support";
-import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "../../testing";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "@matchday/testkit/discount";
+import { bearer, TEST_METRICS_TOKEN } from "@matchday/testkit/http";
 
 let stack: DiscountStack;
 let discount: DiscountUnderTest;

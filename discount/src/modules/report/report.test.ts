@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer, type ServiceProcess } from "@matchday/shared/test-support";
-import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "../../testing";
+import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
+import type { ServiceProcess } from "@matchday/testkit/processes";
 import type { Report } from "./model";
 
 let wallet: ServiceProcess;

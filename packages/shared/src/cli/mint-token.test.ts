@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
+import { TEST_JWT_SECRET } from "@matchday/testkit/http";
+import { runCli } from "@matchday/testkit/processes";
 import { createTokenVerifier } from "../auth";
-import { runCli, TEST_JWT_SECRET } from "../test-support";
 
 async function mint(...args: string[]) {
   const run = await runCli("packages/shared/src/cli/mint-token.ts", args, { JWT_SECRET: TEST_JWT_SECRET });

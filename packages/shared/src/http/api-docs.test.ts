@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { launchBrowser } from "@matchday/testkit/browser";
 import { Type as T } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { Browser } from "playwright-core";
-import { launchBrowser } from "../test-support/browser";
 import { apiDocs } from "./api-docs";
 
 const TITLE = "Matchday Docs Under Test";

@@ -13,8 +13,8 @@ import {
   restoreArchive,
   runArchive,
 } from "@matchday/shared/archive";
-import { bearer } from "@matchday/shared/test-support";
-import { startWalletInProcess, type WalletUnderTest } from "../../testing";
+import { bearer } from "@matchday/testkit/http";
+import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 import { createLedgerWriter } from "../wallets/ledger-batch";
 import { ledgerArchiveSource } from "./ledger-source";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { archiveDirOf, monthStart, scheduleArchiving } from "@matchday/shared/archive";
 import { createLogger } from "@matchday/shared/logger";
-import { makeTempDatabase, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "../../db/store";
 import { createLedgerWriter } from "../wallets/ledger-batch";
 import { ledgerArchiveSource } from "./ledger-source";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { bearer } from "@matchday/shared/test-support";
-import { startWalletInProcess, type WalletUnderTest } from "../../testing";
+import { bearer } from "@matchday/testkit/http";
+import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 
 let wallet: WalletUnderTest;
 let auth: Record<string, string>;

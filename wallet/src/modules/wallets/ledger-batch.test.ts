@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { makeTempDatabase, type TempDatabase } from "@matchday/shared/test-support";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { ledgerTotals } from "@matchday/testkit/wallet";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "../../db/store";
-import { ledgerTotals } from "../../testing";
 import type { EntryCommand } from "./entry";
 import { applyBatch } from "./ledger-batch";
 

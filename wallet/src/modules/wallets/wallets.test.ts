@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearer, TEST_METRICS_TOKEN } from "@matchday/shared/test-support";
-import { ledgerTotals, startWalletInProcess, type WalletUnderTest } from "../../testing";
+import { bearer, TEST_METRICS_TOKEN } from "@matchday/testkit/http";
+import { ledgerTotals, startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 
 let wallet: WalletUnderTest;
 let service: Record<string, string>;

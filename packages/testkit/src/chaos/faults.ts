@@ -1,5 +1,7 @@
-import type { DelayProxy, RedisHandle, ServiceProcess } from "@matchday/shared/test-support";
-import { hang } from "./burst-support";
+import { hang } from "../burst";
+import type { DelayProxy } from "../processes/delay-proxy";
+import type { ServiceProcess } from "../processes/service-process";
+import type { RedisHandle } from "../redis";
 
 /** The faults the chaos harness injects, one per run. */
 export const FAULTS = [

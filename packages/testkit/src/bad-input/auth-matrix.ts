@@ -1,6 +1,6 @@
+import { MAX_TOKEN_TTL_SECONDS, mintToken } from "@matchday/shared/auth";
 import { SignJWT } from "jose";
-import { MAX_TOKEN_TTL_SECONDS, mintToken } from "../auth";
-import { TEST_JWT_SECRET } from "./tokens";
+import { TEST_JWT_SECRET } from "../http/tokens";
 
 /**
  * Who may call a route: anyone; the user whose phone is in the path, or staff;

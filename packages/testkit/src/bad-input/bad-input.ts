@@ -1,8 +1,7 @@
+import { mintToken } from "@matchday/shared/auth";
+import { normalizePhone } from "@matchday/shared/phone";
 import fc from "fast-check";
-import { mintToken } from "../auth";
-import { normalizePhone } from "../phone";
-import type { HeaderPoison } from "./bad-routes";
-import { bearer, TEST_JWT_SECRET } from "./tokens";
+import { bearer, TEST_JWT_SECRET } from "../http/tokens";
 
 /**
  * Generators of requests that must be refused. Each generated request carries at
@@ -21,6 +20,12 @@ export interface BadRequest {
   /** Which poison(s) made it bad, for the failure message. */
   why: string;
 }
+
+/**
+ * Headers to set over a valid call's, and any to leave out. Declared here, beside the
+ * generators that make them, so bad-routes.ts depends on this file and not the reverse.
+ */
+export type HeaderPoison = { headers: Record<string, string>; drop?: readonly string[]; why: string };
 
 /** A JSON literal that JSON.stringify cannot write (1e309, -0 as text): spliced in raw. */
 export class RawJson {

@@ -1,4 +1,4 @@
-import { mintToken, type Role } from "../auth";
+import { mintToken, type Role } from "@matchday/shared/auth";
 
 /** A secret for tests only: long enough for the config's 32-byte minimum. */
 export const TEST_JWT_SECRET = "test-secret-for-matchday-tests-only-0123456789";

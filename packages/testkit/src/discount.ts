@@ -1,22 +1,17 @@
+import { createApp, type DiscountApp } from "@matchday/discount/app";
+import type { DiscountConfig } from "@matchday/discount/config";
+import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "@matchday/discount/db/store";
+import { connectRedis } from "@matchday/discount/redis/connection";
 import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
 import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
 import { runStopHooks } from "@matchday/shared/runtime/service";
-import {
-  makeTempDatabase,
-  type RedisHandle,
-  type ServiceProcess,
-  startRedis,
-  startRedisAndWallet,
-  TEST_JWT_SECRET,
-  TEST_METRICS_TOKEN,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
 import type Redis from "ioredis";
-import { createApp, type DiscountApp } from "./app";
-import type { DiscountConfig } from "./config";
-import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "./db/store";
-import { connectRedis } from "./redis/connection";
+import { makeTempDatabase, type TempDatabase } from "./database";
+import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
+import type { ServiceProcess } from "./processes/service-process";
+import { startRedisAndWallet } from "./processes/services";
+import { type RedisHandle, startRedis } from "./redis";
 
 export function discountTestConfig(
   overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },

@@ -1,8 +1,13 @@
 import fc from "fast-check";
-import { type BadRequest, type BodySchema, badBody, badContentType, badQuery, toJsonText } from "./bad-input";
-
-/** Headers to set over a valid call's, and any to leave out. */
-export type HeaderPoison = { headers: Record<string, string>; drop?: readonly string[]; why: string };
+import {
+  type BadRequest,
+  type BodySchema,
+  badBody,
+  badContentType,
+  badQuery,
+  type HeaderPoison,
+  toJsonText,
+} from "./bad-input";
 
 /** One route and everything that makes a valid call to it; each `bad*` is a way to break it. */
 export interface RouteSpec {

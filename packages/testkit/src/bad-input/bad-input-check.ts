@@ -3,9 +3,9 @@ import type { Client } from "@libsql/client";
 import { isErrorCode as isDiscountCode } from "@matchday/discount/errors";
 import { isErrorCode as isWalletCode } from "@matchday/wallet/errors";
 import fc from "fast-check";
+import { rawRequestText, sendRaw } from "../http/raw-http";
 import type { BadRequest } from "./bad-input";
 import { type RouteSpec, validRequestFor } from "./bad-routes";
-import { rawRequestText, sendRaw } from "./raw-http";
 
 const PROBLEM_KEYS = new Set(["type", "title", "status", "detail", "code", "requestId", "errors"]);
 /** What must never reach a client: stack frames, source paths, SQL engine and library names. */

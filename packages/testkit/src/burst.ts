@@ -1,5 +1,7 @@
 import { createClient } from "@libsql/client";
-import { bearer, type ServiceProcess, waitFor } from "@matchday/shared/test-support";
+import { bearer } from "./http/tokens";
+import { waitFor } from "./processes/ports";
+import type { ServiceProcess } from "./processes/service-process";
 
 /** A small seeded PRNG (mulberry32): a failing burst can be re-run with the same order. */
 export function seeded(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import type { BadRequest } from "./bad-input";
+import type { BadRequest } from "../bad-input/bad-input";
 
 /**
  * HTTP over a bare TCP socket, for what fetch will not send: no Host header, an empty

@@ -1,8 +1,8 @@
-import { makeTempDatabase, type TempDatabase } from "./database";
-import { type RedisHandle, startRedis } from "./redis";
+import { makeTempDatabase, type TempDatabase } from "../database";
+import { TEST_JWT_SECRET } from "../http/tokens";
+import { type RedisHandle, startRedis } from "../redis";
 import { entryPoint, type Runtime } from "./runtimes";
 import { type ServedTls, type ServiceProcess, startService } from "./service-process";
-import { TEST_JWT_SECRET } from "./tokens";
 
 /** The wallet as its own process on a free port, over the given (migrated or empty) database; HTTPS when given `tls`. */
 export function startWalletProcess(

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type ServedTls } from "./service-process";
+import { runCli, type ServedTls } from "../processes/service-process";
 
 export interface TestCerts extends ServedTls {
   /** Where the script wrote ca.pem, ca-key.pem, server.pem and server-key.pem. */

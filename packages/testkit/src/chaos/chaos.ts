@@ -1,11 +1,4 @@
 import {
-  makeTempDatabase,
-  type ServiceProcess,
-  startDelayProxy,
-  startDiscountProcess,
-  startRedisAndWallet,
-} from "@matchday/shared/test-support";
-import {
   burstOrder,
   createCampaign,
   fireBurst,
@@ -14,8 +7,12 @@ import {
   violations,
   waitForOutboxDrained,
   waitForWinners,
-} from "./burst-support";
-import { FAULTS, type Fault, inject, type Stage } from "./chaos-faults";
+} from "../burst";
+import { makeTempDatabase } from "../database";
+import { startDelayProxy } from "../processes/delay-proxy";
+import type { ServiceProcess } from "../processes/service-process";
+import { startDiscountProcess, startRedisAndWallet } from "../processes/services";
+import { FAULTS, type Fault, inject, type Stage } from "./faults";
 
 /**
  * The fault-injection harness of issue #8: real Redis, one wallet and two discount
@@ -24,7 +21,7 @@ import { FAULTS, type Fault, inject, type Stage } from "./chaos-faults";
  * re-run with the seed it printed. Used by faults.test.ts and scripts/chaos.ts.
  */
 
-export { FAULTS, type Fault, isFault } from "./chaos-faults";
+export { FAULTS, type Fault, isFault } from "./faults";
 
 export interface ChaosOptions {
   seed: number;

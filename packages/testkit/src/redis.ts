@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisClient } from "bun";
-import { freePort, waitFor } from "./ports";
+import { freePort, waitFor } from "./processes/ports";
 
 export interface RedisHandle {
   url: string;

@@ -3,15 +3,11 @@ import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
 import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
 import { runStopHooks } from "@matchday/shared/runtime/service";
-import {
-  makeTempDatabase,
-  TEST_JWT_SECRET,
-  TEST_METRICS_TOKEN,
-  type TempDatabase,
-} from "@matchday/shared/test-support";
-import { createApp, type WalletApp } from "./app";
-import type { WalletConfig } from "./config";
-import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "./db/store";
+import { createApp, type WalletApp } from "@matchday/wallet/app";
+import type { WalletConfig } from "@matchday/wallet/config";
+import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "@matchday/wallet/db/store";
+import { makeTempDatabase, type TempDatabase } from "./database";
+import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
 
 export function walletTestConfig(databaseUrl: string): WalletConfig {
   return {
