@@ -11,9 +11,11 @@ import {
 } from "@matchday/shared/test-support";
 import type Redis from "ioredis";
 import { createApp, type DiscountApp } from "./app";
+import { startBackground } from "./background";
 import type { DiscountConfig } from "./config";
 import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "./db/store";
 import { connectRedis } from "./redis/connection";
+import { wireDiscount } from "./wiring";
 
 export function discountTestConfig(
   overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
@@ -59,7 +61,9 @@ export async function startDiscountInProcess(
   await new Promise((resolve) => (redis.status === "ready" ? resolve(undefined) : redis.once("ready", resolve)));
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
   const logger = options.logger ?? createLogger({ level: "silent", service: "discount" });
-  const app = createApp({ config, store, redis, logger, clock: options.clock }).listen({
+  const parts = wireDiscount({ config, store, redis, logger, clock: options.clock });
+  const background = startBackground(parts); // as boot starts it
+  const app = createApp(parts).listen({
     ...bunListenerOptions(logger),
     port: 0,
     hostname: "127.0.0.1",
@@ -72,6 +76,7 @@ export async function startDiscountInProcess(
     database,
     async dispose() {
       await app.stop(true);
+      await background.stop();
       await runStopHooks(app); // app.stop fires them without waiting
       await store.close();
       redis.disconnect();

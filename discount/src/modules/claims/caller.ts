@@ -1,13 +1,4 @@
-import {
-  AppError,
-  clientAddress,
-  normalizePhone,
-  type Principal,
-  recordedSocketAddress,
-  requirePhone,
-  type TokenVerifier,
-  type TrustProxy,
-} from "@matchday/shared";
+import { AppError, normalizePhone, type Principal, requirePhone, type TokenVerifier } from "@matchday/shared";
 
 /**
  * Whose phone a redeem is for. A user redeems for the phone in their token (a
@@ -58,13 +49,4 @@ export function provenPhone(
   if (principal.role !== "user") return bodyPhone === undefined ? null : normalizePhone(bodyPhone);
   if (bodyPhone !== undefined && normalizePhone(bodyPhone) !== principal.phone) return null;
   return principal.phone;
-}
-
-/**
- * The client's address: the socket's, or the X-Forwarded-For hop just before our trusted proxies.
- * Bun's server gives the socket's address to the route; under Deno the entry recorded it.
- */
-export function clientIpOf(request: Request, socketIp: string | undefined, trust: TrustProxy): string {
-  const socket = socketIp ?? recordedSocketAddress(request) ?? "unknown";
-  return clientAddress(socket, request.headers.get("x-forwarded-for"), trust);
 }

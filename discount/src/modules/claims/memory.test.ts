@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
+import { SettledAnswers } from "./memory";
 import type { RedeemResult } from "./model";
-import { SettledAnswers } from "./settled-answers";
 
 const answer = (phone: string, status: RedeemResult["status"]): RedeemResult => ({
   status,

@@ -1,8 +1,12 @@
-import { and, eq, inArray, isNull, lt, lte, max, ne, or, sql } from "drizzle-orm";
-import { type OutboxRow, outbox, type RedemptionRow, redemptions } from "../../db/schema";
+import { type Logger, maskPhone } from "@matchday/shared";
+import { type CampaignRow, type RedemptionRow, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
-
-export type Clock = () => number;
+import { campaignLabel, type DiscountMetrics } from "../../metrics";
+import type { Gate } from "../../redis/gate";
+import { type Credit, creditOf, insertOwedCredits } from "../outbox/owed";
+import { generationOf, type Seat } from "./gate";
+import { type ClaimOutcome, resultOf, UNAVAILABLE } from "./model";
+import { findRedemption, rankHolder } from "./winners";
 
 export interface NewWinner {
   campaignId: number;
@@ -10,11 +14,6 @@ export interface NewWinner {
   phone: string;
   rank: number;
   amount: number;
-}
-
-/** The credit every winner is owed, keyed so that any number of deliveries credit once. */
-export function idempotencyKeyOf(code: string, phone: string): string {
-  return `gift:${code}:${phone}`;
 }
 
 /** Why the DB refused a winner: the phone already won, or the rank/cap line held. */
@@ -25,21 +24,12 @@ export function conflictOf(error: unknown): "phone" | "rank" | undefined {
   return undefined;
 }
 
-export type Delivery = Pick<
-  OutboxRow,
-  "id" | "redemptionId" | "idempotencyKey" | "phone" | "amount" | "reference" | "attempts"
->;
-
-export type DeliveryResult =
-  | { id: number; redemptionId: number; outcome: "credited" }
-  | { id: number; redemptionId: number; outcome: "retry"; error: string; retryAt: number }
-  | { id: number; redemptionId: number; outcome: "refused"; error: string };
-
 /**
- * Every write of the redeem path and the relay, as lanes of the store's one write
- * queue: during a burst, winners that arrive together are recorded together.
+ * The durable record of winners, as a lane of the store's one write queue: during a burst,
+ * winners that arrive together are recorded together. `firstRetryDelayMs`: when the relay
+ * may first step in, once the request path's own attempt has had its chance.
  */
-export function createRecords(store: DiscountStore, now: Clock, firstRetryDelayMs: number) {
+export function createWinnerRecords(store: DiscountStore, now: () => number, firstRetryDelayMs: number) {
   /** A winner and the credit owed to them, in one transaction, before anyone is told they won. */
   const recordWinners = async (tx: DiscountTx, winners: NewWinner[]) => {
     const at = now();
@@ -48,150 +38,78 @@ export function createRecords(store: DiscountStore, now: Clock, firstRetryDelayM
       .values(winners.map((w) => ({ campaignId: w.campaignId, phone: w.phone, rank: w.rank, redeemedAt: at })))
       .returning();
     const byRank = new Map(rows.map((r) => [`${r.campaignId}:${r.rank}`, r]));
-    const ordered = winners.map((w) => byRank.get(`${w.campaignId}:${w.rank}`) as RedemptionRow);
-    const deliveries = await tx
-      .insert(outbox)
-      .values(
-        winners.map((w, i) => ({
-          redemptionId: (ordered[i] as RedemptionRow).id,
-          idempotencyKey: idempotencyKeyOf(w.code, w.phone),
-          phone: w.phone,
-          amount: w.amount,
-          reference: `gift:${w.code}`,
-          // The request path tries the wallet at once; the relay steps in only after that.
-          nextAttemptAt: at + firstRetryDelayMs,
-          createdAt: at,
-          updatedAt: at,
-        })),
-      )
-      .returning({ id: outbox.id, redemptionId: outbox.redemptionId });
-    const outboxIdOf = new Map(deliveries.map((d) => [d.redemptionId, d.id]));
-    return ordered.map((row) => ({ row, outboxId: outboxIdOf.get(row.id) as number }));
-  };
-
-  /** Takes due deliveries for this instance for a while, so two relays never send the same one at once. */
-  const lease = async (tx: DiscountTx, requests: { owner: string; limit: number; leaseMs: number }[]) => {
-    const at = now();
-    return Promise.all(
-      requests.map(async ({ owner, limit, leaseMs }) => {
-        const due = tx
-          .select({ id: outbox.id })
-          .from(outbox)
-          .where(
-            and(
-              eq(outbox.status, "pending"),
-              lte(outbox.nextAttemptAt, at),
-              or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, at)),
-            ),
-          )
-          .orderBy(outbox.id)
-          .limit(limit);
-        return tx
-          .update(outbox)
-          .set({ leaseOwner: owner, leaseUntil: at + leaseMs, updatedAt: at })
-          .where(inArray(outbox.id, due))
-          .returning();
-      }),
+    const owed = winners.map((w) => ({
+      row: byRank.get(`${w.campaignId}:${w.rank}`) as RedemptionRow,
+      credit: creditOf(w.code, w.phone, w.amount),
+    }));
+    const outboxIdOf = await insertOwedCredits(
+      tx,
+      owed.map(({ row, credit }) => ({ redemptionId: row.id, credit })),
+      at,
+      firstRetryDelayMs,
     );
+    return owed.map(({ row, credit }) => ({ row, credit, outboxId: outboxIdOf.get(row.id) as number }));
   };
+  return { recordWinner: store.writes.lane(recordWinners) };
+}
 
-  /** Records what the wallet said about each delivery. */
-  const settle = async (tx: DiscountTx, results: DeliveryResult[]) => {
-    const at = now();
-    const credited = results.filter((r) => r.outcome === "credited");
-    if (credited.length > 0) {
-      const ids = credited.map((r) => r.id);
-      await tx
-        .update(outbox)
-        .set({ status: "done", leaseOwner: null, leaseUntil: null, lastError: null, updatedAt: at })
-        .where(inArray(outbox.id, ids));
-      await tx
-        .update(redemptions)
-        .set({ status: "credited", creditedAt: at, failure: null })
-        .where(
-          inArray(
-            redemptions.id,
-            credited.map((r) => r.redemptionId),
-          ),
-        );
+export type WinnerRecords = ReturnType<typeof createWinnerRecords>;
+
+export interface RecordDeps {
+  store: DiscountStore;
+  gate: Gate;
+  records: WinnerRecords;
+  clock: () => number;
+  logger: Logger;
+  metrics: DiscountMetrics;
+}
+
+/** A winner now durable, with the credit it is owed and that credit's outbox row. */
+export type Recorded = { kind: "recorded"; row: RedemptionRow; credit: Credit; outboxId: number };
+/** The DB already holds the rank the gate gave: the gate was repaired, claim again. */
+export const RANK_TAKEN = { kind: "rank-taken" } as const;
+
+/** Makes the win durable before anyone hears of it; on a conflict the DB is right and the gate follows it. */
+export async function recordSeat(
+  deps: RecordDeps,
+  campaign: CampaignRow,
+  phone: string,
+  seat: Seat,
+): Promise<Recorded | typeof RANK_TAKEN | ClaimOutcome> {
+  const { rank } = seat;
+  try {
+    const recorded = await deps.records.recordWinner({
+      campaignId: campaign.id,
+      code: campaign.code,
+      phone,
+      rank,
+      amount: campaign.amount,
+    });
+    deps.metrics.winners.inc({ campaign: campaignLabel(campaign, deps.clock()) });
+    return { kind: "recorded", ...recorded };
+  } catch (error) {
+    const conflict = conflictOf(error);
+    if (!conflict) throw error;
+    // Either this phone's own first request (or a concurrent repeat of it) committed
+    // first: both constraints fire, and SQLite names whichever it checked first. The
+    // request that took the rank at the gate still answers as the winner.
+    const existing = await findRedemption(deps.store, campaign.id, phone);
+    if (existing)
+      return { kind: existing.rank === rank ? seat.answer : "repeat", result: resultOf(campaign, existing) };
+    // ...or the gate handed out a rank the DB already holds: its state was lost and
+    // rebuilt while that win was being written. The DB is right; bring the gate in line.
+    const taken = await rankHolder(deps.store, campaign.id, rank);
+    deps.logger.warn(
+      { campaignId: campaign.id, rank, conflict, holder: taken && maskPhone(taken.holder) },
+      "the DB refused the gate's rank",
+    );
+    if (!taken) return UNAVAILABLE;
+    try {
+      await deps.gate.repair(campaign.code, { phone, rank, ...taken }, generationOf(campaign));
+    } catch (err) {
+      deps.logger.warn({ err, campaignId: campaign.id }, "cap gate unavailable for a repair");
+      return UNAVAILABLE;
     }
-    for (const r of results) {
-      if (r.outcome === "retry") {
-        await tx
-          .update(outbox)
-          .set({
-            attempts: sql`${outbox.attempts} + 1`,
-            nextAttemptAt: r.retryAt,
-            leaseOwner: null,
-            leaseUntil: null,
-            lastError: r.error,
-            updatedAt: at,
-          })
-          .where(and(eq(outbox.id, r.id), eq(outbox.status, "pending")));
-      } else if (r.outcome === "refused") {
-        await tx
-          .update(outbox)
-          .set({
-            status: "failed",
-            attempts: sql`${outbox.attempts} + 1`,
-            leaseOwner: null,
-            leaseUntil: null,
-            lastError: r.error,
-            updatedAt: at,
-          })
-          .where(and(eq(outbox.id, r.id), eq(outbox.status, "pending")));
-        // A credit the wallet already confirmed stays credited, whatever a later attempt heard.
-        await tx
-          .update(redemptions)
-          .set({ status: "failed", failure: r.error })
-          .where(and(eq(redemptions.id, r.redemptionId), ne(redemptions.status, "credited")));
-      }
-    }
-    return results.map(() => undefined);
-  };
-
-  return {
-    recordWinner: store.writes.lane(recordWinners),
-    lease: store.writes.lane(lease),
-    settle: store.writes.lane(settle),
-  };
-}
-
-export type Records = ReturnType<typeof createRecords>;
-
-export async function findRedemption(store: DiscountStore, campaignId: number, phone: string) {
-  return store.db.query.redemptions.findFirst({
-    where: and(eq(redemptions.campaignId, campaignId), eq(redemptions.phone, phone)),
-  });
-}
-
-/** Who holds `rank` in the DB, and the highest rank held: what the gate needs to catch up. */
-export async function rankHolder(store: DiscountStore, campaignId: number, rank: number) {
-  const [holder] = await store.db
-    .select({ phone: redemptions.phone })
-    .from(redemptions)
-    .where(and(eq(redemptions.campaignId, campaignId), eq(redemptions.rank, rank)));
-  if (!holder) return undefined;
-  const [top] = await store.db
-    .select({ highest: max(redemptions.rank) })
-    .from(redemptions)
-    .where(eq(redemptions.campaignId, campaignId));
-  return { holder: holder.phone, highest: top?.highest ?? rank };
-}
-
-/** Every winner the DB holds for a campaign, as phone and rank: what the gate is rebuilt and checked from. */
-export async function campaignWinners(store: DiscountStore, campaignId: number) {
-  return store.db
-    .select({ phone: redemptions.phone, rank: redemptions.rank })
-    .from(redemptions)
-    .where(eq(redemptions.campaignId, campaignId));
-}
-
-/** A campaign's winners by phone, when the DB holds all `maxRedemptions` of them; undefined while it holds fewer. */
-export async function fullCampaignWinners(
-  store: DiscountStore,
-  campaign: { id: number; maxRedemptions: number },
-): Promise<Map<string, number> | undefined> {
-  const rows = await campaignWinners(store, campaign.id);
-  return rows.length >= campaign.maxRedemptions ? new Map(rows.map((r) => [r.phone, r.rank])) : undefined;
+    return RANK_TAKEN;
+  }
 }

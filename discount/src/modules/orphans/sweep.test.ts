@@ -4,7 +4,7 @@ import { bearer, waitFor } from "@matchday/shared/test-support";
 import { createCampaign } from "../../burst-support";
 import { createGate, gateKeys } from "../../redis/gate";
 import { type DiscountStack, startDiscountStack } from "../../testing";
-import { generationOf } from "../redeem/service";
+import { generationOf } from "../claims/gate";
 import { lostRanksOf, orphansOf } from "./sweep";
 
 let stack: DiscountStack;
