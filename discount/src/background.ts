@@ -34,5 +34,3 @@ export function startBackground(parts: DiscountParts) {
     },
   };
 }
-
-export type Background = ReturnType<typeof startBackground>;

@@ -12,7 +12,8 @@ import type { CampaignCache, Clock } from "../campaigns/service";
 import { callerPhone } from "../claims/caller";
 import { clientIpOf } from "../claims/client-ip";
 import { type ClaimDeps, claim } from "../claims/pipeline";
-import { couponAnswer, rateLimitedResponse, rateLimitHeaders, sendAsIs, unavailable } from "../claims/responses";
+import { rateLimitedResponse, rateLimitHeaders } from "../claims/rate-limit-fields";
+import { couponAnswer, sendAsIs, unavailable } from "../claims/responses";
 import { batchCoupons, batchCouponsCsv, type CouponWriter, findBatch, generateBatch, toBatch } from "./batches";
 import {
   Batch,

@@ -1,13 +1,8 @@
 import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
-import { type OutboxRow, outbox, redemptions } from "../../db/schema";
+import { outbox, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 
 export type Clock = () => number;
-
-export type Delivery = Pick<
-  OutboxRow,
-  "id" | "redemptionId" | "idempotencyKey" | "phone" | "amount" | "reference" | "attempts"
->;
 
 export type DeliveryResult =
   | { id: number; redemptionId: number; outcome: "credited" }

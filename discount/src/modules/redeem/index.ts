@@ -1,5 +1,4 @@
 import { AppError, type TokenVerifier, type TrustProxy } from "@matchday/shared";
-import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { campaignLabel } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
@@ -24,13 +23,7 @@ export interface RedeemRoutesDeps extends ClaimDeps, FastPathDeps {
  */
 export function redeemRoutes(deps: RedeemRoutesDeps) {
   const { campaigns, metrics } = deps;
-  const fastPath = soldOutFastPath(deps);
-  const listenerRoutes = (forward: Forward) => ({
-    [REDEEM_ROUTE]: {
-      POST: (request: Request, server: Server<unknown>): Promise<Response> =>
-        fastPath(request, () => server.requestIP(request)?.address, forward),
-    },
-  });
+  const listenerRoutes = (forward: Forward) => soldOutFastPath(deps, forward);
 
   const routes = new Elysia({ name: "redeem" }).post(
     REDEEM_ROUTE,

@@ -5,6 +5,7 @@ import {
   type TokenVerifier,
   unreadableBody,
 } from "@matchday/shared";
+import type { Server } from "bun";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
@@ -38,11 +39,11 @@ export type Forward = (request: Request) => Response | Promise<Response>;
  * cache and the claim pipeline's own memory, a caller the handler's verifier has
  * already proven (a cached token: no crypto here; any other caller goes to the route,
  * which verifies first, so nobody unproven learns who won), and the kernel's headers,
- * metrics and log line. Anything else goes to the router unchanged. Registered with
- * the listener (Bun's routes), so requests through app.handle or another runtime take
- * the routed path, which answers identically.
+ * metrics and log line. Anything else goes to the router (`forward`) unchanged. It is
+ * the listener's entry for the route (Bun's `serve.routes`), so requests through
+ * app.handle or another runtime take the routed path, which answers identically.
  */
-export function soldOutFastPath(deps: FastPathDeps) {
+export function soldOutFastPath(deps: FastPathDeps, forward: Forward) {
   const refuse = deps.kernel.directRefusal(REDEEM_ROUTE, "POST", giftRefusal(SOLD_OUT_OUTCOME));
   // Keyed by the cached campaign row, so a campaign the cache forgets takes its entry along.
   const soldOutClaims = new WeakMap<CampaignRow, CounterSeries>();
@@ -54,7 +55,7 @@ export function soldOutFastPath(deps: FastPathDeps) {
     }
     series.inc();
   };
-  return async (request: Request, socketIp: () => string | undefined, forward: Forward): Promise<Response> => {
+  const answer = async (request: Request, socketIp: () => string | undefined): Promise<Response> => {
     // A request without a valid Host has a relative URL that cannot be rebuilt: the router refuses it.
     if (!deps.memory.hasGift() || !URL.canParse(request.url)) return forward(request);
     const authorization = request.headers.get("authorization");
@@ -73,6 +74,11 @@ export function soldOutFastPath(deps: FastPathDeps) {
     const ip = socketIp();
     if (ip) recordSocketAddress(again, ip);
     return forward(again);
+  };
+  return {
+    [REDEEM_ROUTE]: {
+      POST: (request: Request, server: Server<unknown>) => answer(request, () => server.requestIP(request)?.address),
+    },
   };
 }
 
