@@ -13,11 +13,12 @@
  *
  *   BARE_STEP=answer BARE_PORT=4000 bun bench/bare-route.ts
  */
-import { redeemBodyCheck } from "../discount/src/modules/redeem/model";
-import { AppError } from "../packages/shared/src/errors";
-import { createHttpKernel } from "../packages/shared/src/http/kernel";
-import { createLogger } from "../packages/shared/src/logger";
-import { Registry } from "../packages/shared/src/metrics";
+
+import { AppError } from "@matchday/discount/errors";
+import { redeemBodyCheck } from "@matchday/discount/redeem/model";
+import { createHttpKernel } from "@matchday/shared/http";
+import { createLogger } from "@matchday/shared/logger";
+import { Registry } from "@matchday/shared/metrics";
 
 export const BARE_STEPS = ["static", "body", "checked", "answer"] as const;
 type Step = (typeof BARE_STEPS)[number];

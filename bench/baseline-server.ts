@@ -6,10 +6,10 @@
  *
  *   BASELINE_PORT=4000 bun bench/baseline-server.ts
  */
-// Relative import: the root package has no workspace dependencies (isolated install), so
-// `elysia` does not resolve from bench/. Discount's own copy also means the same version.
-import { Elysia, t } from "../discount/node_modules/elysia";
-import { SECURITY_HEADERS } from "../packages/shared/src/http/security-headers";
+// The root package pins the same elysia as discount, so the baseline runs the same version.
+
+import { SECURITY_HEADERS } from "@matchday/shared/http";
+import { Elysia, t } from "elysia";
 
 const port = Number(process.env.BASELINE_PORT ?? "0");
 if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {

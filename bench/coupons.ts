@@ -9,8 +9,8 @@
  * Exits 1 when the output is wrong (a count, a duplicate, a bad code), never for being slow.
  */
 
-import { DISCOUNT_MIGRATIONS } from "../discount/src/db/store";
-import { openDatabase } from "../packages/shared/src/db/sqlite";
+import { DISCOUNT_MIGRATIONS } from "@matchday/discount/db/store";
+import { openDatabase } from "@matchday/shared/db";
 import {
   bearer,
   makeTempDatabase,

@@ -13,8 +13,8 @@
  * never for being slow: the target lines are a report, not a gate.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { openDatabase } from "@matchday/shared/db";
 import { createCampaign } from "../discount/src/burst-support";
-import { openDatabase } from "../packages/shared/src/db/sqlite";
 import {
   makeTempDatabase,
   runCli,

@@ -11,9 +11,9 @@
 import { createHash } from "node:crypto";
 // Relative imports: the root package has no workspace dependencies (isolated install),
 // so neither `@matchday/shared` nor `@libsql/client` resolves from bench/.
-import { openDatabase } from "../packages/shared/src/db/sqlite";
+import { openDatabase } from "@matchday/shared/db";
+import { WALLET_MIGRATIONS } from "@matchday/wallet/db/store";
 import { bearer, makeTempDatabase, startService, TEST_JWT_SECRET } from "../packages/shared/src/test-support";
-import { WALLET_MIGRATIONS } from "../wallet/src/db/store";
 import { option, percentile, printTable, type Row } from "./table";
 
 type Client = Awaited<ReturnType<typeof openDatabase>>;

@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { backupDatabase, checkDatabaseFile, filePathOf, restoreDatabaseFile, sha256Of } from "@matchday/shared";
+import { backupDatabase, checkDatabaseFile, filePathOf, restoreDatabaseFile, sha256Of } from "@matchday/shared/db";
 import { RedisClient } from "bun";
 
 const SERVICES = [

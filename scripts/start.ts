@@ -7,8 +7,8 @@
  */
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureLocalJwtSecret, LOCAL_SECRET_FILE } from "@matchday/shared/cli/local-secret";
 import { RedisClient, type Subprocess } from "bun";
-import { ensureLocalJwtSecret, LOCAL_SECRET_FILE } from "../packages/shared/src/cli/local-secret";
 
 /** Adding a service is one line here. */
 const SERVICES = [

@@ -1,4 +1,4 @@
-import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared";
+import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import { campaignRoutes } from "./modules/campaigns";
 import { couponRoutes } from "./modules/coupons";

@@ -1,4 +1,4 @@
-import { scheduleArchiving } from "@matchday/shared";
+import { scheduleArchiving } from "@matchday/shared/archive";
 import { redemptionArchiveSource } from "./modules/archive/redemption-source";
 import { startOrphanSweep } from "./modules/orphans/sweep";
 import { startRelay } from "./modules/outbox/relay";

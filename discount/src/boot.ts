@@ -1,4 +1,7 @@
-import { type BootedService, createLogger, type Env, Registry, runStopHooks } from "@matchday/shared";
+import type { Env } from "@matchday/shared/config";
+import { createLogger } from "@matchday/shared/logger";
+import { Registry } from "@matchday/shared/metrics";
+import { type BootedService, runStopHooks } from "@matchday/shared/runtime/service";
 import { createApp, type DiscountApp } from "./app";
 import { startBackground } from "./background";
 import { loadDiscountConfig } from "./config";

@@ -1,4 +1,4 @@
-import { type Env, type EnvReader, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared";
+import { type Env, type EnvReader, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared/config";
 
 const DEFAULT_DATABASE_URL = "file:data/discount.db";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createClient } from "@libsql/client";
-import { DRAIN_DEADLINE_MS } from "@matchday/shared";
+import { DRAIN_DEADLINE_MS } from "@matchday/shared/runtime/service";
 import {
   bearer,
   denoCommand,

@@ -1,4 +1,5 @@
-import { bootOrExit, serveWithBun } from "@matchday/shared";
+import { serveWithBun } from "@matchday/shared/runtime/bun";
+import { bootOrExit } from "@matchday/shared/runtime/service";
 import { bootDiscount } from "./boot";
 
 /** Bun entry point: `bun discount/src/main.ts`. Deno's is deno.ts; both share boot.ts. */

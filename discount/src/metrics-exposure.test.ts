@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createLogger } from "@matchday/shared";
+import { createLogger } from "@matchday/shared/logger";
 import { bearer, type RedisAndWallet, startRedisAndWallet, TEST_METRICS_TOKEN } from "@matchday/shared/test-support";
 import { type DiscountUnderTest, startDiscountInProcess } from "./testing";
 

@@ -1,4 +1,4 @@
-import { Registry } from "@matchday/shared";
+import { Registry } from "@matchday/shared/metrics";
 
 /** The discount service's business metrics, on the same registry as the HTTP metrics. */
 export function createDiscountMetrics(registry = new Registry()) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { ERROR_STATUS, type ErrorCode } from "@matchday/shared";
 import { TEST_JWT_SECRET } from "@matchday/shared/test-support";
+import { ERROR_STATUS, type ErrorCode } from "./errors";
 import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "./testing";
 
 let stack: DiscountStack;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { DRAIN_DEADLINE_MS } from "@matchday/shared";
+import { DRAIN_DEADLINE_MS } from "@matchday/shared/runtime/service";
 import {
   bearer,
   makeTempDatabase,

@@ -1,4 +1,7 @@
-import { bunListenerOptions, createLogger, type Logger, NO_PROXY, runStopHooks } from "@matchday/shared";
+import { NO_PROXY } from "@matchday/shared/http";
+import { createLogger, type Logger } from "@matchday/shared/logger";
+import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
+import { runStopHooks } from "@matchday/shared/runtime/service";
 import {
   makeTempDatabase,
   type RedisHandle,

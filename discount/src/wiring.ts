@@ -1,9 +1,12 @@
-import { createTokenVerifier, type Logger, type Registry, type TokenVerifier } from "@matchday/shared";
+import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
+import type { Registry } from "@matchday/shared/metrics";
 import type Redis from "ioredis";
 import type { DiscountConfig } from "./config";
 import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
-import { CampaignCache, type Clock } from "./modules/campaigns/service";
+import { CampaignCache } from "./modules/campaigns/service";
 import { ClaimMemory, SoldOutBook } from "./modules/claims/memory";
 import { createWinnerRecords } from "./modules/claims/record";
 import { fullCampaignWinners } from "./modules/claims/winners";

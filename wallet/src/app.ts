@@ -1,21 +1,15 @@
-import {
-  apiDocs,
-  createTokenVerifier,
-  httpKernel,
-  type Logger,
-  metricsAccess,
-  type Registry,
-  scheduleArchiving,
-  systemRoutes,
-  type TokenVerifier,
-} from "@matchday/shared";
+import { scheduleArchiving } from "@matchday/shared/archive";
+import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
+import type { Logger } from "@matchday/shared/logger";
+import type { Registry } from "@matchday/shared/metrics";
 import { Elysia } from "elysia";
 import type { WalletConfig } from "./config";
 import type { WalletStore } from "./db/store";
 import { createWalletMetrics } from "./metrics";
 import { ledgerArchiveSource } from "./modules/archive/ledger-source";
 import { walletRoutes } from "./modules/wallets";
-import type { Clock } from "./modules/wallets/service";
 
 export interface WalletDeps {
   config: WalletConfig;
@@ -40,12 +34,12 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
   });
   return new Elysia({ name: "wallet", normalize: false })
     .use(
-      httpKernel({
+      createHttpKernel({
         logger,
         metrics: metrics.registry,
         maxBodyBytes: config.maxBodyBytes,
         hsts: config.tls !== undefined,
-      }),
+      }).plugin,
     )
     .use(
       apiDocs({

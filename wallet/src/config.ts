@@ -1,4 +1,4 @@
-import { type Env, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared";
+import { type Env, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared/config";
 
 export type WalletConfig = ServiceConfig;
 

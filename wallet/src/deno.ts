@@ -1,4 +1,5 @@
-import { bootOrExit, serveWithDeno } from "@matchday/shared";
+import { serveWithDeno } from "@matchday/shared/runtime/deno";
+import { bootOrExit } from "@matchday/shared/runtime/service";
 import { bootWallet } from "./boot";
 
 /**

@@ -1,4 +1,4 @@
-import { Registry } from "@matchday/shared";
+import { Registry } from "@matchday/shared/metrics";
 
 /** The wallet's business counters, on the same registry as the HTTP metrics. */
 export function createWalletMetrics(registry = new Registry()) {

@@ -1,11 +1,8 @@
-import {
-  bunListenerOptions,
-  createLogger,
-  createTokenVerifier,
-  type Logger,
-  NO_PROXY,
-  runStopHooks,
-} from "@matchday/shared";
+import { createTokenVerifier } from "@matchday/shared/auth";
+import { NO_PROXY } from "@matchday/shared/http";
+import { createLogger, type Logger } from "@matchday/shared/logger";
+import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
+import { runStopHooks } from "@matchday/shared/runtime/service";
 import {
   makeTempDatabase,
   TEST_JWT_SECRET,

@@ -1,5 +1,5 @@
 /** `bun run archive discount …`: the archiving tool over ended campaigns' winners (see packages/shared/src/cli/archive-cli.ts). */
-import { archiveCli } from "@matchday/shared";
+import { archiveCli } from "@matchday/shared/cli/archive-cli";
 import { openDiscountStore } from "../db/store";
 import { redemptionArchiveSource } from "../modules/archive/redemption-source";
 

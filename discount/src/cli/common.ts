@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { filePathOf } from "@matchday/shared";
+import { filePathOf } from "@matchday/shared/db";
 import { type DiscountStore, openDiscountStore } from "../db/store";
 
 /** An operator tool's way out: its name, the message, exit 1. */

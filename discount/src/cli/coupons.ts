@@ -6,7 +6,8 @@
  * run beside the service and beside another batch: the database keeps every code unique.
  */
 import { parseArgs } from "node:util";
-import { ConfigError, envReader, openPrivateFile } from "@matchday/shared";
+import { ConfigError, envReader } from "@matchday/shared/config";
+import { openPrivateFile } from "@matchday/shared/private-file";
 import { readCouponDefaults, readDiscountDatabaseUrl } from "../config";
 import { CLI_CHUNK, createCouponWriter, generateBatch } from "../modules/coupons/batches";
 import { expiryOf } from "../modules/coupons/service";

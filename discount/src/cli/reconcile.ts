@@ -7,7 +7,8 @@
  * Exit 0: all present or fixed; 2: some unreachable (run again later); 1: refusals or bad input.
  */
 import { parseArgs } from "node:util";
-import { ConfigError, localJwtSecret } from "@matchday/shared";
+import { localJwtSecret } from "@matchday/shared/cli/local-secret";
+import { ConfigError } from "@matchday/shared/config";
 import { and, asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";

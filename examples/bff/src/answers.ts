@@ -1,5 +1,5 @@
 import type { ApiError } from "@matchday/client/discount";
-import { problemType } from "@matchday/shared";
+import { problemType } from "@matchday/shared/errors";
 
 const PROBLEM = { "content-type": "application/problem+json" };
 

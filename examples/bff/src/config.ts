@@ -1,4 +1,4 @@
-import { type Env, envReader } from "@matchday/shared";
+import { type Env, envReader } from "@matchday/shared/config";
 
 export interface BffConfig {
   port: number;

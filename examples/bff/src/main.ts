@@ -1,6 +1,7 @@
 import { createDiscountClient } from "@matchday/client/discount";
 import { createWalletClient } from "@matchday/client/wallet";
-import { ConfigError, createTokenVerifier, serviceTokenSource } from "@matchday/shared";
+import { createTokenVerifier, serviceTokenSource } from "@matchday/shared/auth";
+import { ConfigError } from "@matchday/shared/config";
 import { problem } from "./answers";
 import { type BffConfig, loadBffConfig } from "./config";
 import { bffRoutes } from "./server";

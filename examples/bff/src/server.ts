@@ -1,6 +1,7 @@
 import type { DiscountClient } from "@matchday/client/discount";
 import type { createWalletClient } from "@matchday/client/wallet";
-import { AppError, type TokenVerifier } from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import { AppError } from "@matchday/shared/errors";
 import { answerFor, problem } from "./answers";
 
 export interface BffDeps {

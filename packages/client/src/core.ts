@@ -1,6 +1,18 @@
 import { treaty } from "@elysiajs/eden/treaty2";
-import { type ErrorCode, type FieldIssue, isErrorCode } from "@matchday/shared/errors";
+import type { ErrorCode as DiscountErrorCode } from "@matchday/discount/errors";
+import type { FieldIssue } from "@matchday/shared/errors";
+import type { ErrorCode as WalletErrorCode } from "@matchday/wallet/errors";
 import type { AnyElysia } from "elysia";
+
+/** Every code either service answers with: each keeps its own closed set in its errors.ts. */
+export type ErrorCode = DiscountErrorCode | WalletErrorCode;
+
+/**
+ * Which codes a service sends is known here from its types only, as its bodies are: the
+ * client bundles no service code. At run time a code must at least look like one of ours.
+ */
+const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === "string" && /^[A-Z][A-Z0-9_]*$/.test(value);
 
 /** Codes for answers that never came or were not ours to read: no service sends these. */
 export type ClientErrorCode = "NETWORK" | "TIMEOUT" | "BAD_RESPONSE";

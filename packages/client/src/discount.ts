@@ -1,5 +1,5 @@
-import type { DiscountApp } from "../../../discount/src/app";
-import type { Summary, Winner } from "../../../discount/src/modules/report/model";
+import type { DiscountApp } from "@matchday/discount/app";
+import type { Summary, Winner } from "@matchday/discount/report/model";
 import { type ApiResult, type CallOptions, type ClientOptions, callInit, connect, settle } from "./core";
 
 export type { ApiError, ApiResult, CallOptions, ClientOptions, TokenSource } from "./core";

@@ -1,4 +1,4 @@
-import type { WalletApp } from "../../../wallet/src/app";
+import type { WalletApp } from "@matchday/wallet/app";
 import { type CallOptions, type ClientOptions, callInit, connect, settle } from "./core";
 
 export type { ApiError, ApiResult, CallOptions, ClientOptions, TokenSource } from "./core";

@@ -1,81 +1,32 @@
 /**
- * The closed set of error codes both services may answer with, and the one place
- * that maps each to an HTTP status. Domain code names a code; only the HTTP layer
- * turns it into a status and a problem+json body.
+ * Error codes and their HTTP statuses. The codes every service may answer with (the
+ * kernel's, auth's, validation's) are defined here; each service adds its own closed
+ * set with `defineErrors` in its `src/errors.ts`, the one place that maps them to a
+ * status. Domain code names a code; only the HTTP layer turns it into a problem+json body.
  */
-export const ERROR_STATUS = {
-  VALIDATION_FAILED: 422,
-  INVALID_PHONE: 422,
-  MALFORMED_JSON: 400,
-  INVALID_HOST: 400,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  PAYLOAD_TOO_LARGE: 413,
-  IDEMPOTENCY_KEY_REQUIRED: 400,
-  IDEMPOTENCY_KEY_INVALID: 400,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  INSUFFICIENT_FUNDS: 409,
-  BALANCE_LIMIT_EXCEEDED: 409,
-  CODE_NOT_FOUND: 404,
-  CAMPAIGN_NOT_FOUND: 404,
-  CAMPAIGN_CODE_TAKEN: 409,
-  CAMPAIGN_EXHAUSTED: 409,
-  CAMPAIGN_NOT_STARTED: 403,
-  CAMPAIGN_ENDED: 410,
-  COUPON_NOT_FOUND: 404,
-  COUPON_ALREADY_USED: 409,
-  COUPON_EXPIRED: 410,
-  BATCH_NOT_FOUND: 404,
-  RATE_LIMITED: 429,
-  UNAUTHENTICATED: 401,
-  INVALID_TOKEN: 401,
-  TOKEN_EXPIRED: 401,
-  FORBIDDEN: 403,
-  ROUTE_NOT_FOUND: 404,
-  SERVICE_UNAVAILABLE: 503,
-  INTERNAL: 500,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-const TITLES: Record<ErrorCode, string> = {
-  VALIDATION_FAILED: "The request is not valid",
-  INVALID_PHONE: "The phone number is not a valid Iranian mobile number",
-  MALFORMED_JSON: "The request body is not valid JSON",
-  INVALID_HOST: "The Host header is missing or not a valid host",
-  UNSUPPORTED_MEDIA_TYPE: "The request body must be application/json",
-  PAYLOAD_TOO_LARGE: "The request body is too large",
-  IDEMPOTENCY_KEY_REQUIRED: "An Idempotency-Key header is required",
-  IDEMPOTENCY_KEY_INVALID: "The Idempotency-Key header is not valid",
-  IDEMPOTENCY_KEY_REUSED: "The Idempotency-Key was already used for a different request",
-  INSUFFICIENT_FUNDS: "The wallet balance is too low",
-  BALANCE_LIMIT_EXCEEDED: "The wallet balance would exceed its limit",
-  CODE_NOT_FOUND: "No campaign has this code",
-  CAMPAIGN_NOT_FOUND: "No such campaign",
-  CAMPAIGN_CODE_TAKEN: "Another campaign already uses this code",
-  CAMPAIGN_EXHAUSTED: "Sold out: every prize of this campaign has been claimed",
-  CAMPAIGN_NOT_STARTED: "This campaign has not started yet",
-  CAMPAIGN_ENDED: "This campaign has ended",
-  COUPON_NOT_FOUND: "No coupon has this code",
-  COUPON_ALREADY_USED: "This coupon has already been used",
-  COUPON_EXPIRED: "This coupon has expired",
-  BATCH_NOT_FOUND: "No such coupon batch",
-  RATE_LIMITED: "Too many attempts; try again later",
-  UNAUTHENTICATED: "Authentication is required",
-  INVALID_TOKEN: "The access token is not valid",
-  TOKEN_EXPIRED: "The access token has expired",
-  FORBIDDEN: "You are not allowed to do this",
-  ROUTE_NOT_FOUND: "No such resource",
-  SERVICE_UNAVAILABLE: "The service is temporarily unavailable",
-  INTERNAL: "Internal error",
-};
-
-export function statusOf(code: ErrorCode): number {
-  return ERROR_STATUS[code];
+export interface ErrorSpec {
+  status: number;
+  title: string;
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && Object.hasOwn(ERROR_STATUS, value);
-}
+export const GENERIC_ERRORS = {
+  VALIDATION_FAILED: { status: 422, title: "The request is not valid" },
+  INVALID_PHONE: { status: 422, title: "The phone number is not a valid Iranian mobile number" },
+  MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON" },
+  INVALID_HOST: { status: 400, title: "The Host header is missing or not a valid host" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "The request body must be application/json" },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
+  RATE_LIMITED: { status: 429, title: "Too many attempts; try again later" },
+  UNAUTHENTICATED: { status: 401, title: "Authentication is required" },
+  INVALID_TOKEN: { status: 401, title: "The access token is not valid" },
+  TOKEN_EXPIRED: { status: 401, title: "The access token has expired" },
+  FORBIDDEN: { status: 403, title: "You are not allowed to do this" },
+  ROUTE_NOT_FOUND: { status: 404, title: "No such resource" },
+  SERVICE_UNAVAILABLE: { status: 503, title: "The service is temporarily unavailable" },
+  INTERNAL: { status: 500, title: "Internal error" },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type GenericErrorCode = keyof typeof GENERIC_ERRORS;
 
 /** A field-level validation problem, named so clients can point at the bad input. */
 export interface FieldIssue {
@@ -83,20 +34,80 @@ export interface FieldIssue {
   message: string;
 }
 
+export interface ErrorExtra {
+  errors?: FieldIssue[];
+  retryAfterSeconds?: number;
+}
+
 /**
- * A domain error: a code and a human detail, nothing about HTTP. Thrown where an
- * outcome is a genuine failure; expected outcomes are returned as values instead.
+ * A domain error: a code and a human detail, nothing about HTTP but the status its
+ * service's table gives the code. Thrown where an outcome is a genuine failure; expected
+ * outcomes are returned as values instead. Services construct their own subclass (see
+ * defineErrors), whose constructor accepts only that service's codes.
  */
-export class AppError extends Error {
+export class ProblemError<Code extends string = string> extends Error {
+  readonly status: number;
+  readonly title: string;
   constructor(
-    readonly code: ErrorCode,
+    readonly code: Code,
+    spec: ErrorSpec,
     readonly detail?: string,
-    readonly extra: { errors?: FieldIssue[]; retryAfterSeconds?: number } = {},
+    readonly extra: ErrorExtra = {},
   ) {
-    super(detail ?? TITLES[code]);
+    super(detail ?? spec.title);
     this.name = "AppError";
+    this.status = spec.status;
+    this.title = spec.title;
   }
 }
+
+/** The schema key of a field's own error codes; an `x-` key keeps the OpenAPI document valid. */
+export const PROBLEM_KEY = "x-problem";
+
+/**
+ * The specs of codes a schema names under PROBLEM_KEY, by code. The schema carries only the
+ * code (what the OpenAPI document shows); the kernel finds its status here. Filled as
+ * models are built, at import, before any request is validated.
+ */
+const annotatedSpecs = new Map<string, ErrorSpec>();
+
+export function annotatedSpec(code: unknown): ErrorSpec | undefined {
+  return typeof code === "string" ? annotatedSpecs.get(code) : undefined;
+}
+
+/**
+ * A service's closed set of codes: the generic ones plus `own`. Returns its AppError
+ * (whose constructor refuses any other code at compile time), the code → status map,
+ * and a guard for codes read off the wire.
+ */
+export function defineErrors<const Own extends Record<string, ErrorSpec>>(own: Own) {
+  type Code = GenericErrorCode | (keyof Own & string);
+  const table = { ...GENERIC_ERRORS, ...own } as Record<Code, ErrorSpec>;
+  class AppError extends ProblemError<Code> {
+    constructor(code: Code, detail?: string, extra?: ErrorExtra) {
+      super(code, table[code], detail, extra);
+    }
+  }
+  const status = Object.fromEntries(Object.entries(table).map(([code, spec]) => [code, spec.status]));
+  return {
+    AppError,
+    ERROR_STATUS: status as { readonly [C in Code]: number },
+    isErrorCode: (value: unknown): value is Code => typeof value === "string" && Object.hasOwn(table, value),
+    /**
+     * Schema options that give a field its own error codes instead of the generic
+     * VALIDATION_FAILED, e.g. `T.String({ ...problemCodes({ missing: "IDEMPOTENCY_KEY_REQUIRED" }) })`.
+     */
+    problemCodes(codes: { missing?: Code; invalid?: Code }) {
+      for (const code of [codes.missing, codes.invalid]) if (code) annotatedSpecs.set(code, table[code]);
+      return { [PROBLEM_KEY]: codes };
+    },
+  };
+}
+
+/** The generic set, for code that only ever names generic codes (the kernel, auth, the CLI). */
+export const { AppError } = defineErrors({});
+export type AppError = InstanceType<typeof AppError>;
+export type ErrorCode = GenericErrorCode;
 
 /** RFC 9457 problem details, plus our stable `code` and the request id. */
 export interface Problem {
@@ -104,7 +115,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  code: ErrorCode;
+  code: string;
   requestId: string;
   errors?: FieldIssue[];
 }
@@ -114,12 +125,12 @@ export function problemType(code: string): string {
   return `urn:matchday:problem:${code.toLowerCase().replaceAll("_", "-")}`;
 }
 
-export function toProblem(error: AppError, requestId: string): Problem {
+export function toProblem(error: ProblemError, requestId: string): Problem {
   const problem: Problem = {
     type: problemType(error.code),
-    title: TITLES[error.code],
-    status: statusOf(error.code),
-    detail: error.detail ?? TITLES[error.code],
+    title: error.title,
+    status: error.status,
+    detail: error.detail ?? error.title,
     code: error.code,
     requestId,
   };

@@ -1,5 +1,5 @@
 import pino from "pino";
-import type { LogLevel } from "./config";
+import type { LogLevel } from "./env";
 import { currentRequestId } from "./http/request-state";
 
 export type Logger = pino.Logger;

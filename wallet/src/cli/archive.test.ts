@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monthStart } from "@matchday/shared";
+import { monthStart } from "@matchday/shared/archive";
 import { makeTempDatabase, runCli, type TempDatabase } from "@matchday/shared/test-support";
 import { openWalletStore, WALLET_MIGRATIONS } from "../db/store";
 import { createLedgerWriter } from "../modules/wallets/ledger-batch";

@@ -1,5 +1,5 @@
 /** `bun run archive wallet …`: the archiving tool over the wallet's ledger (see packages/shared/src/cli/archive-cli.ts). */
-import { archiveCli } from "@matchday/shared";
+import { archiveCli } from "@matchday/shared/cli/archive-cli";
 import { openWalletStore } from "../db/store";
 import { ledgerArchiveSource } from "../modules/archive/ledger-source";
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { openStore, type Store, type StoreTx } from "@matchday/shared";
+import { openStore, type Store, type StoreTx } from "@matchday/shared/db";
 import * as schema from "./schema";
 
 export type WalletTx = StoreTx<typeof schema>;

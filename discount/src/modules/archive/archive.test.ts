@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { ArchiveDir, type ArchiveSource, restoreArchive, runArchive } from "@matchday/shared";
+import { ArchiveDir, type ArchiveSource, restoreArchive, runArchive } from "@matchday/shared/archive";
 import { bearer } from "@matchday/shared/test-support";
 import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "../../testing";
 import { redemptionArchiveSource } from "./redemption-source";

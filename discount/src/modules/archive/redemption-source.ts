@@ -1,4 +1,4 @@
-import type { ArchiveSource, EligibleSpan } from "@matchday/shared";
+import type { ArchiveSource, EligibleSpan } from "@matchday/shared/archive";
 import { sql } from "drizzle-orm";
 import { type OutboxRow, outbox, type RedemptionRow, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";

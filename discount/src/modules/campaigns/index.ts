@@ -1,10 +1,13 @@
-import { AppError, authPlugin, type TokenVerifier } from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import { authPlugin } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { canonicalCode } from "./code";
 import { requireStorableMetadata } from "./metadata";
 import { Campaign, CampaignList, CampaignListQuery, CodeParams, CreateCampaign } from "./model";
-import { type CampaignCache, type Clock, createCampaign, listCampaigns, toCampaign } from "./service";
+import { type CampaignCache, createCampaign, listCampaigns, toCampaign } from "./service";
 
 export interface CampaignRoutesDeps {
   store: DiscountStore;

@@ -1,4 +1,5 @@
-import { AppError, isSafeText } from "@matchday/shared";
+import { isSafeText } from "@matchday/shared/safe-text";
+import { AppError } from "../../errors";
 
 /**
  * Free-form, but it is stored with the campaign, cached and sent back on every read: a

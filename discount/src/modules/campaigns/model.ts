@@ -1,4 +1,4 @@
-import { SAFE_TEXT } from "@matchday/shared";
+import { SAFE_TEXT } from "@matchday/shared/safe-text";
 import { type Static, Type as T } from "@sinclair/typebox";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./metadata";
 

@@ -1,11 +1,10 @@
-import { AppError } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { canonicalCode, generateCode } from "./code";
 import type { Campaign, CampaignList, CreateCampaign } from "./model";
-
-export type Clock = () => number;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

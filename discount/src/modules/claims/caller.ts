@@ -1,4 +1,6 @@
-import { AppError, normalizePhone, type Principal, requirePhone, type TokenVerifier } from "@matchday/shared";
+import type { Principal, TokenVerifier } from "@matchday/shared/auth";
+import { normalizePhone, requirePhone } from "@matchday/shared/phone";
+import { AppError } from "../../errors";
 
 /**
  * Whose phone a redeem is for. A user redeems for the phone in their token (a

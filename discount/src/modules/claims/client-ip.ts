@@ -1,4 +1,4 @@
-import { clientAddress, recordedSocketAddress, type TrustProxy } from "@matchday/shared";
+import { clientAddress, recordedSocketAddress, type TrustProxy } from "@matchday/shared/http";
 
 /**
  * The client's address: the socket's, or the X-Forwarded-For hop just before our trusted proxies.

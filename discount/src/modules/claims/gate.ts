@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
 import type { CampaignRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
@@ -10,7 +11,7 @@ import { campaignWinners, findAnswer } from "./winners";
 export interface GateDeps {
   store: DiscountStore;
   gate: Gate;
-  clock: () => number;
+  clock: Clock;
   logger: Logger;
   metrics: DiscountMetrics;
 }

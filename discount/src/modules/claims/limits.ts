@@ -1,4 +1,4 @@
-import type { Logger } from "@matchday/shared";
+import type { Logger } from "@matchday/shared/logger";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import { type ClaimOutcome, UNAVAILABLE } from "./model";
 

@@ -1,4 +1,5 @@
-import { AppError, refusalResponse } from "@matchday/shared";
+import { refusalResponse } from "@matchday/shared/http";
+import { AppError } from "../../errors";
 import type { RateLimitDecision } from "../../redis/rate-limit";
 
 const secondsUntil = (atMs: number, nowMs: number) => Math.max(0, Math.ceil((atMs - nowMs) / 1000));

@@ -1,4 +1,6 @@
-import { type Logger, maskPhone } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
+import { maskPhone } from "@matchday/shared/phone";
 import { type CampaignRow, type RedemptionRow, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
@@ -29,7 +31,7 @@ export function conflictOf(error: unknown): "phone" | "rank" | undefined {
  * winners that arrive together are recorded together. `firstRetryDelayMs`: when the relay
  * may first step in, once the request path's own attempt has had its chance.
  */
-export function createWinnerRecords(store: DiscountStore, now: () => number, firstRetryDelayMs: number) {
+export function createWinnerRecords(store: DiscountStore, now: Clock, firstRetryDelayMs: number) {
   /** A winner and the credit owed to them, in one transaction, before anyone is told they won. */
   const recordWinners = async (tx: DiscountTx, winners: NewWinner[]) => {
     const at = now();
@@ -59,7 +61,7 @@ export interface RecordDeps {
   store: DiscountStore;
   gate: Gate;
   records: WinnerRecords;
-  clock: () => number;
+  clock: Clock;
   logger: Logger;
   metrics: DiscountMetrics;
 }

@@ -1,4 +1,5 @@
-import { AppError, refusalResponse } from "@matchday/shared";
+import { refusalResponse } from "@matchday/shared/http";
+import { AppError } from "../../errors";
 import { COUPON_REDEEMED, type CouponRedeemed } from "../coupons/model";
 import type { ClaimOutcome, RedeemResult } from "./model";
 import { rateLimitedResponse } from "./rate-limit-fields";

@@ -1,8 +1,8 @@
+import type { Clock } from "@matchday/shared/clock";
 import { and, asc, count, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { type CouponBatchRow, campaigns, couponBatches, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 import { generateCode } from "../campaigns/code";
-import type { Clock } from "../campaigns/service";
 import type { Batch, BatchCoupons } from "./model";
 
 /**

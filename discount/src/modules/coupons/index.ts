@@ -1,14 +1,11 @@
-import {
-  AppError,
-  authPlugin,
-  maskPhone,
-  refusalResponse,
-  type TokenVerifier,
-  type TrustProxy,
-} from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import { authPlugin, refusalResponse, type TrustProxy } from "@matchday/shared/http";
+import { maskPhone } from "@matchday/shared/phone";
 import { Elysia } from "elysia";
+import { AppError } from "../../errors";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
-import type { CampaignCache, Clock } from "../campaigns/service";
+import type { CampaignCache } from "../campaigns/service";
 import { callerPhone } from "../claims/caller";
 import { clientIpOf } from "../claims/client-ip";
 import { type ClaimDeps, claim } from "../claims/pipeline";

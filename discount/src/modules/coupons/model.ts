@@ -1,4 +1,5 @@
-import { problemSchema as problem, SAFE_TEXT } from "@matchday/shared";
+import { problemSchema as problem } from "@matchday/shared/http";
+import { SAFE_TEXT } from "@matchday/shared/safe-text";
 import { type Static, Type as T } from "@sinclair/typebox";
 import { MAX_AMOUNT, Timestamp } from "../campaigns/model";
 

@@ -1,9 +1,10 @@
-import { AppError } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
 import { and, eq } from "drizzle-orm";
 import { type CampaignRow, redemptions } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { canonicalCode } from "../campaigns/code";
-import { type CampaignCache, type Clock, createCampaign } from "../campaigns/service";
+import { type CampaignCache, createCampaign } from "../campaigns/service";
 import type { CouponStatus, GenerateCoupon } from "./model";
 
 export interface CouponDefaults {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AppError } from "@matchday/shared";
 import { Elysia } from "elysia";
+import { AppError } from "../../errors";
 
 /** The admin page's files, next to the services in the repository (DESIGN §2). */
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../../../admin-dashboard/", import.meta.url));

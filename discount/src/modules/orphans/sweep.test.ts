@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { normalizePhone } from "@matchday/shared";
+import { normalizePhone } from "@matchday/shared/phone";
 import { bearer, waitFor } from "@matchday/shared/test-support";
 import { createCampaign } from "../../burst-support";
 import { createGate, gateKeys } from "../../redis/gate";

@@ -1,4 +1,5 @@
-import { type Logger, maskPhone } from "@matchday/shared";
+import type { Logger } from "@matchday/shared/logger";
+import { maskPhone } from "@matchday/shared/phone";
 import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { type CampaignRow, campaignCounts, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";

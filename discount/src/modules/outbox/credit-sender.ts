@@ -1,5 +1,5 @@
 import { createWalletClient as walletApi } from "@matchday/client/wallet";
-import { serviceTokenSource } from "@matchday/shared";
+import { serviceTokenSource } from "@matchday/shared/auth";
 import type { Credit } from "./owed";
 
 export type CreditResult =

@@ -1,4 +1,4 @@
-import type { Logger } from "@matchday/shared";
+import type { Logger } from "@matchday/shared/logger";
 import type { CreditSender } from "./credit-sender";
 import type { OutboxLanes } from "./lanes";
 import type { Credit } from "./owed";

@@ -1,8 +1,7 @@
+import type { Clock } from "@matchday/shared/clock";
 import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { outbox, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
-
-export type Clock = () => number;
 
 export type DeliveryResult =
   | { id: number; redemptionId: number; outcome: "credited" }

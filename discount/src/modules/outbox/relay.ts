@@ -1,10 +1,11 @@
-import type { Logger } from "@matchday/shared";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
 import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
 import type { CreditSender } from "./credit-sender";
-import type { Clock, DeliveryResult, OutboxLanes } from "./lanes";
+import type { DeliveryResult, OutboxLanes } from "./lanes";
 
 export interface RelayOptions {
   store: DiscountStore;

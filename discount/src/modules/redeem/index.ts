@@ -1,5 +1,7 @@
-import { AppError, type TokenVerifier, type TrustProxy } from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import type { TrustProxy } from "@matchday/shared/http";
 import { Elysia } from "elysia";
+import { AppError } from "../../errors";
 import { campaignLabel } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
 import { callerPhone } from "../claims/caller";

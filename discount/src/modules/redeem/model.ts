@@ -1,4 +1,4 @@
-import { problemSchema as problem } from "@matchday/shared";
+import { problemSchema as problem } from "@matchday/shared/http";
 import { type Static, Type as T } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 

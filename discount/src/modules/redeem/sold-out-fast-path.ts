@@ -1,10 +1,6 @@
-import {
-  type CounterSeries,
-  type HttpKernel,
-  recordSocketAddress,
-  type TokenVerifier,
-  unreadableBody,
-} from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import { type HttpKernel, recordSocketAddress, unreadableBody } from "@matchday/shared/http";
+import type { CounterSeries } from "@matchday/shared/metrics";
 import type { Server } from "bun";
 import type { CampaignRow } from "../../db/schema";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";

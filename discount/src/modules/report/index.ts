@@ -1,6 +1,8 @@
-import { AppError, authPlugin, type TokenVerifier } from "@matchday/shared";
+import type { TokenVerifier } from "@matchday/shared/auth";
+import { authPlugin } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import type { DiscountStore } from "../../db/store";
+import { AppError } from "../../errors";
 import { codeFromPath } from "../campaigns";
 import { CodeParams } from "../campaigns/model";
 import type { CampaignCache } from "../campaigns/service";

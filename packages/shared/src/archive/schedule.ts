@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { EnvReader } from "../config";
+import type { EnvReader } from "../env";
 import type { Logger } from "../logger";
 import { ArchiveDir } from "./archive-dir";
 import { ArchiveBusyError } from "./manifest";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Elysia, t } from "elysia";
+import { Type as T } from "@sinclair/typebox";
+import { Elysia } from "elysia";
 import type { Browser } from "playwright-core";
 import { launchBrowser } from "../test-support/browser";
 import { apiDocs } from "./api-docs";
@@ -9,7 +10,7 @@ const TITLE = "Matchday Docs Under Test";
 const app = new Elysia()
   .use(apiDocs({ title: TITLE, version: "1.0.0", description: "A service with one route, for its docs page" }))
   .get("/v1/things/:id", ({ params }) => ({ id: params.id }), {
-    params: t.Object({ id: t.String() }),
+    params: T.Object({ id: T.String() }),
     detail: { summary: "Read one thing" },
   });
 let url: string;

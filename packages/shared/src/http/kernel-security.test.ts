@@ -1,9 +1,15 @@
 import { expect, test } from "bun:test";
-import { Elysia, t } from "elysia";
-import { AppError } from "../errors";
+import { Type as T } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { defineErrors } from "../errors";
 import { createLogger } from "../logger";
 import { Registry } from "../metrics";
-import { httpKernel, refusalResponse } from "./kernel";
+import { createHttpKernel, refusalResponse } from "./kernel";
+
+// A service's own code beside the generic ones, as a service's errors.ts defines it.
+const { AppError } = defineErrors({
+  CAMPAIGN_EXHAUSTED: { status: 409, title: "Sold out: every prize of this campaign has been claimed" },
+});
 
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -15,12 +21,12 @@ const SECURITY_HEADERS = {
 
 function app(options: { hsts?: boolean } = {}) {
   const received: unknown[] = [];
-  const kernel = httpKernel({
+  const kernel = createHttpKernel({
     logger: createLogger({ level: "silent", service: "test" }),
     metrics: new Registry(),
     maxBodyBytes: 1024,
     ...options,
-  });
+  }).plugin;
   const app = new Elysia()
     .use(kernel)
     .get("/v1/things", () => ({ things: [] }))
@@ -42,7 +48,7 @@ function app(options: { hsts?: boolean } = {}) {
         received.push(body);
         return body;
       },
-      { body: t.Object({ text: t.String() }) },
+      { body: T.Object({ text: T.String() }) },
     );
   return { app, received };
 }

@@ -1,9 +1,14 @@
 import { expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import { AppError } from "../errors";
+import { defineErrors } from "../errors";
 import { createLogger } from "../logger";
 import { Registry } from "../metrics";
-import { httpKernel, refusalResponse } from "./kernel";
+import { createHttpKernel, refusalResponse } from "./kernel";
+
+// A service's own code beside the generic ones, as a service's errors.ts defines it.
+const { AppError } = defineErrors({
+  CAMPAIGN_EXHAUSTED: { status: 409, title: "Sold out: every prize of this campaign has been claimed" },
+});
 
 function appWithCapturedLogs() {
   const lines: Record<string, unknown>[] = [];
@@ -14,7 +19,7 @@ function appWithCapturedLogs() {
   });
   const metrics = new Registry();
   const app = new Elysia()
-    .use(httpKernel({ logger, metrics, maxBodyBytes: 1024 }))
+    .use(createHttpKernel({ logger, metrics, maxBodyBytes: 1024 }).plugin)
     .get("/v1/things/:phone", ({ params }) => ({ phone: params.phone }))
     .get("/refused", () => {
       throw new AppError("FORBIDDEN", "not you");
@@ -92,7 +97,7 @@ test("lines logged by domain code while serving a request carry that request's i
     destination: { write: (line: string) => lines.push(JSON.parse(line)) },
   });
   const app = new Elysia()
-    .use(httpKernel({ logger, metrics: new Registry(), maxBodyBytes: 1024 }))
+    .use(createHttpKernel({ logger, metrics: new Registry(), maxBodyBytes: 1024 }).plugin)
     .get("/work", async () => {
       await Bun.sleep(1);
       logger.warn("something noteworthy");

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { AppError, statusOf, toProblem } from "../errors";
+import { AppError, type ProblemError, toProblem } from "../errors";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
 import { isJsonMediaType } from "./media-type";
@@ -51,13 +51,13 @@ async function readJsonWithin(body: ReadableStream<Uint8Array>, maxBodyBytes: nu
 }
 
 /** Each error's problem body up to its request id, and its headers, built once. */
-const directTemplates = new WeakMap<AppError, { head: string; headers: Headers }>();
+const directTemplates = new WeakMap<ProblemError, { head: string; headers: Headers }>();
 
 /**
  * problemResponse for the answers given at volume outside the router: the same body
  * and headers, from a template per error (a request id is [A-Za-z0-9._:-], safe in JSON).
  */
-function directProblem(error: AppError, requestId: string, extra: Record<string, string>): Response {
+function directProblem(error: ProblemError, requestId: string, extra: Record<string, string>): Response {
   let template = directTemplates.get(error);
   if (!template) {
     if (error.extra.errors) return problemResponse(error, requestId, extra); // the id is not the body's last field
@@ -68,7 +68,7 @@ function directProblem(error: AppError, requestId: string, extra: Record<string,
   }
   const headers = new Headers(template.headers);
   headers.set("x-request-id", requestId);
-  return new Response(`${template.head}"${requestId}"}`, { status: statusOf(error.code), headers });
+  return new Response(`${template.head}"${requestId}"}`, { status: error.status, headers });
 }
 
 interface Answered {
@@ -145,8 +145,8 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
      * its metric series are bound here, once, so each answer costs no label work. Logged
      * at debug, like a quiet refusal.
      */
-    directRefusal(route: string, method: string, error: AppError): (request: Request) => Response {
-      const labels = { route, method, status: String(statusOf(error.code)) };
+    directRefusal(route: string, method: string, error: ProblemError): (request: Request) => Response {
+      const labels = { route, method, status: String(error.status) };
       const counted = requests.series(labels);
       const timed = latency.series(labels);
       return (request) => {
@@ -165,11 +165,6 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
 
 export type HttpKernel = ReturnType<typeof createHttpKernel>;
 
-/** The kernel as a plugin, for a service that serves nothing outside the router. */
-export function httpKernel(options: KernelOptions) {
-  return createHttpKernel(options).plugin;
-}
-
 /**
  * An expected refusal (sold out, rate limited, ...) as a value: the controller returns
  * it instead of throwing, which skips building an Error and the error hooks on a path
@@ -177,7 +172,7 @@ export function httpKernel(options: KernelOptions) {
  */
 export function refusalResponse(
   request: Request,
-  error: AppError,
+  error: ProblemError,
   options: Pick<RequestState, "quiet"> = {},
 ): Response {
   const state = requestStateOf(request);

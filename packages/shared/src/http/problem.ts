@@ -1,16 +1,13 @@
-import { t } from "elysia";
-import { AppError, type ErrorCode, type FieldIssue, isErrorCode, toProblem } from "../errors";
-
-const PROBLEM_KEY = "x-problem";
-
-/**
- * Schema options that give a field its own error codes instead of the generic
- * VALIDATION_FAILED, e.g. `T.String({ ...problemCodes({ missing: "IDEMPOTENCY_KEY_REQUIRED" }) })`.
- * The `x-` key is a valid OpenAPI extension, so the document stays valid.
- */
-export function problemCodes(codes: { missing?: ErrorCode; invalid?: ErrorCode }) {
-  return { [PROBLEM_KEY]: codes };
-}
+import { Type as T } from "@sinclair/typebox";
+import {
+  AppError,
+  annotatedSpec,
+  type ErrorSpec,
+  type FieldIssue,
+  PROBLEM_KEY,
+  ProblemError,
+  toProblem,
+} from "../errors";
 
 const MESSAGE_KEY = "x-problem-message";
 
@@ -19,14 +16,16 @@ export function problemMessage(message: string) {
   return { [MESSAGE_KEY]: message };
 }
 
-function annotatedCode(valueError: ElysiaValidationLike["valueError"]): ErrorCode | undefined {
+/** The field's own code (see problemCodes) for what is wrong with it, with its service's status. */
+function annotatedCode(valueError: ElysiaValidationLike["valueError"]): { code: string; spec: ErrorSpec } | undefined {
   const codes = valueError?.schema?.[PROBLEM_KEY] as { missing?: unknown; invalid?: unknown } | undefined;
   const code = valueError?.value === undefined ? codes?.missing : codes?.invalid;
-  return isErrorCode(code) ? code : undefined;
+  const spec = annotatedSpec(code);
+  return spec ? { code: code as string, spec } : undefined;
 }
 
 /** Renders an AppError as an RFC 9457 problem+json response, with any other headers it must carry. */
-export function problemResponse(error: AppError, requestId: string, extra?: Record<string, string>): Response {
+export function problemResponse(error: ProblemError, requestId: string, extra?: Record<string, string>): Response {
   const problem = toProblem(error, requestId);
   const headers: Record<string, string> = {
     ...extra,
@@ -62,8 +61,8 @@ export function validationIssues(error: ElysiaValidationLike): FieldIssue[] {
 }
 
 /** Turns whatever was thrown into an AppError that is safe to show a client. */
-export function toAppError(code: string | number, error: unknown): AppError {
-  if (error instanceof AppError) return error;
+export function toAppError(code: string | number, error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
   switch (code) {
     case "VALIDATION": {
       const v = error as ElysiaValidationLike;
@@ -72,12 +71,14 @@ export function toAppError(code: string | number, error: unknown): AppError {
       const errors = validationIssues(v);
       const first = errors[0];
       const detail = first ? `${first.field}: ${first.message}` : undefined;
-      return new AppError(annotatedCode(v.valueError) ?? "VALIDATION_FAILED", detail, { errors });
+      const annotated = annotatedCode(v.valueError);
+      if (annotated) return new ProblemError(annotated.code, annotated.spec, detail, { errors });
+      return new AppError("VALIDATION_FAILED", detail, { errors });
     }
     case "PARSE": {
       // Elysia wraps what a parser threw; a refusal of the body's size keeps its own code.
       const cause = (error as Error).cause;
-      return cause instanceof AppError ? cause : new AppError("MALFORMED_JSON");
+      return cause instanceof ProblemError ? cause : new AppError("MALFORMED_JSON");
     }
     case "NOT_FOUND":
       return new AppError("ROUTE_NOT_FOUND");
@@ -87,18 +88,22 @@ export function toAppError(code: string | number, error: unknown): AppError {
 }
 
 /** The OpenAPI schema of a problem+json answer as the kernel renders it, limited to the codes one status carries. */
-export function problemSchema(status: number, codes: readonly [ErrorCode, ...ErrorCode[]], description: string) {
+export function problemSchema<Code extends string>(
+  status: number,
+  codes: readonly [Code, ...Code[]],
+  description: string,
+) {
   const [first, ...rest] = codes;
-  return t.Object(
+  return T.Object(
     {
-      type: t.String({ description: "urn:matchday:problem:<code>" }),
-      title: t.String(),
-      status: t.Literal(status),
-      detail: t.String(),
-      code: rest.length ? t.Union(codes.map((c) => t.Literal(c))) : t.Literal(first),
-      requestId: t.String(),
-      errors: t.Optional(
-        t.Array(t.Object({ field: t.String(), message: t.String() }), { description: "Which fields were not valid" }),
+      type: T.String({ description: "urn:matchday:problem:<code>" }),
+      title: T.String(),
+      status: T.Literal(status),
+      detail: T.String(),
+      code: rest.length ? T.Union(codes.map((c) => T.Literal(c))) : T.Literal(first),
+      requestId: T.String(),
+      errors: T.Optional(
+        T.Array(T.Object({ field: T.String(), message: T.String() }), { description: "Which fields were not valid" }),
       ),
     },
     { description },

@@ -1,4 +1,5 @@
-import { Elysia, t } from "elysia";
+import { Type as T } from "@sinclair/typebox";
+import { Elysia } from "elysia";
 import type { Registry } from "../metrics";
 import { METRICS_CONTENT_TYPE } from "./metrics-endpoint";
 
@@ -18,7 +19,7 @@ export function systemRoutes(options: {
   return new Elysia({ name: "system-routes" })
     .get("/health", () => ({ status: "ok" as const, service: options.service }), {
       detail: { summary: "Liveness", tags: ["system"] },
-      response: t.Object({ status: t.Literal("ok"), service: t.String() }),
+      response: T.Object({ status: T.Literal("ok"), service: T.String() }),
     })
     .get(
       "/ready",
@@ -39,8 +40,8 @@ export function systemRoutes(options: {
       {
         detail: { summary: "Readiness: every dependency answers", tags: ["system"] },
         response: {
-          200: t.Object({ status: t.Literal("ready"), checks: t.Record(t.String(), t.String()) }),
-          503: t.Object({ status: t.Literal("not-ready"), checks: t.Record(t.String(), t.String()) }),
+          200: T.Object({ status: T.Literal("ready"), checks: T.Record(T.String(), T.String()) }),
+          503: T.Object({ status: T.Literal("not-ready"), checks: T.Record(T.String(), T.String()) }),
         },
       },
     )

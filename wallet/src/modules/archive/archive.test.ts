@@ -12,7 +12,7 @@ import {
   lockArchive,
   restoreArchive,
   runArchive,
-} from "@matchday/shared";
+} from "@matchday/shared/archive";
 import { bearer } from "@matchday/shared/test-support";
 import { startWalletInProcess, type WalletUnderTest } from "../../testing";
 import { createLedgerWriter } from "../wallets/ledger-batch";

@@ -1,4 +1,4 @@
-import type { ArchiveSource, EligibleSpan, ManifestEntry } from "@matchday/shared";
+import type { ArchiveSource, EligibleSpan, ManifestEntry } from "@matchday/shared/archive";
 import { and, asc, gt, lt, lte, sql } from "drizzle-orm";
 import { type LedgerRow, ledger } from "../../db/schema";
 import type { WalletStore, WalletTx } from "../../db/store";

@@ -1,7 +1,12 @@
-import { AppError, authPlugin, requirePhone, requireSelfOrRole, type TokenVerifier } from "@matchday/shared";
+import { requireSelfOrRole, type TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import { authPlugin } from "@matchday/shared/http";
+import { requirePhone } from "@matchday/shared/phone";
 import { Elysia } from "elysia";
 import type { WalletStore } from "../../db/store";
+import { AppError } from "../../errors";
 import type { WalletMetrics } from "../../metrics";
+import type { EntryKind } from "./entry";
 import { createLedgerWriter } from "./ledger-batch";
 import {
   EntryHeaders,
@@ -12,7 +17,7 @@ import {
   TransactionsQuery,
   WalletView,
 } from "./model";
-import { applyEntry, type Clock, type EntryKind, getWallet, listTransactions } from "./service";
+import { applyEntry, getWallet, listTransactions } from "./service";
 
 export interface WalletRoutesDeps {
   store: WalletStore;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { makeTempDatabase, type TempDatabase } from "@matchday/shared/test-support";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "../../db/store";
 import { ledgerTotals } from "../../testing";
+import type { EntryCommand } from "./entry";
 import { applyBatch } from "./ledger-batch";
-import type { EntryCommand } from "./service";
 
 let database: TempDatabase;
 let store: WalletStore;

@@ -1,8 +1,9 @@
+import type { Clock } from "@matchday/shared/clock";
 import { inArray, sql } from "drizzle-orm";
 import { archivedEntries, type LedgerRow, ledger, wallets } from "../../db/schema";
 import type { WalletStore, WalletTx } from "../../db/store";
+import { type EntryCommand, type EntryOutcome, requestHash, toEntry } from "./entry";
 import type { LedgerEntry } from "./model";
-import { type Clock, type EntryCommand, type EntryOutcome, requestHash, toEntry } from "./service";
 
 type NewRow = typeof ledger.$inferInsert & { idempotencyKey: string };
 

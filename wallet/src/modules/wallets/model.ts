@@ -1,5 +1,6 @@
-import { problemCodes, SAFE_TEXT } from "@matchday/shared";
+import { SAFE_TEXT } from "@matchday/shared/safe-text";
 import { type Static, Type as T } from "@sinclair/typebox";
+import { problemCodes } from "../../errors";
 
 /** Largest single credit or debit: far above any real campaign, far below 2^53. */
 export const MAX_AMOUNT = 1_000_000_000_000;

@@ -1,53 +1,9 @@
-import { createHash } from "node:crypto";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { type LedgerRow, ledger, wallets } from "../../db/schema";
+import { ledger, wallets } from "../../db/schema";
 import type { WalletStore } from "../../db/store";
+import { type EntryCommand, type EntryOutcome, iso, toEntry } from "./entry";
 import type { LedgerWriter } from "./ledger-batch";
-import type { LedgerEntry, TransactionsPage, WalletView } from "./model";
-
-export type Clock = () => number;
-export type EntryKind = "credit" | "debit";
-
-export interface EntryCommand {
-  phone: string;
-  kind: EntryKind;
-  amount: number;
-  reference?: string;
-  description?: string;
-  idempotencyKey: string;
-}
-
-/** Expected outcomes are values: the caller decides how to present them. */
-export type EntryOutcome =
-  | { ok: true; entry: LedgerEntry; replayed: boolean }
-  | { ok: false; error: "INSUFFICIENT_FUNDS" | "IDEMPOTENCY_KEY_REUSED" | "BALANCE_LIMIT_EXCEEDED" };
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-export function toEntry(row: LedgerRow): LedgerEntry {
-  return {
-    id: row.id,
-    phone: row.phone,
-    kind: row.kind,
-    amount: row.amount,
-    balanceAfter: row.balanceAfter,
-    reference: row.reference,
-    description: row.description,
-    createdAt: iso(row.createdAt),
-  };
-}
-
-/** What makes two requests under one Idempotency-Key "the same request". */
-export function requestHash(command: EntryCommand): string {
-  const canonical = [
-    command.phone,
-    command.kind,
-    command.amount,
-    command.reference ?? null,
-    command.description ?? null,
-  ];
-  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
-}
+import type { TransactionsPage, WalletView } from "./model";
 
 /** The balance read is the wallet's most frequent query: built and prepared once per store, not per request. */
 const balanceQueries = new WeakMap<WalletStore, ReturnType<typeof prepareBalanceQuery>>();

@@ -1,0 +1,17 @@
+import { defineErrors } from "@matchday/shared/errors";
+
+/** The discount service's codes beside the generic ones, each with its one HTTP status. */
+export const { AppError, ERROR_STATUS, isErrorCode } = defineErrors({
+  CODE_NOT_FOUND: { status: 404, title: "No campaign has this code" },
+  CAMPAIGN_NOT_FOUND: { status: 404, title: "No such campaign" },
+  CAMPAIGN_CODE_TAKEN: { status: 409, title: "Another campaign already uses this code" },
+  CAMPAIGN_EXHAUSTED: { status: 409, title: "Sold out: every prize of this campaign has been claimed" },
+  CAMPAIGN_NOT_STARTED: { status: 403, title: "This campaign has not started yet" },
+  CAMPAIGN_ENDED: { status: 410, title: "This campaign has ended" },
+  COUPON_NOT_FOUND: { status: 404, title: "No coupon has this code" },
+  COUPON_ALREADY_USED: { status: 409, title: "This coupon has already been used" },
+  COUPON_EXPIRED: { status: 410, title: "This coupon has expired" },
+  BATCH_NOT_FOUND: { status: 404, title: "No such coupon batch" },
+});
+export type AppError = InstanceType<typeof AppError>;
+export type ErrorCode = ConstructorParameters<typeof AppError>[0];

@@ -1,0 +1,4 @@
+// The SQLite store, its write queue and backups: one subpath, `@matchday/shared/db`.
+export * from "./backup";
+export * from "./sqlite";
+export * from "./store";
