@@ -3,14 +3,17 @@ import { createLogger } from "@matchday/shared/logger";
 import { Registry } from "@matchday/shared/metrics";
 import { type BootedService, runStopHooks } from "@matchday/shared/runtime/service";
 import { createApp, type DiscountApp } from "./app";
+import { startBackground } from "./background";
 import { loadDiscountConfig } from "./config";
 import { openDiscountStore } from "./db/store";
 import { connectRedis } from "./redis/connection";
+import { wireDiscount } from "./wiring";
 
 /**
  * The discount service built from its environment, whichever runtime serves it: config
  * parsed once (ConfigError names every problem), the store opened and migrated, Redis
- * connected, the app wired (which starts the outbox relay).
+ * connected, the parts wired, the app built and the process's background work started
+ * (outbox relay, orphan sweep, archiving).
  */
 export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>> {
   const config = loadDiscountConfig(env);
@@ -19,7 +22,9 @@ export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>
   const redis = connectRedis(config.redisUrl);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem"));
   const metrics = new Registry();
-  const app = createApp({ config, store, redis, logger, registry: metrics });
+  const parts = wireDiscount({ config, store, redis, logger, registry: metrics });
+  const app = createApp(parts);
+  const background = startBackground(parts);
   return {
     name: "discount",
     config,
@@ -28,7 +33,8 @@ export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>
     app,
     metrics,
     async close() {
-      await runStopHooks(app); // the relay finishes its batch in hand; the write queue drains
+      await background.stop(); // the relay finishes its batch in hand
+      await runStopHooks(app); // the write queue drains
       await store.close();
       redis.disconnect();
     },

@@ -13,8 +13,9 @@ import { and, asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
 import { canonicalCode } from "../modules/campaigns/code";
-import { createRecords, type DeliveryResult, idempotencyKeyOf } from "../modules/redeem/records";
-import { createWalletClient } from "../modules/redeem/wallet-client";
+import { createCreditSender } from "../modules/outbox/credit-sender";
+import { createOutboxLanes, type DeliveryResult } from "../modules/outbox/lanes";
+import { creditOf } from "../modules/outbox/owed";
 import { failWith, openExistingStore } from "./common";
 
 const USAGE = "usage: bun run reconcile [--campaign CODE] [--dry-run]";
@@ -49,9 +50,8 @@ const chosen = await store.db
   .where(and(eq(campaigns.kind, "gift"), code ? eq(campaigns.code, code) : undefined))
   .orderBy(asc(campaigns.id));
 if (code && chosen.length === 0) fail(`no campaign ${code}`);
-// Only `settle` is used, so the first-retry delay (for new winners) does not matter.
-const records = createRecords(store, Date.now, 0);
-const wallet = createWalletClient({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa });
+const lanes = createOutboxLanes(store, Date.now);
+const sender = createCreditSender({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa });
 
 const tallies: [string, Tally][] = [];
 /** Why the wallet could not be reached or would not take our token: said once, not per winner. */
@@ -82,15 +82,7 @@ for (const campaign of chosen) {
   const worker = async () => {
     while (next < winners.length) {
       const { redemption: r, outboxId, outboxStatus } = winners[next++] as (typeof winners)[number];
-      const answer = await wallet.credit(
-        {
-          phone: r.phone,
-          amount: campaign.amount,
-          idempotencyKey: idempotencyKeyOf(campaign.code, r.phone),
-          reference: `gift:${campaign.code}`,
-        },
-        config.walletTimeoutMs,
-      );
+      const answer = await sender.credit(creditOf(campaign.code, r.phone, campaign.amount), config.walletTimeoutMs);
       // Outbox id 0 matches no row, so settle still updates the redemption of an orphan.
       const ids = { id: outboxId ?? 0, redemptionId: r.id };
       let settled: DeliveryResult | undefined;
@@ -110,7 +102,7 @@ for (const campaign of chosen) {
         tally.unreachable++;
         unreachableBecause.add(answer.error);
       }
-      if (settled) await records.settle(settled);
+      if (settled) await lanes.settle(settled);
       if (++done % PROGRESS_EVERY === 0) console.error(`reconcile: ${campaign.code} ${done}/${winners.length}`);
     }
   };

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { eq, inArray } from "drizzle-orm";
-import { createRecords } from "../modules/redeem/records";
+import { createWinnerRecords } from "../modules/claims/record";
+import { createOutboxLanes } from "../modules/outbox/lanes";
 import { summaryOf } from "../modules/report/service";
 import { type CampaignRow, campaigns, outbox, redemptions } from "./schema";
 import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "./store";
@@ -50,7 +51,7 @@ const phone = (n: number) => `+98912${String(n).padStart(7, "0")}`;
 describe("campaign counts", () => {
   test("concurrent winners, credits, refusals and deletes through the write queue leave the counts equal to a scan", async () => {
     const store = await migratedStore();
-    const records = createRecords(store, Date.now, 1_000);
+    const records = { ...createWinnerRecords(store, Date.now, 1_000), ...createOutboxLanes(store, Date.now) };
     const [big, small] = [await newCampaign(store, "COUNTBIG", 1_000), await newCampaign(store, "COUNTSML", 50)];
     // 300 winners of two campaigns at once: the queue batches them into a few transactions.
     const recorded = await Promise.all(

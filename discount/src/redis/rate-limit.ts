@@ -20,6 +20,8 @@ export interface RateLimiterOptions {
   windowSeconds: number;
   /** How long a check may wait for Redis before it fails open. 0 disables the timeout. */
   timeoutMs?: number;
+  /** The service's clock, for Retry-After. (The library buckets attempts by the system clock.) */
+  clock?: () => number;
 }
 
 export interface RateLimiter {
@@ -92,7 +94,7 @@ const argv = (args: unknown[]) => args.map((arg) => (arg == null ? "" : String(a
  * Buckets are aligned to the epoch by each instance's clock, so keep clocks in sync.
  */
 export function createRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
-  const { prefix, limit, windowSeconds, timeoutMs = 500 } = options;
+  const { prefix, limit, windowSeconds, timeoutMs = 500, clock = Date.now } = options;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit must be a positive integer, got ${limit}`);
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1) {
     throw new Error(`rate limit window must be a positive whole number of seconds, got ${windowSeconds}`);
@@ -119,9 +121,9 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
     async check(identifier) {
       const result = await limiter.limit(identifier);
       if (result.reason === "timeout") {
-        return { allowed: true, limit, remaining: 0, resetAtMs: Date.now(), retryAfterSeconds: 0, timedOut: true };
+        return { allowed: true, limit, remaining: 0, resetAtMs: clock(), retryAfterSeconds: 0, timedOut: true };
       }
-      const retryAfterSeconds = result.success ? 0 : Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
+      const retryAfterSeconds = result.success ? 0 : Math.max(1, Math.ceil((result.reset - clock()) / 1000));
       return {
         allowed: result.success,
         limit: result.limit,

@@ -1,7 +1,9 @@
 import { createApp, type DiscountApp } from "@matchday/discount/app";
+import { startBackground } from "@matchday/discount/background";
 import type { DiscountConfig } from "@matchday/discount/config";
 import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "@matchday/discount/db/store";
 import { connectRedis } from "@matchday/discount/redis/connection";
+import { wireDiscount } from "@matchday/discount/wiring";
 import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
 import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
@@ -57,7 +59,9 @@ export async function startDiscountInProcess(
   await new Promise((resolve) => (redis.status === "ready" ? resolve(undefined) : redis.once("ready", resolve)));
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
   const logger = options.logger ?? createLogger({ level: "silent", service: "discount" });
-  const app = createApp({ config, store, redis, logger, clock: options.clock }).listen({
+  const parts = wireDiscount({ config, store, redis, logger, clock: options.clock });
+  const background = startBackground(parts); // as boot starts it
+  const app = createApp(parts).listen({
     ...bunListenerOptions(logger),
     port: 0,
     hostname: "127.0.0.1",
@@ -70,6 +74,7 @@ export async function startDiscountInProcess(
     database,
     async dispose() {
       await app.stop(true);
+      await background.stop();
       await runStopHooks(app); // app.stop fires them without waiting
       await store.close();
       redis.disconnect();

@@ -6,9 +6,11 @@ import { Elysia } from "elysia";
 import { AppError } from "../../errors";
 import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { CampaignCache } from "../campaigns/service";
-import { callerPhone, clientIpOf } from "../redeem/caller";
-import { rateLimitedResponse, rateLimitHeaders } from "../redeem/rate-limited";
-import { type RedeemDeps, redeem } from "../redeem/service";
+import { callerPhone } from "../claims/caller";
+import { clientIpOf } from "../claims/client-ip";
+import { type ClaimDeps, claim } from "../claims/pipeline";
+import { rateLimitedResponse, rateLimitHeaders } from "../claims/rate-limit-fields";
+import { couponAnswer, sendAsIs, unavailable } from "../claims/responses";
 import { batchCoupons, batchCouponsCsv, type CouponWriter, findBatch, generateBatch, toBatch } from "./batches";
 import {
   Batch,
@@ -27,7 +29,7 @@ import {
 } from "./model";
 import { type CouponDefaults, couponStatus, expiryOf, findCoupon, generateCoupon, toGenerated } from "./service";
 
-export interface CouponRoutesDeps extends RedeemDeps {
+export interface CouponRoutesDeps extends ClaimDeps {
   campaigns: CampaignCache;
   verifyToken: TokenVerifier;
   couponLimiter: RateLimiter;
@@ -39,8 +41,6 @@ export interface CouponRoutesDeps extends RedeemDeps {
 }
 
 const admins = ["admin"] as const;
-/** Elysia sends a Response as it is; the route's problem schemas document these bodies for OpenAPI. */
-const refused = (response: Response) => response as never;
 
 export function couponRoutes(deps: CouponRoutesDeps) {
   const { store, campaigns, metrics, logger, writer, couponDefaults, clock } = deps;
@@ -76,15 +76,13 @@ export function couponRoutes(deps: CouponRoutesDeps) {
           limit = await deps.couponLimiter.check(ip);
         } catch (err) {
           logger.warn({ err }, "coupon rate limiter unavailable");
-          return refused(
-            refusalResponse(request, new AppError("SERVICE_UNAVAILABLE", undefined, { retryAfterSeconds: 1 })),
-          );
+          return sendAsIs(refusalResponse(request, unavailable(1)));
         }
         // Checked first, before the code is even looked up: guessing codes must be slow.
         if (!limit.allowed) {
           metrics.couponsRateLimited.inc();
           metrics.couponsRedeemed.inc({ outcome: "rate-limited" });
-          return refused(rateLimitedResponse(request, limit, clock()));
+          return sendAsIs(rateLimitedResponse(request, limit, clock()));
         }
         Object.assign(set.headers, rateLimitHeaders(limit, clock()));
 
@@ -93,33 +91,13 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
         if (!coupon) {
           metrics.couponsRedeemed.inc({ outcome: "not-found" });
-          return refused(refusalResponse(request, new AppError("COUPON_NOT_FOUND")));
+          return sendAsIs(refusalResponse(request, new AppError("COUPON_NOT_FOUND")));
         }
-        const outcome = await redeem(deps, coupon, phone, ip);
+        const outcome = await claim(deps, coupon, phone, ip);
         metrics.couponsRedeemed.inc({ outcome: outcome.kind });
         // By row id: even part of a code would narrow a guesser's search, and the id finds the coupon.
         logger.info({ couponId: coupon.id, phone: maskPhone(phone), outcome: outcome.kind }, "coupon redeem");
-        switch (outcome.kind) {
-          case "won":
-          case "repeat": {
-            const { code, phone: owner, amount, status, redeemedAt } = outcome.result;
-            return { message: COUPON_REDEEMED, code, phone: owner, amount, status, redeemedAt };
-          }
-          case "sold-out":
-            return refused(refusalResponse(request, new AppError("COUPON_ALREADY_USED")));
-          case "ended":
-            return refused(refusalResponse(request, new AppError("COUPON_EXPIRED")));
-          case "not-started":
-            return refused(refusalResponse(request, new AppError("CAMPAIGN_NOT_STARTED")));
-          case "rate-limited":
-            return refused(rateLimitedResponse(request, outcome.decision, clock()));
-          case "unavailable": {
-            const error = new AppError("SERVICE_UNAVAILABLE", undefined, {
-              retryAfterSeconds: outcome.retryAfterSeconds,
-            });
-            return refused(refusalResponse(request, error));
-          }
-        }
+        return couponAnswer(request, outcome, clock());
       },
       {
         // As on /v1/redeem: an anonymous caller hears 401 before validation, unless anonymous redeem is on.
@@ -186,7 +164,7 @@ export function couponRoutes(deps: CouponRoutesDeps) {
               "content-disposition": `attachment; filename="coupons-${batch.id}.csv"`,
             },
           });
-          return refused(csv);
+          return sendAsIs(csv);
         }
         const page = await batchCoupons(store, batch.id, {
           cursor: Number(query.cursor ?? 0),

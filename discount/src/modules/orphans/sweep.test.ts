@@ -5,7 +5,7 @@ import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discou
 import { bearer } from "@matchday/testkit/http";
 import { waitFor } from "@matchday/testkit/processes";
 import { createGate, gateKeys } from "../../redis/gate";
-import { generationOf } from "../redeem/service";
+import { generationOf } from "../claims/gate";
 import { lostRanksOf, orphansOf } from "./sweep";
 
 let stack: DiscountStack;

@@ -4,8 +4,9 @@ import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { type CampaignRow, campaignCounts, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { Gate } from "../../redis/gate";
-import { campaignWinners, conflictOf, type Records } from "../redeem/records";
-import { generationOf } from "../redeem/service";
+import { generationOf } from "../claims/gate";
+import { conflictOf, type WinnerRecords } from "../claims/record";
+import { campaignWinners } from "../claims/winners";
 
 /**
  * Orphaned slots (DESIGN §3.6, §4): a process can die after the gate handed a phone its
@@ -19,7 +20,7 @@ import { generationOf } from "../redeem/service";
 export interface OrphanSweepDeps {
   store: DiscountStore;
   gate: Gate;
-  records: Records;
+  records: WinnerRecords;
   clock: () => number;
   logger: Logger;
 }

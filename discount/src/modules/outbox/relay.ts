@@ -4,13 +4,13 @@ import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
-import type { DeliveryResult, Records } from "../redeem/records";
-import type { WalletClient } from "../redeem/wallet-client";
+import type { CreditSender } from "./credit-sender";
+import type { DeliveryResult, OutboxLanes } from "./lanes";
 
 export interface RelayOptions {
   store: DiscountStore;
-  records: Records;
-  wallet: WalletClient;
+  outbox: OutboxLanes;
+  sender: CreditSender;
   clock: Clock;
   logger: Logger;
   metrics: DiscountMetrics;
@@ -46,11 +46,11 @@ export function startRelay(options: RelayOptions) {
   let stopped = false;
 
   async function deliver(): Promise<number> {
-    const due = await options.records.lease({ owner, limit: batchSize, leaseMs });
+    const due = await options.outbox.lease({ owner, limit: batchSize, leaseMs });
     if (due.length === 0) return 0;
     const results = await Promise.all(
       due.map(async (row): Promise<DeliveryResult> => {
-        const answer = await options.wallet.credit(row, options.walletTimeoutMs);
+        const answer = await options.sender.credit(row, options.walletTimeoutMs);
         options.metrics.deliveries.inc({ result: answer.outcome });
         if (answer.outcome === "credited") return { id: row.id, redemptionId: row.redemptionId, outcome: "credited" };
         if (answer.outcome === "refused") {
@@ -61,7 +61,7 @@ export function startRelay(options: RelayOptions) {
         return { id: row.id, redemptionId: row.redemptionId, outcome: "retry", error: answer.error, retryAt };
       }),
     );
-    await Promise.all(results.map((r) => options.records.settle(r)));
+    await Promise.all(results.map((r) => options.outbox.settle(r)));
     return due.length;
   }
 

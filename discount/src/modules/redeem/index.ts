@@ -1,75 +1,49 @@
 import type { TokenVerifier } from "@matchday/shared/auth";
-import { refusalResponse, type TrustProxy } from "@matchday/shared/http";
+import type { TrustProxy } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import { AppError } from "../../errors";
 import { campaignLabel } from "../../metrics";
 import { canonicalCode } from "../campaigns/code";
-import type { CampaignCache } from "../campaigns/service";
-import { callerPhone, clientIpOf } from "./caller";
-import { RedeemBody, RedeemProblems, RedeemResult } from "./model";
-import { rateLimitedResponse } from "./rate-limited";
-import { type RedeemDeps, type RedeemOutcome, redeem } from "./service";
-import { SOLD_OUT } from "./sold-out";
+import { callerPhone } from "../claims/caller";
+import { clientIpOf } from "../claims/client-ip";
+import { RedeemResult } from "../claims/model";
+import { type ClaimDeps, claim } from "../claims/pipeline";
+import { giftAnswer } from "../claims/responses";
+import { REDEEM_ROUTE, RedeemBody, RedeemProblems } from "./model";
+import { type FastPathDeps, type Forward, soldOutFastPath } from "./sold-out-fast-path";
 
-export interface RedeemRoutesDeps extends RedeemDeps {
-  campaigns: CampaignCache;
+export interface RedeemRoutesDeps extends ClaimDeps, FastPathDeps {
   verifyToken: TokenVerifier;
   redeemAnonymous: boolean;
   trustProxy: TrustProxy;
 }
 
-// Counted in the claims metric; an access-log line each would cost more than the answer itself.
-const QUIET = { quiet: true };
-
-/** Elysia sends a Response as it is; the route's problem schemas document these bodies for OpenAPI. */
-const refused = (response: Response) => response as never;
-
-/** Outcomes that are refusals, as the error each is answered with. */
-function refusal(outcome: Exclude<RedeemOutcome, { kind: "won" | "repeat" | "rate-limited" }>): AppError {
-  switch (outcome.kind) {
-    case "sold-out":
-      return SOLD_OUT;
-    case "not-started":
-      return new AppError("CAMPAIGN_NOT_STARTED");
-    case "ended":
-      return new AppError("CAMPAIGN_ENDED");
-    case "unavailable":
-      return new AppError("SERVICE_UNAVAILABLE", "The prize gate is recovering; try again in a moment", {
-        retryAfterSeconds: outcome.retryAfterSeconds,
-      });
-  }
-}
-
+/**
+ * POST /v1/redeem, served in two places: `routes` is the app's routed handler, and
+ * `listenerRoutes` the listener's entry (Bun's `serve.routes`), where the sold-out fast
+ * path answers what it can and hands the rest to the app's router (`forward`).
+ */
 export function redeemRoutes(deps: RedeemRoutesDeps) {
   const { campaigns, metrics } = deps;
-  return new Elysia({ name: "redeem" }).post(
-    "/v1/redeem",
+  const listenerRoutes = (forward: Forward) => soldOutFastPath(deps, forward);
+
+  const routes = new Elysia({ name: "redeem" }).post(
+    REDEEM_ROUTE,
     async ({ body, request, server, set }) => {
       const code = canonicalCode(body.code);
       const found = code ? await campaigns.get(code) : undefined;
       // Coupons have their own endpoint and its stricter limit: here they are not codes at all.
       const campaign = found?.kind === "gift" ? found : undefined;
-      const authorization = request.headers.get("authorization");
-      if (!campaign) {
-        // Only a verified caller learns whether a code exists: codes are not to be probed anonymously.
-        await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
-        throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
-      }
-
-      // Verified before any answer about the phone, sold out included: whether a phone won is
+      // Verified before any answer, sold out included: whether a code exists or a phone won is
       // not for an unproven caller to learn (DESIGN §3.7). The listener's fast path answers
       // proven losers (cached tokens) before this route.
+      const authorization = request.headers.get("authorization");
       const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
+      if (!campaign) throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
       const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
-      const outcome = await redeem(deps, campaign, phone, ip);
+      const outcome = await claim(deps, campaign, phone, ip);
       metrics.claims.inc({ campaign: campaignLabel(campaign, deps.clock()), outcome: outcome.kind });
-      if (outcome.kind === "won") {
-        set.status = 201;
-        return outcome.result;
-      }
-      if (outcome.kind === "repeat") return outcome.result;
-      if (outcome.kind === "rate-limited") return refused(rateLimitedResponse(request, outcome.decision, deps.clock()));
-      return refused(refusalResponse(request, refusal(outcome), outcome.kind === "sold-out" ? QUIET : undefined));
+      return giftAnswer(request, set, outcome, deps.clock());
     },
     {
       // Before validation, as on every other authenticated route: an anonymous caller hears 401, not the
@@ -94,4 +68,5 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
       },
     },
   );
+  return { routes, listenerRoutes };
 }

@@ -2,6 +2,9 @@ import { problemSchema as problem } from "@matchday/shared/http";
 import { type Static, Type as T } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 
+/** Served twice: by the listener's sold-out fast path first, then by the app's router. */
+export const REDEEM_ROUTE = "/v1/redeem";
+
 export const RedeemBody = T.Object(
   {
     code: T.String({
@@ -21,19 +24,6 @@ export const RedeemBody = T.Object(
 export type RedeemBody = Static<typeof RedeemBody>;
 /** The same schema compiled once, for checks outside the router (the sold-out fast path). */
 export const redeemBodyCheck = TypeCompiler.Compile(RedeemBody);
-
-export const RedeemResult = T.Object({
-  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
-    description:
-      "credited: in the wallet; pending: owed, being delivered; failed: the wallet refused it (see the report)",
-  }),
-  code: T.String(),
-  phone: T.String(),
-  rank: T.Integer({ minimum: 1, description: "Arrival order among the winners" }),
-  amount: T.Integer({ description: "Integer Tomans" }),
-  redeemedAt: T.String({ format: "date-time" }),
-});
-export type RedeemResult = Static<typeof RedeemResult>;
 
 /**
  * Every refusal a redeem can answer, by status. Documented only: refusals are sent

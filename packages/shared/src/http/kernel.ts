@@ -17,17 +17,21 @@ export interface KernelOptions {
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
-/** Cheap checks on headers alone, before any body is read. */
-function rejectUnreadableBody(request: Request, maxBodyBytes: number): void {
-  if (!BODY_METHODS.has(request.method)) return;
+/**
+ * Cheap checks on headers alone, before any body is read: the refusal onRequest throws, or
+ * undefined. Exported for a handler served outside the router, which must accept no more.
+ */
+export function unreadableBody(request: Request, maxBodyBytes: number): AppError | undefined {
+  if (!BODY_METHODS.has(request.method)) return undefined;
   const length = request.headers.get("content-length");
   if (length !== null && Number(length) > maxBodyBytes) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${maxBodyBytes} bytes`);
+    return new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${maxBodyBytes} bytes`);
   }
-  if (length === "0") return;
+  if (length === "0") return undefined;
   if (!isJsonMediaType(request.headers.get("content-type"))) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
+    return new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
   }
+  return undefined;
 }
 
 /**
@@ -103,7 +107,8 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
       // Without a valid Host (none over HTTP/1.0, empty, "a b") Bun leaves the URL relative,
       // which no route or URL parser downstream expects.
       if (!URL.canParse(request.url)) throw new AppError("INVALID_HOST");
-      rejectUnreadableBody(request, maxBodyBytes);
+      const unreadable = unreadableBody(request, maxBodyBytes);
+      if (unreadable) throw unreadable;
     })
     .onParse({ as: "global" }, ({ request }, contentType) => {
       // A declared length was held to the limit in onRequest; Elysia's own parser reads it, but

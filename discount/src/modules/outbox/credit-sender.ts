@@ -1,6 +1,6 @@
 import { createWalletClient as walletApi } from "@matchday/client/wallet";
 import { serviceTokenSource } from "@matchday/shared/auth";
-import type { Delivery } from "./records";
+import type { Credit } from "./owed";
 
 export type CreditResult =
   /** `replayed`: the wallet already held this key and answered with the stored entry (reconcile needs it). */
@@ -8,11 +8,9 @@ export type CreditResult =
   | { outcome: "retry"; error: string }
   | { outcome: "refused"; error: string };
 
-export interface WalletClient {
-  credit(
-    delivery: Pick<Delivery, "phone" | "amount" | "idempotencyKey" | "reference">,
-    timeoutMs: number,
-  ): Promise<CreditResult>;
+/** Sends one credit to the wallet and classifies its answer (named apart from the client package's WalletClient). */
+export interface CreditSender {
+  credit(credit: Credit, timeoutMs: number): Promise<CreditResult>;
 }
 
 /**
@@ -42,13 +40,13 @@ type DenoGlobal = { Deno?: { createHttpClient(options: { caCerts: string[] }): u
  * 2xx credited; a 4xx about the credit itself is a definitive refusal; anything else
  * (timeout, network, 5xx) is worth retrying.
  */
-export function createWalletClient(options: {
+export function createCreditSender(options: {
   baseUrl: string;
   jwtSecret: string;
   /** PEM CA certificates to trust for an HTTPS wallet instead of the public roots. */
   ca?: string;
   now?: () => number;
-}): WalletClient {
+}): CreditSender {
   const now = options.now ?? Date.now;
   // Verification pinned on: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment must not turn it off.
   const tls = { ca: options.ca, rejectUnauthorized: true };
@@ -63,8 +61,8 @@ export function createWalletClient(options: {
   });
 
   return {
-    async credit(delivery, timeoutMs) {
-      const { phone, amount, reference, idempotencyKey } = delivery;
+    async credit(credit, timeoutMs) {
+      const { phone, amount, reference, idempotencyKey } = credit;
       const result = await wallet.credit(phone, { amount, reference }, idempotencyKey, { timeoutMs });
       if (result.ok) return { outcome: "credited", replayed: result.headers.get("idempotent-replayed") === "true" };
       const { status, code, cause } = result.error;

@@ -1,7 +1,4 @@
-import { AppError } from "../../errors";
-
-/** One instance for the answer most of a burst gets: no Error (and stack trace) built per request. */
-export const SOLD_OUT = new AppError("CAMPAIGN_EXHAUSTED");
+import { type ClaimOutcome, type RedeemResult, SOLD_OUT_OUTCOME } from "./model";
 
 /** What the book needs of a campaign. */
 export type FullCampaign = { id: number; code: string; kind: "gift" | "coupon"; maxRedemptions: number };
@@ -51,7 +48,7 @@ export class SoldOutBook {
     return this.gifts.size > 0;
   }
 
-  markSoldOut(campaign: FullCampaign, now = Date.now()): void {
+  markSoldOut(campaign: FullCampaign, now: number): void {
     const { code } = campaign;
     if (this.full.has(code) || (this.recheckAt.get(code) ?? 0) > now) return;
     if (this.full.size >= this.limit) this.forget(this.full.keys().next().value as string);
@@ -75,5 +72,75 @@ export class SoldOutBook {
   private forget(code: string): void {
     this.full.delete(code);
     this.gifts.delete(code);
+  }
+}
+
+/**
+ * Winners' answers once their credit is in the wallet. A credited redemption never
+ * changes again, so a winner who asks again (apps retry, people tap twice) is answered
+ * from memory: no gate, no DB read. Pending and failed answers are not kept: they may
+ * still change. Bounded; the oldest go first.
+ */
+export class SettledAnswers {
+  private readonly answers = new Map<string, RedeemResult>();
+
+  /**
+   * Five match campaigns' winners (about 1.5 MB). Coupon winners pass through too, so
+   * a larger bound only takes longer to fill: 20,000 kept the soak's memory growing
+   * for ten minutes (docs/RELIABILITY.md).
+   */
+  constructor(private readonly limit = 5_000) {}
+
+  get(code: string, phone: string): RedeemResult | undefined {
+    return this.answers.get(`${code}\n${phone}`);
+  }
+
+  remember(result: RedeemResult): void {
+    if (result.status !== "credited") return;
+    if (this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value as string);
+    this.answers.set(`${result.code}\n${result.phone}`, result);
+  }
+}
+
+/**
+ * What memory alone answers, before any I/O. `sold-out`: the campaign is full and this
+ * phone is not a winner. `repeat`: a full campaign's winner whose answer is settled.
+ * `winner`: a full campaign's winner whose answer the DB holds. `open`: the gate decides,
+ * unless `settled` is this phone's answer, given once the limits have counted the attempt.
+ */
+export type Remembered =
+  | typeof SOLD_OUT_OUTCOME
+  | { kind: "repeat"; result: RedeemResult }
+  | { kind: "winner" }
+  | { kind: "open"; settled?: RedeemResult };
+
+const WINNER = { kind: "winner" } as const;
+const OPEN = { kind: "open" } as const;
+
+/** This instance's memory of claims: the full campaigns and the settled answers, read first and taught last. */
+export class ClaimMemory {
+  constructor(
+    private readonly soldOut: SoldOutBook,
+    private readonly answers = new SettledAnswers(),
+  ) {}
+
+  /** The one sold-out decision: the claim pipeline asks it first, the listener's fast path earlier still. */
+  answer(code: string, phone: string): Remembered {
+    const verdict = this.soldOut.verdict(code, phone);
+    if (verdict === "loser") return SOLD_OUT_OUTCOME;
+    const settled = this.answers.get(code, phone);
+    if (verdict === "winner") return settled ? { kind: "repeat", result: settled } : WINNER;
+    return settled ? { kind: "open", settled } : OPEN;
+  }
+
+  /** Whether any gift campaign is known to be full: until one is, the fast path need not read a body. */
+  hasGift(): boolean {
+    return this.soldOut.hasGift();
+  }
+
+  /** Learns from a claim's outcome: a full campaign, or an answer that can no longer change. */
+  learn(campaign: FullCampaign, outcome: ClaimOutcome, now: number): void {
+    if (outcome.kind === "sold-out") this.soldOut.markSoldOut(campaign, now);
+    else if (outcome.kind === "won" || outcome.kind === "repeat") this.answers.remember(outcome.result);
   }
 }

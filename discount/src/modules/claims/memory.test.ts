@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
+import { ClaimMemory, SettledAnswers, SoldOutBook } from "./memory";
 import type { RedeemResult } from "./model";
-import { SettledAnswers } from "./settled-answers";
 
 const answer = (phone: string, status: RedeemResult["status"]): RedeemResult => ({
   status,
@@ -28,4 +28,30 @@ test("past its limit the oldest answers are forgotten first", () => {
   expect(answers.get("IRBR2026", "+989120000001")).toBeUndefined();
   expect(answers.get("IRBR2026", "+989120000002")).toBeDefined();
   expect(answers.get("IRBR2026", "+989120000003")).toBeDefined();
+});
+
+test("memory answers sold out to a full campaign's loser and a winner's settled answer; an unsettled winner goes to the DB, the rest to the gate", async () => {
+  const campaign = { id: 1, code: "IRBR2026", kind: "gift" as const, maxRedemptions: 2 };
+  const memory = new ClaimMemory(
+    new SoldOutBook(
+      async () =>
+        new Map([
+          ["+989120000001", 1],
+          ["+989120000003", 2],
+        ]),
+    ),
+  );
+  expect(memory.answer("IRBR2026", "+989120000002")).toEqual({ kind: "open" });
+  memory.learn(campaign, { kind: "won", result: answer("+989120000001", "credited") }, 0);
+  memory.learn(campaign, { kind: "sold-out" }, 0);
+  await Bun.sleep(0); // the book loads the winners
+  expect(memory.hasGift()).toBe(true);
+  expect(memory.answer("IRBR2026", "+989120000002")).toEqual({ kind: "sold-out" });
+  expect(memory.answer("IRBR2026", "+989120000001")).toEqual({
+    kind: "repeat",
+    result: answer("+989120000001", "credited"),
+  });
+  // A winner whose answer may still change is the DB's to answer.
+  expect(memory.answer("IRBR2026", "+989120000003")).toEqual({ kind: "winner" });
+  expect(memory.answer("OTHER", "+989120000001")).toEqual({ kind: "open" });
 });

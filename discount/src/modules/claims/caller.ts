@@ -1,5 +1,4 @@
 import type { Principal, TokenVerifier } from "@matchday/shared/auth";
-import { clientAddress, recordedSocketAddress, type TrustProxy } from "@matchday/shared/http";
 import { normalizePhone, requirePhone } from "@matchday/shared/phone";
 import { AppError } from "../../errors";
 
@@ -52,13 +51,4 @@ export function provenPhone(
   if (principal.role !== "user") return bodyPhone === undefined ? null : normalizePhone(bodyPhone);
   if (bodyPhone !== undefined && normalizePhone(bodyPhone) !== principal.phone) return null;
   return principal.phone;
-}
-
-/**
- * The client's address: the socket's, or the X-Forwarded-For hop just before our trusted proxies.
- * Bun's server gives the socket's address to the route; under Deno the entry recorded it.
- */
-export function clientIpOf(request: Request, socketIp: string | undefined, trust: TrustProxy): string {
-  const socket = socketIp ?? recordedSocketAddress(request) ?? "unknown";
-  return clientAddress(socket, request.headers.get("x-forwarded-for"), trust);
 }

@@ -1,0 +1,36 @@
+import { scheduleArchiving } from "@matchday/shared/archive";
+import { redemptionArchiveSource } from "./modules/archive/redemption-source";
+import { startOrphanSweep } from "./modules/orphans/sweep";
+import { startRelay } from "./modules/outbox/relay";
+import type { DiscountParts } from "./wiring";
+
+/**
+ * The process's timers, started by its entry (boot) and not by the app: the outbox relay,
+ * the orphan sweep and archiving. `stop` waits for each one's pass in hand.
+ */
+export function startBackground(parts: DiscountParts) {
+  const { config, store, gate, records, clock, logger, metrics } = parts;
+  const relay = startRelay({
+    store,
+    outbox: parts.outbox,
+    sender: parts.sender,
+    clock,
+    logger,
+    metrics,
+    intervalMs: config.relayIntervalMs,
+    walletTimeoutMs: config.walletTimeoutMs,
+  });
+  const orphans = startOrphanSweep({ store, gate, records, clock, logger }, config.orphanSweep);
+  const archiving = scheduleArchiving({
+    config: config.archive,
+    service: "discount",
+    sources: [redemptionArchiveSource(store)],
+    logger,
+    clock,
+  });
+  return {
+    async stop() {
+      await Promise.all([relay.stop(), orphans.stop(), archiving.stop()]);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Logger } from "@matchday/shared/logger";
+import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
+import { type ClaimOutcome, UNAVAILABLE } from "./model";
+
+export interface ClaimLimits {
+  perPhone: RateLimiter;
+  perIp: RateLimiter;
+}
+
+/**
+ * Counts the attempt against its phone's and its address's limits, both at once. Undefined
+ * when both allow it. (The coupon route's own limit is counted before its code is even
+ * looked up, so it cannot join this round trip: issue 18.)
+ */
+export async function checkLimits(
+  limits: ClaimLimits,
+  logger: Logger,
+  phone: string,
+  clientIp: string,
+): Promise<ClaimOutcome | undefined> {
+  let byPhone: RateLimitDecision;
+  let byIp: RateLimitDecision;
+  try {
+    [byPhone, byIp] = await Promise.all([limits.perPhone.check(phone), limits.perIp.check(clientIp)]);
+  } catch (error) {
+    logger.warn({ err: error }, "rate limiter unavailable");
+    return UNAVAILABLE;
+  }
+  if (byPhone.allowed && byIp.allowed) return undefined;
+  // The refusal the client must wait out, for its Retry-After and RateLimit fields: the one that resets last.
+  const decision = !byIp.allowed && (byPhone.allowed || byIp.resetAtMs > byPhone.resetAtMs) ? byIp : byPhone;
+  return { kind: "rate-limited", decision };
+}

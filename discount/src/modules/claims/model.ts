@@ -1,0 +1,41 @@
+import { type Static, Type as T } from "@sinclair/typebox";
+import type { CampaignRow, RedemptionRow } from "../../db/schema";
+import type { RateLimitDecision } from "../../redis/rate-limit";
+
+/** A winner's answer, the same for a gift code and a coupon (the coupon route words it its own way). */
+export const RedeemResult = T.Object({
+  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
+    description:
+      "credited: in the wallet; pending: owed, being delivered; failed: the wallet refused it (see the report)",
+  }),
+  code: T.String(),
+  phone: T.String(),
+  rank: T.Integer({ minimum: 1, description: "Arrival order among the winners" }),
+  amount: T.Integer({ description: "Integer Tomans" }),
+  redeemedAt: T.String({ format: "date-time" }),
+});
+export type RedeemResult = Static<typeof RedeemResult>;
+
+/** Every answer a claim can give, as a value; each route maps it to HTTP (responses.ts). */
+export type ClaimOutcome =
+  | { kind: "won"; result: RedeemResult }
+  | { kind: "repeat"; result: RedeemResult }
+  | { kind: "sold-out" }
+  | { kind: "not-started" }
+  | { kind: "ended" }
+  | { kind: "rate-limited"; decision: RateLimitDecision }
+  | { kind: "unavailable"; retryAfterSeconds: number };
+
+export const SOLD_OUT_OUTCOME = { kind: "sold-out" } as const;
+export const UNAVAILABLE = { kind: "unavailable", retryAfterSeconds: 1 } as const;
+
+export function resultOf(campaign: CampaignRow, row: RedemptionRow, status = row.status): RedeemResult {
+  return {
+    status,
+    code: campaign.code,
+    phone: row.phone,
+    rank: row.rank,
+    amount: campaign.amount,
+    redeemedAt: new Date(row.redeemedAt).toISOString(),
+  };
+}

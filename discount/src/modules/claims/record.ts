@@ -1,0 +1,117 @@
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
+import { maskPhone } from "@matchday/shared/phone";
+import { type CampaignRow, type RedemptionRow, redemptions } from "../../db/schema";
+import type { DiscountStore, DiscountTx } from "../../db/store";
+import { campaignLabel, type DiscountMetrics } from "../../metrics";
+import type { Gate } from "../../redis/gate";
+import { type Credit, creditOf, insertOwedCredits } from "../outbox/owed";
+import { generationOf, type Seat } from "./gate";
+import { type ClaimOutcome, resultOf, UNAVAILABLE } from "./model";
+import { findRedemption, rankHolder } from "./winners";
+
+export interface NewWinner {
+  campaignId: number;
+  code: string;
+  phone: string;
+  rank: number;
+  amount: number;
+}
+
+/** Why the DB refused a winner: the phone already won, or the rank/cap line held. */
+export function conflictOf(error: unknown): "phone" | "rank" | undefined {
+  const text = `${(error as Error)?.message} ${String((error as { cause?: unknown })?.cause)}`;
+  if (text.includes("redemptions.phone")) return "phone";
+  if (text.includes("redemptions.rank") || text.includes("above the campaign cap")) return "rank";
+  return undefined;
+}
+
+/**
+ * The durable record of winners, as a lane of the store's one write queue: during a burst,
+ * winners that arrive together are recorded together. `firstRetryDelayMs`: when the relay
+ * may first step in, once the request path's own attempt has had its chance.
+ */
+export function createWinnerRecords(store: DiscountStore, now: Clock, firstRetryDelayMs: number) {
+  /** A winner and the credit owed to them, in one transaction, before anyone is told they won. */
+  const recordWinners = async (tx: DiscountTx, winners: NewWinner[]) => {
+    const at = now();
+    const rows = await tx
+      .insert(redemptions)
+      .values(winners.map((w) => ({ campaignId: w.campaignId, phone: w.phone, rank: w.rank, redeemedAt: at })))
+      .returning();
+    const byRank = new Map(rows.map((r) => [`${r.campaignId}:${r.rank}`, r]));
+    const owed = winners.map((w) => ({
+      row: byRank.get(`${w.campaignId}:${w.rank}`) as RedemptionRow,
+      credit: creditOf(w.code, w.phone, w.amount),
+    }));
+    const outboxIdOf = await insertOwedCredits(
+      tx,
+      owed.map(({ row, credit }) => ({ redemptionId: row.id, credit })),
+      at,
+      firstRetryDelayMs,
+    );
+    return owed.map(({ row, credit }) => ({ row, credit, outboxId: outboxIdOf.get(row.id) as number }));
+  };
+  return { recordWinner: store.writes.lane(recordWinners) };
+}
+
+export type WinnerRecords = ReturnType<typeof createWinnerRecords>;
+
+export interface RecordDeps {
+  store: DiscountStore;
+  gate: Gate;
+  records: WinnerRecords;
+  clock: Clock;
+  logger: Logger;
+  metrics: DiscountMetrics;
+}
+
+/** A winner now durable, with the credit it is owed and that credit's outbox row. */
+export type Recorded = { kind: "recorded"; row: RedemptionRow; credit: Credit; outboxId: number };
+/** The DB already holds the rank the gate gave: the gate was repaired, claim again. */
+export const RANK_TAKEN = { kind: "rank-taken" } as const;
+
+/** Makes the win durable before anyone hears of it; on a conflict the DB is right and the gate follows it. */
+export async function recordSeat(
+  deps: RecordDeps,
+  campaign: CampaignRow,
+  phone: string,
+  seat: Seat,
+): Promise<Recorded | typeof RANK_TAKEN | ClaimOutcome> {
+  const { rank } = seat;
+  try {
+    const recorded = await deps.records.recordWinner({
+      campaignId: campaign.id,
+      code: campaign.code,
+      phone,
+      rank,
+      amount: campaign.amount,
+    });
+    deps.metrics.winners.inc({ campaign: campaignLabel(campaign, deps.clock()) });
+    return { kind: "recorded", ...recorded };
+  } catch (error) {
+    const conflict = conflictOf(error);
+    if (!conflict) throw error;
+    // Either this phone's own first request (or a concurrent repeat of it) committed
+    // first: both constraints fire, and SQLite names whichever it checked first. The
+    // request that took the rank at the gate still answers as the winner.
+    const existing = await findRedemption(deps.store, campaign.id, phone);
+    if (existing)
+      return { kind: existing.rank === rank ? seat.answer : "repeat", result: resultOf(campaign, existing) };
+    // ...or the gate handed out a rank the DB already holds: its state was lost and
+    // rebuilt while that win was being written. The DB is right; bring the gate in line.
+    const taken = await rankHolder(deps.store, campaign.id, rank);
+    deps.logger.warn(
+      { campaignId: campaign.id, rank, conflict, holder: taken && maskPhone(taken.holder) },
+      "the DB refused the gate's rank",
+    );
+    if (!taken) return UNAVAILABLE;
+    try {
+      await deps.gate.repair(campaign.code, { phone, rank, ...taken }, generationOf(campaign));
+    } catch (err) {
+      deps.logger.warn({ err, campaignId: campaign.id }, "cap gate unavailable for a repair");
+      return UNAVAILABLE;
+    }
+    return RANK_TAKEN;
+  }
+}

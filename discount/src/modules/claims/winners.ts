@@ -1,0 +1,52 @@
+import { and, eq, max } from "drizzle-orm";
+import { type CampaignRow, redemptions } from "../../db/schema";
+import type { DiscountStore } from "../../db/store";
+import { type RedeemResult, resultOf } from "./model";
+
+/** The DB's reads about a campaign's winners: the authority every other answer is checked against. */
+export async function findRedemption(store: DiscountStore, campaignId: number, phone: string) {
+  return store.db.query.redemptions.findFirst({
+    where: and(eq(redemptions.campaignId, campaignId), eq(redemptions.phone, phone)),
+  });
+}
+
+/** This phone's answer as a winner of the campaign, when the DB holds one. */
+export async function findAnswer(
+  store: DiscountStore,
+  campaign: CampaignRow,
+  phone: string,
+): Promise<RedeemResult | undefined> {
+  const row = await findRedemption(store, campaign.id, phone);
+  return row && resultOf(campaign, row);
+}
+
+/** Who holds `rank` in the DB, and the highest rank held: what the gate needs to catch up. */
+export async function rankHolder(store: DiscountStore, campaignId: number, rank: number) {
+  const [holder] = await store.db
+    .select({ phone: redemptions.phone })
+    .from(redemptions)
+    .where(and(eq(redemptions.campaignId, campaignId), eq(redemptions.rank, rank)));
+  if (!holder) return undefined;
+  const [top] = await store.db
+    .select({ highest: max(redemptions.rank) })
+    .from(redemptions)
+    .where(eq(redemptions.campaignId, campaignId));
+  return { holder: holder.phone, highest: top?.highest ?? rank };
+}
+
+/** Every winner the DB holds for a campaign, as phone and rank: what the gate is rebuilt and checked from. */
+export async function campaignWinners(store: DiscountStore, campaignId: number) {
+  return store.db
+    .select({ phone: redemptions.phone, rank: redemptions.rank })
+    .from(redemptions)
+    .where(eq(redemptions.campaignId, campaignId));
+}
+
+/** A campaign's winners by phone, when the DB holds all `maxRedemptions` of them; undefined while it holds fewer. */
+export async function fullCampaignWinners(
+  store: DiscountStore,
+  campaign: { id: number; maxRedemptions: number },
+): Promise<Map<string, number> | undefined> {
+  const rows = await campaignWinners(store, campaign.id);
+  return rows.length >= campaign.maxRedemptions ? new Map(rows.map((r) => [r.phone, r.rank])) : undefined;
+}

@@ -1,0 +1,100 @@
+import type { Clock } from "@matchday/shared/clock";
+import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
+import { outbox, redemptions } from "../../db/schema";
+import type { DiscountStore, DiscountTx } from "../../db/store";
+
+export type DeliveryResult =
+  | { id: number; redemptionId: number; outcome: "credited" }
+  | { id: number; redemptionId: number; outcome: "retry"; error: string; retryAt: number }
+  | { id: number; redemptionId: number; outcome: "refused"; error: string };
+
+/**
+ * The outbox's writes after a row exists, as lanes of the store's one write queue:
+ * leases for the relay, and what the wallet said for every sender.
+ */
+export function createOutboxLanes(store: DiscountStore, now: Clock) {
+  /** Takes due deliveries for this instance for a while, so two relays never send the same one at once. */
+  const lease = async (tx: DiscountTx, requests: { owner: string; limit: number; leaseMs: number }[]) => {
+    const at = now();
+    return Promise.all(
+      requests.map(async ({ owner, limit, leaseMs }) => {
+        const due = tx
+          .select({ id: outbox.id })
+          .from(outbox)
+          .where(
+            and(
+              eq(outbox.status, "pending"),
+              lte(outbox.nextAttemptAt, at),
+              or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, at)),
+            ),
+          )
+          .orderBy(outbox.id)
+          .limit(limit);
+        return tx
+          .update(outbox)
+          .set({ leaseOwner: owner, leaseUntil: at + leaseMs, updatedAt: at })
+          .where(inArray(outbox.id, due))
+          .returning();
+      }),
+    );
+  };
+
+  /** Records what the wallet said about each delivery. */
+  const settle = async (tx: DiscountTx, results: DeliveryResult[]) => {
+    const at = now();
+    const credited = results.filter((r) => r.outcome === "credited");
+    if (credited.length > 0) {
+      const ids = credited.map((r) => r.id);
+      await tx
+        .update(outbox)
+        .set({ status: "done", leaseOwner: null, leaseUntil: null, lastError: null, updatedAt: at })
+        .where(inArray(outbox.id, ids));
+      await tx
+        .update(redemptions)
+        .set({ status: "credited", creditedAt: at, failure: null })
+        .where(
+          inArray(
+            redemptions.id,
+            credited.map((r) => r.redemptionId),
+          ),
+        );
+    }
+    for (const r of results) {
+      if (r.outcome === "retry") {
+        await tx
+          .update(outbox)
+          .set({
+            attempts: sql`${outbox.attempts} + 1`,
+            nextAttemptAt: r.retryAt,
+            leaseOwner: null,
+            leaseUntil: null,
+            lastError: r.error,
+            updatedAt: at,
+          })
+          .where(and(eq(outbox.id, r.id), eq(outbox.status, "pending")));
+      } else if (r.outcome === "refused") {
+        await tx
+          .update(outbox)
+          .set({
+            status: "failed",
+            attempts: sql`${outbox.attempts} + 1`,
+            leaseOwner: null,
+            leaseUntil: null,
+            lastError: r.error,
+            updatedAt: at,
+          })
+          .where(and(eq(outbox.id, r.id), eq(outbox.status, "pending")));
+        // A credit the wallet already confirmed stays credited, whatever a later attempt heard.
+        await tx
+          .update(redemptions)
+          .set({ status: "failed", failure: r.error })
+          .where(and(eq(redemptions.id, r.redemptionId), ne(redemptions.status, "credited")));
+      }
+    }
+    return results.map(() => undefined);
+  };
+
+  return { lease: store.writes.lane(lease), settle: store.writes.lane(settle) };
+}
+
+export type OutboxLanes = ReturnType<typeof createOutboxLanes>;

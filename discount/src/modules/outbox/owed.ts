@@ -1,0 +1,42 @@
+import { outbox } from "../../db/schema";
+import type { DiscountTx } from "../../db/store";
+
+/** What the wallet is asked for: one credit, keyed so that any number of deliveries credit once. */
+export interface Credit {
+  phone: string;
+  amount: number;
+  idempotencyKey: string;
+  reference: string;
+}
+
+/** The credit a winner of `code` is owed; the same key from every sender (request path, relay, reconcile). */
+export function creditOf(code: string, phone: string, amount: number): Credit {
+  return { phone, amount, idempotencyKey: `gift:${code}:${phone}`, reference: `gift:${code}` };
+}
+
+/**
+ * Writes the outbox rows for credits just won, inside the transaction that records their
+ * winners, so no winner is ever without the credit it is owed. Returns each row's id by
+ * its redemption's id.
+ */
+export async function insertOwedCredits(
+  tx: DiscountTx,
+  owed: { redemptionId: number; credit: Credit }[],
+  at: number,
+  firstRetryDelayMs: number,
+): Promise<Map<number, number>> {
+  const rows = await tx
+    .insert(outbox)
+    .values(
+      owed.map(({ redemptionId, credit }) => ({
+        redemptionId,
+        ...credit,
+        // The request path tries the wallet at once; the relay steps in only after that.
+        nextAttemptAt: at + firstRetryDelayMs,
+        createdAt: at,
+        updatedAt: at,
+      })),
+    )
+    .returning({ id: outbox.id, redemptionId: outbox.redemptionId });
+  return new Map(rows.map((r) => [r.redemptionId, r.id]));
+}

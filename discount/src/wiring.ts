@@ -1,0 +1,77 @@
+import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
+import type { Clock } from "@matchday/shared/clock";
+import type { Logger } from "@matchday/shared/logger";
+import type { Registry } from "@matchday/shared/metrics";
+import type Redis from "ioredis";
+import type { DiscountConfig } from "./config";
+import type { DiscountStore } from "./db/store";
+import { createDiscountMetrics } from "./metrics";
+import { CampaignCache } from "./modules/campaigns/service";
+import { ClaimMemory, SoldOutBook } from "./modules/claims/memory";
+import { createWinnerRecords } from "./modules/claims/record";
+import { fullCampaignWinners } from "./modules/claims/winners";
+import { type CreditSender, createCreditSender } from "./modules/outbox/credit-sender";
+import { createOutboxLanes } from "./modules/outbox/lanes";
+import { createGate } from "./redis/gate";
+import { createRateLimiter } from "./redis/rate-limit";
+
+export interface DiscountDeps {
+  config: DiscountConfig;
+  store: DiscountStore;
+  redis: Redis;
+  logger: Logger;
+  clock?: Clock;
+  verifyToken?: TokenVerifier;
+  sender?: CreditSender;
+  /** Where the metrics go: boot passes the one its METRICS_PORT listener serves. */
+  registry?: Registry;
+}
+
+/**
+ * The discount service's parts, built once per process from real dependencies and shared
+ * by the app (createApp) and the process's background work (startBackground): one memory
+ * of claims, one set of write lanes, one wallet sender, one set of metrics.
+ */
+export function wireDiscount({
+  config,
+  store,
+  redis,
+  logger,
+  clock = Date.now,
+  verifyToken,
+  sender,
+  registry,
+}: DiscountDeps) {
+  const { rateLimits } = config;
+  const limiter = (prefix: string, limit: number) =>
+    createRateLimiter(redis, { prefix, limit, windowSeconds: 60, clock });
+  return {
+    config,
+    store,
+    redis,
+    logger,
+    clock,
+    metrics: createDiscountMetrics(registry),
+    verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock),
+    gate: createGate(redis),
+    campaigns: new CampaignCache(store, clock),
+    sender:
+      sender ??
+      createCreditSender({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa, now: clock }),
+    // The relay steps in once the request path's own attempt has had its chance.
+    records: createWinnerRecords(store, clock, config.walletTimeoutMs * 2),
+    outbox: createOutboxLanes(store, clock),
+    memory: new ClaimMemory(new SoldOutBook((campaign) => fullCampaignWinners(store, campaign))),
+    limits: {
+      perPhone: limiter("rl:redeem:phone", rateLimits.perPhonePerMinute),
+      perIp: limiter("rl:redeem:ip", rateLimits.perIpPerMinute),
+    },
+    couponLimiter: limiter("rl:coupon:ip", rateLimits.couponPerIpPerMinute),
+    walletTimeoutMs: config.walletTimeoutMs,
+    maxBodyBytes: config.maxBodyBytes,
+    redeemAnonymous: config.redeemAnonymous,
+    trustProxy: config.trustProxy,
+  };
+}
+
+export type DiscountParts = ReturnType<typeof wireDiscount>;
