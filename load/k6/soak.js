@@ -22,33 +22,13 @@ import { sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Rate } from "k6/metrics";
-import {
-  baseOptions,
-  campaignCode,
-  canonicalPhone,
-  createCampaign,
-  DISCOUNT_URL,
-  describe,
-  env,
-  envDuration,
-  envInt,
-  envNumber,
-  finishVerification,
-  header,
-  jsonOf,
-  logFailures,
-  params,
-  phoneAt,
-  phoneOffset,
-  resolveTokens,
-  runId,
-  sample,
-  verify,
-  verifyWallets,
-  verifyWinners,
-  WALLET_URL,
-  waitUntilSettled,
-} from "./lib.js";
+import { createCampaign, waitUntilSettled } from "./campaigns.js";
+import { finishVerification, logFailures, verify } from "./checks.js";
+import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber, WALLET_URL } from "./config.js";
+import { describe, header, jsonOf, params } from "./http.js";
+import { campaignCode, canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { resolveTokens } from "./tokens.js";
+import { sample, verifyWallets, verifyWinners } from "./verification.js";
 
 const RATE = envInt("RATE", 50, 1);
 const DURATION = envDuration("DURATION", "10m");
