@@ -12,11 +12,16 @@
  *   redeem   POST /v1/redeem on a big campaign made in setup(): 201 for a new phone,
  *            200 for one that already won
  *   report   GET /v1/campaigns/:code/report (admin)
+ *   soldout  POST /v1/redeem on a campaign of cap 1 won in setup(): 409 CAMPAIGN_EXHAUSTED
+ *   coupon   POST /generate-coupon (admin), then POST /redeem-coupon of it: 201, then 200
  * Phones come from a pool of USERS. teardown() checks the campaign's ranks and a sample
  * of its winners' wallets, as match-burst.js does.
  *
+ * The default MIX leaves out soldout and coupon; `bun run soak` adds them.
+ *
  * Rate limits: at the default mix, ~30% of RATE are redeems from one address; raise
- * RATE_LIMIT_IP_PER_MINUTE above 60 × that (the default 600/min is 10 a second).
+ * RATE_LIMIT_IP_PER_MINUTE above 60 × that (the default 600/min is 10 a second), and
+ * RATE_LIMIT_COUPON_IP_PER_MINUTE (default 5) when the mix has coupons.
  */
 import { sleep } from "k6";
 import exec from "k6/execution";
@@ -25,8 +30,9 @@ import { Counter, Rate } from "k6/metrics";
 import { createCampaign, waitUntilSettled } from "./campaigns.js";
 import { finishVerification, logFailures, verify } from "./checks.js";
 import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber, WALLET_URL } from "./config.js";
-import { describe, header, jsonOf, params } from "./http.js";
+import { describe, header, isProblemWith, jsonOf, must, params, postJson } from "./http.js";
 import { campaignCode, canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { parseMix, pick } from "./mix.js";
 import { resolveTokens } from "./tokens.js";
 import { sample, verifyWallets, verifyWinners } from "./verification.js";
 
@@ -42,34 +48,8 @@ const ERROR_RATE = envNumber("ERROR_RATE", 0.001);
 const SETTLE_SECONDS = envInt("SETTLE_SECONDS", 60, 0);
 const WALLET_SAMPLE = envInt("WALLET_SAMPLE", 100, 0);
 
-const ACTIONS = ["balance", "credit", "redeem", "report"];
-
-/** "balance:40,credit:20,redeem:30,report:10" -> [{name, weight}], weights > 0 only. */
-function parseMix(text) {
-  const mix = [];
-  for (const part of text.split(",")) {
-    const [name, weight] = part.split(":").map((s) => s.trim());
-    const w = Number(weight);
-    if (ACTIONS.indexOf(name) === -1 || !Number.isFinite(w) || w < 0) {
-      throw new Error(`MIX: "${part}" is not <${ACTIONS.join("|")}>:<weight>`);
-    }
-    if (w > 0) mix.push({ name, weight: w });
-  }
-  if (mix.length === 0) throw new Error("MIX has no action with a weight above 0");
-  return mix;
-}
-
-const MIX = parseMix(env("MIX", "balance:40,credit:20,redeem:30,report:10"));
-const TOTAL_WEIGHT = MIX.reduce((sum, m) => sum + m.weight, 0);
-
-function pickAction() {
-  let r = Math.random() * TOTAL_WEIGHT;
-  for (const m of MIX) {
-    r -= m.weight;
-    if (r < 0) return m.name;
-  }
-  return MIX[MIX.length - 1].name;
-}
+const ACTIONS = ["balance", "credit", "redeem", "report", "soldout", "coupon"];
+const MIX = parseMix("MIX", env("MIX", "balance:40,credit:20,redeem:30,report:10"), ACTIONS);
 
 /** Per request: whether the answer was one the API does not promise for it (5xx, network, wrong status). */
 const unexpected = new Rate("unexpected");
@@ -88,7 +68,14 @@ const thresholds = {
   checks: [`rate>=${1 - ERROR_RATE}`],
   "checks{phase:verify}": ["rate==1"],
 };
-const endpoints = { balance: ["balance", "transactions"], credit: ["credit"], redeem: ["redeem"], report: ["report"] };
+const endpoints = {
+  balance: ["balance", "transactions"],
+  credit: ["credit"],
+  redeem: ["redeem"],
+  report: ["report"],
+  soldout: ["redeem"],
+  coupon: ["generate-coupon", "redeem-coupon"],
+};
 for (const m of MIX) {
   for (const endpoint of endpoints[m.name]) thresholds[`http_req_duration{endpoint:${endpoint}}`] = [`p(99)<${P99_MS}`];
 }
@@ -118,7 +105,22 @@ export function setup() {
     maxRedemptions: CAP,
   });
   console.log(`soak: ${RATE}/s for ${DURATION}, mix ${env("MIX", "default")}, campaign ${campaign.code}`);
-  return { tokens, run, code: campaign.code, offset: phoneOffset() };
+  const soldOut = MIX.some((m) => m.name === "soldout") ? soldOutCampaign(tokens, run) : null;
+  return { tokens, run, code: campaign.code, offset: phoneOffset(), soldOut };
+}
+
+/** A campaign of cap 1, won here by a phone outside the USERS pool, so every later redeem is sold out. */
+function soldOutCampaign(tokens, run) {
+  const campaign = createCampaign(tokens.admin, {
+    name: `k6 soak sold out ${run}`,
+    code: campaignCode("K6SOLD", run),
+    amount: AMOUNT,
+    maxRedemptions: 1,
+  });
+  const winner = `0999${String(Math.floor(Math.random() * 10000000)).padStart(7, "0")}`;
+  const won = postJson(`${DISCOUNT_URL}/v1/redeem`, { code: campaign.code, phone: winner }, tokens.service);
+  must(won, 201, `winning the sold-out campaign ${campaign.code}`);
+  return campaign.code;
 }
 
 let logged = 0;
@@ -202,6 +204,46 @@ function redeem(data, phone) {
   record(res, ok, `redeem ${phone}`);
 }
 
+const EXPECT_SOLD_OUT = http.expectedStatuses(409);
+
+function soldOut(data, phone) {
+  const res = http.post(
+    `${DISCOUNT_URL}/v1/redeem`,
+    JSON.stringify({ code: data.soldOut, phone }),
+    params(data.tokens.service, { json: true, tags: { endpoint: "redeem" }, expect: EXPECT_SOLD_OUT }),
+  );
+  const ok = verify(res, {
+    "redeem sold out: 409 CAMPAIGN_EXHAUSTED": (r) => isProblemWith(r, 409, "CAMPAIGN_EXHAUSTED"),
+  });
+  record(res, ok, `redeem sold out ${phone}`);
+}
+
+function coupon(data, phone) {
+  const generated = http.post(
+    `${DISCOUNT_URL}/generate-coupon`,
+    JSON.stringify({ amount: AMOUNT }),
+    params(data.tokens.admin, { json: true, tags: { endpoint: "generate-coupon" } }),
+  );
+  const generatedOk = verify(generated, {
+    "generate-coupon: 201 with a code": (r) => r.status === 201 && typeof jsonOf(r).code === "string",
+  });
+  record(generated, generatedOk, "generate-coupon");
+  if (!generatedOk) return;
+  const code = jsonOf(generated).code;
+  const res = http.post(
+    `${DISCOUNT_URL}/redeem-coupon`,
+    JSON.stringify({ code, phone }),
+    params(data.tokens.service, { json: true, tags: { endpoint: "redeem-coupon" } }),
+  );
+  const ok = verify(res, {
+    "redeem-coupon: 200, this coupon, this phone": (r) => {
+      const b = jsonOf(r);
+      return r.status === 200 && b.code === code && b.phone === canonicalPhone(phone) && b.amount === AMOUNT;
+    },
+  });
+  record(res, ok, `redeem-coupon ${code}`);
+}
+
 function report(data) {
   const res = http.get(
     `${DISCOUNT_URL}/v1/campaigns/${data.code}/report?limit=20`,
@@ -223,10 +265,12 @@ function report(data) {
 
 export default function (data) {
   const phone = phoneAt(Math.floor(Math.random() * USERS), data.offset);
-  const action = pickAction();
+  const action = pick(MIX);
   if (action === "balance") balance(data, phone);
   else if (action === "credit") credit(data, phone);
   else if (action === "redeem") redeem(data, phone);
+  else if (action === "soldout") soldOut(data, phone);
+  else if (action === "coupon") coupon(data, phone);
   else report(data);
 }
 
