@@ -27,7 +27,7 @@ export function findK6(): string {
 /** Runs load/k6/soak.js with these -e variables, its output shown as it comes; resolves to k6's exit code. */
 export async function runK6Soak(k6: string, vars: Record<string, string>): Promise<number> {
   const args = Object.entries(vars).flatMap(([name, value]) => ["-e", `${name}=${value}`]);
-  const proc = Bun.spawn([k6, "run", ...args, "load/k6/soak.js"], {
+  const proc = Bun.spawn([k6, "run", "--quiet", ...args, "load/k6/soak.js"], {
     cwd: REPO_ROOT,
     stdout: "inherit",
     stderr: "inherit",

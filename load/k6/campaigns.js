@@ -1,5 +1,5 @@
 /**
- * Gift campaigns through the admin API: creating one in setup(), reading its report
+ * Gift campaigns through the admin API: creating one (or a sold-out one) in setup(), reading its report
  * page by page, and waiting for the outbox relay to deliver its credits.
  */
 import { sleep } from "k6";
@@ -14,6 +14,16 @@ export function createCampaign(adminToken, campaign) {
     throw new Error(`the created campaign does not match the request: ${res.body}`);
   }
   return body;
+}
+
+/** A campaign of cap 1 already won by `winner`: every other phone's redeem is the sold-out answer. */
+export function createSoldOutCampaign(tokens, campaign, winner) {
+  const created = createCampaign(tokens.admin, Object.assign({}, campaign, { maxRedemptions: 1 }));
+  const won = postJson(`${DISCOUNT_URL}/v1/redeem`, { code: created.code, phone: winner }, tokens.service, {
+    tags: { endpoint: "redeem" },
+  });
+  must(won, 201, `winning campaign ${created.code} so that it is sold out`);
+  return created;
 }
 
 export function reportPage(adminToken, code, cursor, limit) {

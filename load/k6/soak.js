@@ -27,10 +27,10 @@ import { sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Rate } from "k6/metrics";
-import { createCampaign, waitUntilSettled } from "./campaigns.js";
+import { createCampaign, createSoldOutCampaign, waitUntilSettled } from "./campaigns.js";
 import { finishVerification, logFailures, verify } from "./checks.js";
 import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber, WALLET_URL } from "./config.js";
-import { describe, header, isProblemWith, jsonOf, must, params, postJson } from "./http.js";
+import { describe, header, isProblemWith, jsonOf, params } from "./http.js";
 import { campaignCode, canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
 import { parseMix, pick } from "./mix.js";
 import { resolveTokens } from "./tokens.js";
@@ -105,22 +105,15 @@ export function setup() {
     maxRedemptions: CAP,
   });
   console.log(`soak: ${RATE}/s for ${DURATION}, mix ${env("MIX", "default")}, campaign ${campaign.code}`);
-  const soldOut = MIX.some((m) => m.name === "soldout") ? soldOutCampaign(tokens, run) : null;
+  // Won by a phone of another prefix than the pool's (PHONE_PREFIX, 0912), so the pool only ever hears 409.
+  const soldOut = MIX.some((m) => m.name === "soldout")
+    ? createSoldOutCampaign(
+        tokens,
+        { name: `k6 soak sold out ${run}`, code: campaignCode("K6SOLD", run), amount: AMOUNT },
+        "09990000000",
+      ).code
+    : null;
   return { tokens, run, code: campaign.code, offset: phoneOffset(), soldOut };
-}
-
-/** A campaign of cap 1, won here by a phone outside the USERS pool, so every later redeem is sold out. */
-function soldOutCampaign(tokens, run) {
-  const campaign = createCampaign(tokens.admin, {
-    name: `k6 soak sold out ${run}`,
-    code: campaignCode("K6SOLD", run),
-    amount: AMOUNT,
-    maxRedemptions: 1,
-  });
-  const winner = `0999${String(Math.floor(Math.random() * 10000000)).padStart(7, "0")}`;
-  const won = postJson(`${DISCOUNT_URL}/v1/redeem`, { code: campaign.code, phone: winner }, tokens.service);
-  must(won, 201, `winning the sold-out campaign ${campaign.code}`);
-  return campaign.code;
 }
 
 let logged = 0;
@@ -135,9 +128,12 @@ function record(res, ok, what) {
   }
 }
 
+/** One `name` tag for every phone's URL: a tag per phone would make k6 keep a time series per phone. */
+const WALLET_PATH = `${WALLET_URL}/v1/wallets/:phone`;
+
 function balance(data, phone) {
   const url = `${WALLET_URL}/v1/wallets/${phone}`;
-  const res = http.get(url, params(data.tokens.service, { tags: { endpoint: "balance" } }));
+  const res = http.get(url, params(data.tokens.service, { tags: { endpoint: "balance", name: WALLET_PATH } }));
   const ok = verify(res, {
     "balance: 200 {phone, balance >= 0, IRT}": (r) => {
       const b = jsonOf(r);
@@ -148,7 +144,7 @@ function balance(data, phone) {
   if (Math.random() >= 0.25) return;
   const page = http.get(
     `${url}/transactions?limit=10`,
-    params(data.tokens.service, { tags: { endpoint: "transactions" } }),
+    params(data.tokens.service, { tags: { endpoint: "transactions", name: `${WALLET_PATH}/transactions` } }),
   );
   const pageOk = verify(page, {
     "transactions: 200, newest first": (r) => {
@@ -162,7 +158,11 @@ function balance(data, phone) {
 function credit(data, phone) {
   const key = `k6-soak-${data.run}-${exec.scenario.iterationInTest}`;
   const body = JSON.stringify({ amount: CREDIT_AMOUNT, reference: `k6-soak:${data.run}` });
-  const p = params(data.tokens.service, { json: true, idempotencyKey: key, tags: { endpoint: "credit" } });
+  const p = params(data.tokens.service, {
+    json: true,
+    idempotencyKey: key,
+    tags: { endpoint: "credit", name: `${WALLET_PATH}/credits` },
+  });
   const url = `${WALLET_URL}/v1/wallets/${phone}/credits`;
   const res = http.post(url, body, p);
   const entry = jsonOf(res);
