@@ -21,32 +21,13 @@ import { sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter } from "k6/metrics";
-import {
-  baseOptions,
-  canonicalPhone,
-  DISCOUNT_URL,
-  describe,
-  env,
-  envDuration,
-  envInt,
-  envNumber,
-  finishVerification,
-  getJson,
-  jsonOf,
-  logFailures,
-  must,
-  params,
-  phoneAt,
-  phoneOffset,
-  postJson,
-  problemCode,
-  reportPage,
-  resolveTokens,
-  runId,
-  sample,
-  verify,
-  verifyWallets,
-} from "./lib.js";
+import { reportPage } from "./campaigns.js";
+import { finishVerification, logFailures, verify } from "./checks.js";
+import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber } from "./config.js";
+import { describe, getJson, jsonOf, must, params, postJson, problemCode } from "./http.js";
+import { canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { resolveTokens } from "./tokens.js";
+import { sample, verifyWallets } from "./verification.js";
 
 const COUPONS = envInt("COUPONS", 1000, 1, 1000000);
 const CLAIMANTS = envInt("CLAIMANTS", 3, 1, 100);

@@ -18,34 +18,13 @@
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Trend } from "k6/metrics";
-import {
-  baseOptions,
-  campaignCode,
-  canonicalPhone,
-  createCampaign,
-  DISCOUNT_URL,
-  describe,
-  durationSeconds,
-  env,
-  envBool,
-  envDuration,
-  envInt,
-  envNumber,
-  finishVerification,
-  jsonOf,
-  logFailures,
-  params,
-  phoneAt,
-  phoneOffset,
-  problemCode,
-  resolveTokens,
-  runId,
-  sample,
-  verify,
-  verifyWallets,
-  verifyWinners,
-  waitUntilSettled,
-} from "./lib.js";
+import { createCampaign, waitUntilSettled } from "./campaigns.js";
+import { finishVerification, logFailures, verify } from "./checks.js";
+import { baseOptions, DISCOUNT_URL, durationSeconds, env, envBool, envDuration, envInt, envNumber } from "./config.js";
+import { describe, jsonOf, params, problemCode } from "./http.js";
+import { campaignCode, canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { resolveTokens } from "./tokens.js";
+import { sample, verifyWallets, verifyWinners } from "./verification.js";
 
 // ---------------------------------------------------------------- configuration
 

@@ -11,24 +11,11 @@
 import { sleep } from "k6";
 import http from "k6/http";
 import { Counter } from "k6/metrics";
-import {
-  baseOptions,
-  canonicalPhone,
-  DISCOUNT_URL,
-  envInt,
-  getJson,
-  header,
-  isProblemWith,
-  jsonOf,
-  phoneAt,
-  phoneOffset,
-  postJson,
-  resolveTokens,
-  runId,
-  step,
-  verify,
-  WALLET_URL,
-} from "./lib.js";
+import { step, verify } from "./checks.js";
+import { baseOptions, DISCOUNT_URL, envInt, WALLET_URL } from "./config.js";
+import { getJson, header, isProblemWith, jsonOf, postJson } from "./http.js";
+import { canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { resolveTokens } from "./tokens.js";
 
 /** 5xx answers and network errors: a smoke run must have none. */
 const serverErrors = new Counter("server_errors");

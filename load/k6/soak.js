@@ -12,43 +12,29 @@
  *   redeem   POST /v1/redeem on a big campaign made in setup(): 201 for a new phone,
  *            200 for one that already won
  *   report   GET /v1/campaigns/:code/report (admin)
+ *   soldout  POST /v1/redeem on a campaign of cap 1 won in setup(): 409 CAMPAIGN_EXHAUSTED
+ *   coupon   POST /generate-coupon (admin), then POST /redeem-coupon of it: 201, then 200
  * Phones come from a pool of USERS. teardown() checks the campaign's ranks and a sample
  * of its winners' wallets, as match-burst.js does.
  *
+ * The default MIX leaves out soldout and coupon; `bun run soak` adds them.
+ *
  * Rate limits: at the default mix, ~30% of RATE are redeems from one address; raise
- * RATE_LIMIT_IP_PER_MINUTE above 60 × that (the default 600/min is 10 a second).
+ * RATE_LIMIT_IP_PER_MINUTE above 60 × that (the default 600/min is 10 a second), and
+ * RATE_LIMIT_COUPON_IP_PER_MINUTE (default 5) when the mix has coupons.
  */
 import { sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Rate } from "k6/metrics";
-import {
-  baseOptions,
-  campaignCode,
-  canonicalPhone,
-  createCampaign,
-  DISCOUNT_URL,
-  describe,
-  env,
-  envDuration,
-  envInt,
-  envNumber,
-  finishVerification,
-  header,
-  jsonOf,
-  logFailures,
-  params,
-  phoneAt,
-  phoneOffset,
-  resolveTokens,
-  runId,
-  sample,
-  verify,
-  verifyWallets,
-  verifyWinners,
-  WALLET_URL,
-  waitUntilSettled,
-} from "./lib.js";
+import { createCampaign, createSoldOutCampaign, waitUntilSettled } from "./campaigns.js";
+import { finishVerification, logFailures, verify } from "./checks.js";
+import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber, WALLET_URL } from "./config.js";
+import { describe, header, isProblemWith, jsonOf, params } from "./http.js";
+import { campaignCode, canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { parseMix, pick } from "./mix.js";
+import { resolveTokens } from "./tokens.js";
+import { sample, verifyWallets, verifyWinners } from "./verification.js";
 
 const RATE = envInt("RATE", 50, 1);
 const DURATION = envDuration("DURATION", "10m");
@@ -62,34 +48,8 @@ const ERROR_RATE = envNumber("ERROR_RATE", 0.001);
 const SETTLE_SECONDS = envInt("SETTLE_SECONDS", 60, 0);
 const WALLET_SAMPLE = envInt("WALLET_SAMPLE", 100, 0);
 
-const ACTIONS = ["balance", "credit", "redeem", "report"];
-
-/** "balance:40,credit:20,redeem:30,report:10" -> [{name, weight}], weights > 0 only. */
-function parseMix(text) {
-  const mix = [];
-  for (const part of text.split(",")) {
-    const [name, weight] = part.split(":").map((s) => s.trim());
-    const w = Number(weight);
-    if (ACTIONS.indexOf(name) === -1 || !Number.isFinite(w) || w < 0) {
-      throw new Error(`MIX: "${part}" is not <${ACTIONS.join("|")}>:<weight>`);
-    }
-    if (w > 0) mix.push({ name, weight: w });
-  }
-  if (mix.length === 0) throw new Error("MIX has no action with a weight above 0");
-  return mix;
-}
-
-const MIX = parseMix(env("MIX", "balance:40,credit:20,redeem:30,report:10"));
-const TOTAL_WEIGHT = MIX.reduce((sum, m) => sum + m.weight, 0);
-
-function pickAction() {
-  let r = Math.random() * TOTAL_WEIGHT;
-  for (const m of MIX) {
-    r -= m.weight;
-    if (r < 0) return m.name;
-  }
-  return MIX[MIX.length - 1].name;
-}
+const ACTIONS = ["balance", "credit", "redeem", "report", "soldout", "coupon"];
+const MIX = parseMix("MIX", env("MIX", "balance:40,credit:20,redeem:30,report:10"), ACTIONS);
 
 /** Per request: whether the answer was one the API does not promise for it (5xx, network, wrong status). */
 const unexpected = new Rate("unexpected");
@@ -108,7 +68,14 @@ const thresholds = {
   checks: [`rate>=${1 - ERROR_RATE}`],
   "checks{phase:verify}": ["rate==1"],
 };
-const endpoints = { balance: ["balance", "transactions"], credit: ["credit"], redeem: ["redeem"], report: ["report"] };
+const endpoints = {
+  balance: ["balance", "transactions"],
+  credit: ["credit"],
+  redeem: ["redeem"],
+  report: ["report"],
+  soldout: ["redeem"],
+  coupon: ["generate-coupon", "redeem-coupon"],
+};
 for (const m of MIX) {
   for (const endpoint of endpoints[m.name]) thresholds[`http_req_duration{endpoint:${endpoint}}`] = [`p(99)<${P99_MS}`];
 }
@@ -138,7 +105,15 @@ export function setup() {
     maxRedemptions: CAP,
   });
   console.log(`soak: ${RATE}/s for ${DURATION}, mix ${env("MIX", "default")}, campaign ${campaign.code}`);
-  return { tokens, run, code: campaign.code, offset: phoneOffset() };
+  // Won by a phone of another prefix than the pool's (PHONE_PREFIX, 0912), so the pool only ever hears 409.
+  const soldOut = MIX.some((m) => m.name === "soldout")
+    ? createSoldOutCampaign(
+        tokens,
+        { name: `k6 soak sold out ${run}`, code: campaignCode("K6SOLD", run), amount: AMOUNT },
+        "09990000000",
+      ).code
+    : null;
+  return { tokens, run, code: campaign.code, offset: phoneOffset(), soldOut };
 }
 
 let logged = 0;
@@ -153,9 +128,12 @@ function record(res, ok, what) {
   }
 }
 
+/** One `name` tag for every phone's URL: a tag per phone would make k6 keep a time series per phone. */
+const WALLET_PATH = `${WALLET_URL}/v1/wallets/:phone`;
+
 function balance(data, phone) {
   const url = `${WALLET_URL}/v1/wallets/${phone}`;
-  const res = http.get(url, params(data.tokens.service, { tags: { endpoint: "balance" } }));
+  const res = http.get(url, params(data.tokens.service, { tags: { endpoint: "balance", name: WALLET_PATH } }));
   const ok = verify(res, {
     "balance: 200 {phone, balance >= 0, IRT}": (r) => {
       const b = jsonOf(r);
@@ -166,7 +144,7 @@ function balance(data, phone) {
   if (Math.random() >= 0.25) return;
   const page = http.get(
     `${url}/transactions?limit=10`,
-    params(data.tokens.service, { tags: { endpoint: "transactions" } }),
+    params(data.tokens.service, { tags: { endpoint: "transactions", name: `${WALLET_PATH}/transactions` } }),
   );
   const pageOk = verify(page, {
     "transactions: 200, newest first": (r) => {
@@ -180,7 +158,11 @@ function balance(data, phone) {
 function credit(data, phone) {
   const key = `k6-soak-${data.run}-${exec.scenario.iterationInTest}`;
   const body = JSON.stringify({ amount: CREDIT_AMOUNT, reference: `k6-soak:${data.run}` });
-  const p = params(data.tokens.service, { json: true, idempotencyKey: key, tags: { endpoint: "credit" } });
+  const p = params(data.tokens.service, {
+    json: true,
+    idempotencyKey: key,
+    tags: { endpoint: "credit", name: `${WALLET_PATH}/credits` },
+  });
   const url = `${WALLET_URL}/v1/wallets/${phone}/credits`;
   const res = http.post(url, body, p);
   const entry = jsonOf(res);
@@ -222,6 +204,46 @@ function redeem(data, phone) {
   record(res, ok, `redeem ${phone}`);
 }
 
+const EXPECT_SOLD_OUT = http.expectedStatuses(409);
+
+function soldOut(data, phone) {
+  const res = http.post(
+    `${DISCOUNT_URL}/v1/redeem`,
+    JSON.stringify({ code: data.soldOut, phone }),
+    params(data.tokens.service, { json: true, tags: { endpoint: "redeem" }, expect: EXPECT_SOLD_OUT }),
+  );
+  const ok = verify(res, {
+    "redeem sold out: 409 CAMPAIGN_EXHAUSTED": (r) => isProblemWith(r, 409, "CAMPAIGN_EXHAUSTED"),
+  });
+  record(res, ok, `redeem sold out ${phone}`);
+}
+
+function coupon(data, phone) {
+  const generated = http.post(
+    `${DISCOUNT_URL}/generate-coupon`,
+    JSON.stringify({ amount: AMOUNT }),
+    params(data.tokens.admin, { json: true, tags: { endpoint: "generate-coupon" } }),
+  );
+  const generatedOk = verify(generated, {
+    "generate-coupon: 201 with a code": (r) => r.status === 201 && typeof jsonOf(r).code === "string",
+  });
+  record(generated, generatedOk, "generate-coupon");
+  if (!generatedOk) return;
+  const code = jsonOf(generated).code;
+  const res = http.post(
+    `${DISCOUNT_URL}/redeem-coupon`,
+    JSON.stringify({ code, phone }),
+    params(data.tokens.service, { json: true, tags: { endpoint: "redeem-coupon" } }),
+  );
+  const ok = verify(res, {
+    "redeem-coupon: 200, this coupon, this phone": (r) => {
+      const b = jsonOf(r);
+      return r.status === 200 && b.code === code && b.phone === canonicalPhone(phone) && b.amount === AMOUNT;
+    },
+  });
+  record(res, ok, `redeem-coupon ${code}`);
+}
+
 function report(data) {
   const res = http.get(
     `${DISCOUNT_URL}/v1/campaigns/${data.code}/report?limit=20`,
@@ -243,10 +265,12 @@ function report(data) {
 
 export default function (data) {
   const phone = phoneAt(Math.floor(Math.random() * USERS), data.offset);
-  const action = pickAction();
+  const action = pick(MIX);
   if (action === "balance") balance(data, phone);
   else if (action === "credit") credit(data, phone);
   else if (action === "redeem") redeem(data, phone);
+  else if (action === "soldout") soldOut(data, phone);
+  else if (action === "coupon") coupon(data, phone);
   else report(data);
 }
 
