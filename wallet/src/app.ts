@@ -1,4 +1,3 @@
-import { scheduleArchiving } from "@matchday/shared/archive";
 import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
 import type { Clock } from "@matchday/shared/clock";
 import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
@@ -8,7 +7,6 @@ import { Elysia } from "elysia";
 import type { WalletConfig } from "./config";
 import type { WalletStore } from "./db/store";
 import { createWalletMetrics } from "./metrics";
-import { ledgerArchiveSource } from "./modules/archive/ledger-source";
 import { walletRoutes } from "./modules/wallets";
 
 export interface WalletDeps {
@@ -21,17 +19,10 @@ export interface WalletDeps {
   registry?: Registry;
 }
 
-/** The wallet's composition root: every feature module wired to real dependencies. */
+/** The wallet's composition root: every feature module wired to real dependencies; it starts no timers (boot does). */
 export function createApp({ config, store, logger, clock = Date.now, verifyToken, registry }: WalletDeps) {
   const metrics = createWalletMetrics(registry);
   const verify = verifyToken ?? createTokenVerifier(config.jwtSecret, clock);
-  const archiving = scheduleArchiving({
-    config: config.archive,
-    service: "wallet",
-    sources: [ledgerArchiveSource(store)],
-    logger,
-    clock,
-  });
   return new Elysia({ name: "wallet", normalize: false })
     .use(
       createHttpKernel({
@@ -56,8 +47,7 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
         checks: { database: () => store.client.execute("SELECT 1").then(() => undefined) },
       }),
     )
-    .use(walletRoutes({ store, clock, metrics, verifyToken: verify }))
-    .onStop(() => archiving.stop());
+    .use(walletRoutes({ store, clock, metrics, verifyToken: verify }));
 }
 
 export type WalletApp = ReturnType<typeof createApp>;

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from "@matchday/shared/logger";
 import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
 import { runStopHooks } from "@matchday/shared/runtime/service";
 import { createApp, type WalletApp } from "@matchday/wallet/app";
+import { startBackground } from "@matchday/wallet/background";
 import type { WalletConfig } from "@matchday/wallet/config";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "@matchday/wallet/db/store";
 import { makeTempDatabase, type TempDatabase } from "./database";
@@ -50,6 +51,8 @@ export async function startWalletInProcess(options: { clock?: () => number } = {
     port: 0,
     hostname: "127.0.0.1",
   });
+  // As boot does: the app starts no timers.
+  const background = startBackground({ config, store, logger, clock: options.clock });
   return {
     app,
     url: `http://127.0.0.1:${app.server?.port}`,
@@ -58,6 +61,7 @@ export async function startWalletInProcess(options: { clock?: () => number } = {
     logger,
     async dispose() {
       await app.stop(true);
+      await background.stop();
       await runStopHooks(app); // app.stop fires them without waiting
       await store.close();
       database.dispose();
