@@ -1,6 +1,7 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import type { CampaignRow, RedemptionRow } from "../../db/schema";
 import type { RateLimitDecision } from "../../redis/rate-limit";
+import { Timestamp } from "../campaigns/model";
 
 /** A winner's answer, the same for a gift code and a coupon (the coupon route words it its own way). */
 export const RedeemResult = T.Object({
@@ -15,6 +16,21 @@ export const RedeemResult = T.Object({
   redeemedAt: T.String({ format: "date-time" }),
 });
 export type RedeemResult = Static<typeof RedeemResult>;
+
+/** A coupon winner's answer, in the coupon spec's words: the same facts as RedeemResult, without the rank. */
+export const COUPON_REDEEMED = "Coupon redeemed successfully";
+
+export const CouponRedeemed = T.Object({
+  message: T.Literal(COUPON_REDEEMED),
+  code: T.String(),
+  phone: T.String(),
+  amount: T.Integer(),
+  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
+    description: "pending while the wallet catches up; the outbox relay delivers it",
+  }),
+  redeemedAt: Timestamp,
+});
+export type CouponRedeemed = Static<typeof CouponRedeemed>;
 
 /** Every answer a claim can give, as a value; each route maps it to HTTP (responses.ts). */
 export type ClaimOutcome =

@@ -1,7 +1,6 @@
 import { refusalResponse } from "@matchday/shared/http";
 import { AppError } from "../../errors";
-import { COUPON_REDEEMED, type CouponRedeemed } from "../coupons/model";
-import type { ClaimOutcome, RedeemResult } from "./model";
+import { type ClaimOutcome, COUPON_REDEEMED, type CouponRedeemed, type RedeemResult } from "./model";
 import { rateLimitedResponse } from "./rate-limit-fields";
 
 /** Elysia sends a Response as it is; the route's problem schemas document these bodies for OpenAPI. */

@@ -8,6 +8,7 @@ import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
 import type { CampaignCache } from "../campaigns/service";
 import { callerPhone } from "../claims/caller";
 import { clientIpOf } from "../claims/client-ip";
+import { COUPON_REDEEMED, CouponRedeemed } from "../claims/model";
 import { type ClaimDeps, claim } from "../claims/pipeline";
 import { rateLimitedResponse, rateLimitHeaders } from "../claims/rate-limit-fields";
 import { couponAnswer, sendAsIs, unavailable } from "../claims/responses";
@@ -17,8 +18,6 @@ import {
   BatchCoupons,
   BatchCouponsQuery,
   BatchParams,
-  COUPON_REDEEMED,
-  CouponRedeemed,
   CouponStatus,
   CouponStatusQuery,
   CreateBatch,

@@ -36,20 +36,6 @@ export const RedeemCoupon = T.Object(
 );
 export type RedeemCoupon = Static<typeof RedeemCoupon>;
 
-export const COUPON_REDEEMED = "Coupon redeemed successfully";
-
-export const CouponRedeemed = T.Object({
-  message: T.Literal(COUPON_REDEEMED),
-  code: T.String(),
-  phone: T.String(),
-  amount: T.Integer(),
-  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
-    description: "pending while the wallet catches up; the outbox relay delivers it",
-  }),
-  redeemedAt: Timestamp,
-});
-export type CouponRedeemed = Static<typeof CouponRedeemed>;
-
 export const CouponStatusQuery = T.Object({ code: CouponCode });
 
 export const CouponStatus = T.Object({
