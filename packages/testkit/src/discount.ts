@@ -6,11 +6,10 @@ import { connectRedis } from "@matchday/discount/redis/connection";
 import { wireDiscount } from "@matchday/discount/wiring";
 import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
-import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
-import { runStopHooks } from "@matchday/shared/runtime/service";
 import type Redis from "ioredis";
 import { makeTempDatabase, type TempDatabase } from "./database";
 import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
+import { listenInProcess } from "./in-process";
 import type { ServiceProcess } from "./processes/service-process";
 import { startRedisAndWallet } from "./processes/services";
 import { type RedisHandle, startRedis } from "./redis";
@@ -60,22 +59,16 @@ export async function startDiscountInProcess(
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
   const logger = options.logger ?? createLogger({ level: "silent", service: "discount" });
   const parts = wireDiscount({ config, store, redis, logger, clock: options.clock });
-  const background = startBackground(parts); // as boot starts it
-  const app = createApp(parts).listen({
-    ...bunListenerOptions(logger),
-    port: 0,
-    hostname: "127.0.0.1",
-  });
+  // As boot does: the app starts nothing; the process's timers start beside it.
+  const { app, url, stop } = listenInProcess(createApp(parts), logger, startBackground(parts));
   return {
     app,
-    url: `http://127.0.0.1:${app.server?.port}`,
+    url,
     store,
     redis,
     database,
     async dispose() {
-      await app.stop(true);
-      await background.stop();
-      await runStopHooks(app); // app.stop fires them without waiting
+      await stop();
       await store.close();
       redis.disconnect();
       database.dispose();

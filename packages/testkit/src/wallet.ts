@@ -1,14 +1,13 @@
 import { createTokenVerifier } from "@matchday/shared/auth";
 import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
-import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
-import { runStopHooks } from "@matchday/shared/runtime/service";
 import { createApp, type WalletApp } from "@matchday/wallet/app";
 import { startBackground } from "@matchday/wallet/background";
 import type { WalletConfig } from "@matchday/wallet/config";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "@matchday/wallet/db/store";
 import { makeTempDatabase, type TempDatabase } from "./database";
 import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
+import { listenInProcess } from "./in-process";
 
 export function walletTestConfig(databaseUrl: string): WalletConfig {
   return {
@@ -46,23 +45,21 @@ export async function startWalletInProcess(options: { clock?: () => number } = {
   const logger = createLogger({ level: "silent", service: "wallet" });
   const config = walletTestConfig(database.url);
   const verifyToken = createTokenVerifier(config.jwtSecret);
-  const app = createApp({ config, store, logger, clock: options.clock, verifyToken }).listen({
-    ...bunListenerOptions(logger),
-    port: 0,
-    hostname: "127.0.0.1",
-  });
-  // As boot does: the app starts no timers.
+  // As boot does: the app starts nothing; the process's timers start beside it.
   const background = startBackground({ config, store, logger, clock: options.clock });
+  const { app, url, stop } = listenInProcess(
+    createApp({ config, store, logger, clock: options.clock, verifyToken }),
+    logger,
+    background,
+  );
   return {
     app,
-    url: `http://127.0.0.1:${app.server?.port}`,
+    url,
     store,
     database,
     logger,
     async dispose() {
-      await app.stop(true);
-      await background.stop();
-      await runStopHooks(app); // app.stop fires them without waiting
+      await stop();
       await store.close();
       database.dispose();
     },
