@@ -4,12 +4,10 @@ import type { DiscountConfig } from "@matchday/discount/config";
 import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "@matchday/discount/db/store";
 import { connectRedis } from "@matchday/discount/redis/connection";
 import { wireDiscount } from "@matchday/discount/wiring";
-import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
 import type Redis from "ioredis";
 import { makeTempDatabase, type TempDatabase } from "./database";
-import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
-import { listenInProcess } from "./in-process";
+import { listenInProcess, serviceTestConfig } from "./in-process";
 import type { ServiceProcess } from "./processes/service-process";
 import { startRedisAndWallet } from "./processes/services";
 import { type RedisHandle, startRedis } from "./redis";
@@ -18,16 +16,7 @@ export function discountTestConfig(
   overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
 ): DiscountConfig {
   return {
-    port: 0,
-    host: "127.0.0.1",
-    databaseUrl: "file::memory:",
-    jwtSecret: TEST_JWT_SECRET,
-    logLevel: "silent",
-    trustProxy: NO_PROXY,
-    tls: undefined,
-    archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
-    maxBodyBytes: 16 * 1024,
-    metrics: { token: TEST_METRICS_TOKEN, listener: undefined },
+    ...serviceTestConfig("file::memory:"),
     redeemAnonymous: false,
     rateLimits: { perPhonePerMinute: 1_000, perIpPerMinute: 1_000_000, couponPerIpPerMinute: 1_000_000 },
     couponDefaults: { amount: 50_000, ttlDays: 30 },

@@ -1,7 +1,10 @@
+import type { ServiceConfig } from "@matchday/shared/config";
+import { NO_PROXY } from "@matchday/shared/http";
 import type { Logger } from "@matchday/shared/logger";
 import { bunListenerOptions } from "@matchday/shared/runtime/escaped-error";
 import { runStopHooks } from "@matchday/shared/runtime/service";
 import type { AnyElysia } from "elysia";
+import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
 
 /** A service's app listening on a free loopback port, stopped the way its boot's close stops it. */
 export function listenInProcess<App extends AnyElysia>(
@@ -18,5 +21,21 @@ export function listenInProcess<App extends AnyElysia>(
       await background.stop();
       await runStopHooks(app); // app.stop fires them without waiting
     },
+  };
+}
+
+/** What every service under test is configured with: quiet, no proxies, no TLS, archiving run by the tests themselves. */
+export function serviceTestConfig(databaseUrl: string): ServiceConfig {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    databaseUrl,
+    jwtSecret: TEST_JWT_SECRET,
+    logLevel: "silent",
+    trustProxy: NO_PROXY,
+    tls: undefined,
+    archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
+    maxBodyBytes: 16 * 1024,
+    metrics: { token: TEST_METRICS_TOKEN, listener: undefined },
   };
 }

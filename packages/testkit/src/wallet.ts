@@ -1,27 +1,14 @@
 import { createTokenVerifier } from "@matchday/shared/auth";
-import { NO_PROXY } from "@matchday/shared/http";
 import { createLogger, type Logger } from "@matchday/shared/logger";
 import { createApp, type WalletApp } from "@matchday/wallet/app";
 import { startBackground } from "@matchday/wallet/background";
 import type { WalletConfig } from "@matchday/wallet/config";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "@matchday/wallet/db/store";
 import { makeTempDatabase, type TempDatabase } from "./database";
-import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "./http/tokens";
-import { listenInProcess } from "./in-process";
+import { listenInProcess, serviceTestConfig } from "./in-process";
 
 export function walletTestConfig(databaseUrl: string): WalletConfig {
-  return {
-    port: 0,
-    host: "127.0.0.1",
-    databaseUrl,
-    jwtSecret: TEST_JWT_SECRET,
-    logLevel: "silent",
-    trustProxy: NO_PROXY,
-    tls: undefined,
-    archive: { dir: "data/archive", afterMonths: 6, retainMonths: 24, intervalHours: 0 }, // archiving tests run it themselves
-    maxBodyBytes: 16 * 1024,
-    metrics: { token: TEST_METRICS_TOKEN, listener: undefined },
-  };
+  return serviceTestConfig(databaseUrl);
 }
 
 export interface WalletUnderTest {
