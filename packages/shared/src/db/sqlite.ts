@@ -17,13 +17,14 @@ export function filePathOf(url: string): string | undefined {
  * (SQLite gives the -wal and -shm files the same mode), then switches to WAL so
  * readers never block the writer and several processes can share the file.
  */
-export async function openDatabase(url: string): Promise<Client> {
+export async function openDatabase(url: string, authToken?: string): Promise<Client> {
   const path = filePathOf(url);
   if (path && !existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, "a", 0o600));
   }
-  const client = createClient({ url, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  // WAL is a property of a file on this host; a libSQL server runs its own journal.
   if (path) await client.execute("PRAGMA journal_mode = WAL");
   return client;
 }

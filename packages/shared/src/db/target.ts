@@ -1,0 +1,62 @@
+import type { EnvReader } from "../env";
+import { filePathOf } from "./sqlite";
+
+/** Where a service's database lives: a SQLite file on this host, or a libSQL server (sqld). */
+export interface DatabaseTarget {
+  url: string;
+  /** The JWT a libSQL server asks for; a `file:` database needs none. */
+  authToken: string | undefined;
+}
+
+/** A local file, or a libSQL server over HTTP (`libsql:` means https) or WebSockets. */
+export const DATABASE_URL_SCHEMES = ["file:", "libsql:", "http:", "https:", "ws:", "wss:"] as const;
+
+/** The env var holding the auth token that goes with a database URL's var. */
+export const authTokenVarOf = (urlVar: string) => urlVar.replace(/_URL$/, "_AUTH_TOKEN");
+
+/** Reads `<X>_DATABASE_URL` and `<X>_DATABASE_AUTH_TOKEN` the one way every service and tool does. */
+export function readDatabaseTarget(read: EnvReader, urlVar: string, fallback: string): DatabaseTarget {
+  const url = read.url(urlVar, fallback, DATABASE_URL_SCHEMES);
+  const tokenVar = authTokenVarOf(urlVar);
+  const authToken = read.optional(tokenVar);
+  if (authToken !== undefined && !isRemoteDatabase(url)) {
+    read.problem(`${tokenVar} is for a libSQL server, but ${urlVar} is a local file`);
+  }
+  return { url, authToken };
+}
+
+export function isRemoteDatabase(url: string): boolean {
+  return !url.startsWith("file:");
+}
+
+/** A URL fit for a message: a libSQL URL may carry its token as `?authToken=` or as user info. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "file:") return url.split("?")[0] ?? url;
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+  } catch {
+    return "(not a URL)";
+  }
+}
+
+/**
+ * A feature that reads or replaces the database's file on this host (a backup, a restore)
+ * asked of a libSQL server, whose files live on another host: refused, never half done.
+ */
+export class LocalDatabaseOnlyError extends Error {
+  readonly code = "LOCAL_DATABASE_ONLY";
+  constructor(feature: string, urlVar: string, url: string, remedy: string) {
+    super(
+      `${feature} needs a SQLite file on this host, but ${urlVar} is ${redactDatabaseUrl(url)}, not a file here: ${remedy}`,
+    );
+    this.name = "LocalDatabaseOnlyError";
+  }
+}
+
+/** The file behind a `file:` URL, or a LocalDatabaseOnlyError saying what to do instead. */
+export function localDatabasePath(url: string, urlVar: string, feature: string, remedy: string): string {
+  const path = filePathOf(url);
+  if (path === undefined) throw new LocalDatabaseOnlyError(feature, urlVar, url, remedy);
+  return path;
+}
