@@ -14,8 +14,7 @@ import { ArchiveBusyError } from "../archive/manifest";
 import { type ArchiveSource, restoreArchive, runArchive } from "../archive/run";
 import { archiveDirOf, readArchiveConfig } from "../archive/schedule";
 import { ConfigError, type Env, envReader } from "../config";
-import { filePathOf } from "../db/sqlite";
-import { type DatabaseTarget, readDatabaseTarget } from "../db/target";
+import { type DatabaseTarget, filePathOf, readDatabaseTarget } from "../db/target";
 
 export interface ArchiveCliService {
   name: string;

@@ -1,16 +1,10 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Client, createClient } from "@libsql/client";
+import { filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
-
-/** The file path of a `file:` URL, or undefined for remote libSQL URLs. */
-export function filePathOf(url: string): string | undefined {
-  if (!url.startsWith("file:")) return undefined;
-  const path = url.slice("file:".length).split("?")[0] ?? "";
-  return path === "" || path === ":memory:" ? undefined : decodeURIComponent(path);
-}
 
 /**
  * Opens a libSQL client. For local files it first creates the file owner-only

@@ -1,5 +1,6 @@
+// Pure decisions about where a database lives, without the libSQL client: config and the
+// HTTP kernel use them, and the BFF example imports config without carrying a database driver.
 import type { EnvReader } from "../env";
-import { filePathOf } from "./sqlite";
 
 /** Where a service's database lives: a SQLite file on this host, or a libSQL server (sqld). */
 export interface DatabaseTarget {
@@ -28,6 +29,36 @@ export function readDatabaseTarget(read: EnvReader, urlVar: string, fallback: st
 export function isRemoteDatabase(url: string): boolean {
   return !url.startsWith("file:");
 }
+
+/** The file path of a `file:` URL, or undefined for remote libSQL URLs and in-memory databases. */
+export function filePathOf(url: string): string | undefined {
+  if (!url.startsWith("file:")) return undefined;
+  const path = url.slice("file:".length).split("?")[0] ?? "";
+  return path === "" || path === ":memory:" ? undefined : decodeURIComponent(path);
+}
+
+/**
+ * What the libSQL client throws when it cannot reach its server (primary down, failing
+ * over, network cut): over HTTP the fetch's own error, over WebSockets the Hrana one.
+ * A claim then gets 503 and Retry-After, as while Redis recovers, not a 500.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  // Drizzle wraps the driver's error in its own (DrizzleQueryError), with the original as cause.
+  for (let e = error as { code?: unknown; cause?: unknown } | null, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === "string" && UNREACHABLE_CODES.has(e.code)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ConnectionRefused",
+  "ConnectionClosed",
+  "HRANA_WEBSOCKET_ERROR",
+]);
 
 /** A URL fit for a message: a libSQL URL may carry its token as `?authToken=` or as user info. */
 export function redactDatabaseUrl(url: string): string {
