@@ -14,6 +14,7 @@ import {
   waitForOutboxDrained,
 } from "@matchday/testkit/burst";
 import { libsqlTestServer } from "@matchday/testkit/database";
+import { TEST_JWT_SECRET } from "@matchday/testkit/http";
 import { type RedisAndWallet, runCli, startDiscountProcess, startRedisAndWallet } from "@matchday/testkit/processes";
 import { sql } from "drizzle-orm";
 import { campaigns, redemptions } from "./db/schema";
@@ -42,6 +43,17 @@ afterAll(async () => {
   await store.close();
   await base.dispose();
   rmSync(archiveDir, { recursive: true, force: true });
+});
+
+test("a discount process whose libSQL server cannot be reached exits 1 at start, saying so", async () => {
+  // Port 9 (discard) has no listener here: the first migration is refused.
+  const started = await runCli("discount/src/main.ts", [], {
+    DISCOUNT_PORT: "0",
+    DISCOUNT_DATABASE_URL: "http://127.0.0.1:9",
+    JWT_SECRET: TEST_JWT_SECRET,
+  });
+  expect(started.code).toBe(1);
+  expect(started.stderr).toContain("discount: cannot start: its libSQL server cannot be reached (");
 });
 
 test.skipIf(skip)("migrations run over the server, and running them again finds nothing to do", async () => {

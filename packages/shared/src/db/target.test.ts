@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { envReader } from "../env";
 import { backupDatabase, REMOTE_BACKUP_REMEDY } from "./backup";
-import { LocalDatabaseOnlyError, localDatabasePath, readDatabaseTarget, redactDatabaseUrl } from "./target";
+import {
+  databaseRefusal,
+  isDatabaseUnreachable,
+  LocalDatabaseOnlyError,
+  localDatabasePath,
+  readDatabaseTarget,
+  redactDatabaseUrl,
+} from "./target";
 
 const dir = mkdtempSync(join(tmpdir(), "matchday-target-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,4 +69,18 @@ test("VACUUM INTO is never sent to a server, where it would write the copy on th
   // Refused before connecting: nothing listens on this port.
   await expect(backupDatabase("http://127.0.0.1:9", join(dir, "copy.db"))).rejects.toThrow(REMOTE_BACKUP_REMEDY);
   expect(readdirSync(dir)).toEqual([]);
+});
+
+test("a server that cannot be reached or refuses the token is told apart from any other error, through drizzle's wrapper", () => {
+  const wrapped = (cause: object) => Object.assign(new Error("Failed query: CREATE TABLE ..."), { cause });
+  const refused = Object.assign(new TypeError("Unable to connect."), { code: "ECONNREFUSED" });
+  expect(isDatabaseUnreachable(wrapped(refused))).toBe(true);
+  expect(databaseRefusal(wrapped(refused))).toBe("its libSQL server cannot be reached (Unable to connect.)");
+  const unauthorized = Object.assign(new Error("Server returned HTTP status 401"), { status: 401 });
+  expect(databaseRefusal(wrapped({ code: "SERVER_ERROR", cause: unauthorized }))).toBe(
+    "its libSQL server refused the credentials (HTTP 401): check *_DATABASE_AUTH_TOKEN",
+  );
+  const constraint = Object.assign(new Error("UNIQUE constraint failed"), { code: "SQLITE_CONSTRAINT" });
+  expect(isDatabaseUnreachable(wrapped(constraint))).toBe(false);
+  expect(databaseRefusal(wrapped(constraint))).toBeUndefined();
 });

@@ -43,13 +43,34 @@ export function filePathOf(url: string): string | undefined {
  * A claim then gets 503 and Retry-After, as while Redis recovers, not a 500.
  */
 export function isDatabaseUnreachable(error: unknown): boolean {
-  // Drizzle wraps the driver's error in its own (DrizzleQueryError), with the original as cause.
-  for (let e = error as { code?: unknown; cause?: unknown } | null, depth = 0; e && depth < 4; depth++) {
-    if (typeof e.code === "string" && UNREACHABLE_CODES.has(e.code)) return true;
-    e = e.cause as typeof e;
-  }
-  return false;
+  return driverError(error, (e) => typeof e.code === "string" && UNREACHABLE_CODES.has(e.code)) !== undefined;
 }
+
+interface DriverError {
+  code?: unknown;
+  status?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/** The error, or one it wraps, that matches: drizzle wraps the driver's (DrizzleQueryError, cause). */
+function driverError(error: unknown, matches: (e: DriverError) => boolean): DriverError | undefined {
+  let e = error as DriverError | null;
+  for (let depth = 0; e && depth < 4; depth++, e = e.cause as DriverError | null) if (matches(e)) return e;
+  return undefined;
+}
+/**
+ * Why a libSQL server turned the service away, in words an operator can act on; undefined
+ * for any other error. Used at start-up, where the first migration is the first request.
+ */
+export function databaseRefusal(error: unknown): string | undefined {
+  const unreachable = driverError(error, (e) => typeof e.code === "string" && UNREACHABLE_CODES.has(e.code));
+  if (unreachable) return `its libSQL server cannot be reached (${String(unreachable.message)})`;
+  const refused = driverError(error, (e) => e.status === 401 || e.status === 403);
+  if (refused) return `its libSQL server refused the credentials (HTTP ${refused.status}): check *_DATABASE_AUTH_TOKEN`;
+  return undefined;
+}
+
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
