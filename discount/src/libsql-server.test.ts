@@ -125,7 +125,7 @@ test.skipIf(skip)(
 );
 
 test.skipIf(skip)(
-  "the archive tool archives ended campaigns' winners from the server and verifies its files",
+  "the archive tool archives an ended campaign's winners from the server, verifies its files and restores them",
   async () => {
     const env = { ...remote?.env, ARCHIVE_DIR: archiveDir };
     expect(await winnersOf(ended)).toBe(100);
@@ -136,6 +136,14 @@ test.skipIf(skip)(
     expect(await winnersOf(ended)).toBe(0);
     const verified = await runCli("discount/src/cli/archive.ts", ["verify"], env);
     expect(verified.code).toBe(0);
+    // The folder is this run's own: its files hold only what this run archived.
+    const files = verified.stdout
+      .trim()
+      .split("\n")
+      .map((line) => line.split("\t")[0] as string);
+    for (const file of files)
+      expect((await runCli("discount/src/cli/archive.ts", ["restore", file], env)).code).toBe(0);
+    expect(await winnersOf(ended)).toBe(100);
   },
 );
 
