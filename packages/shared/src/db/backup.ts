@@ -12,7 +12,7 @@ export function sha256Of(path: string): string {
 /** What an operator does instead of `bun run backup` when the database is a libSQL server. */
 export const REMOTE_BACKUP_REMEDY =
   "back it up where the server runs (stop sqld and copy its --db-path directory, or use its " +
-  "bottomless S3 replication); the discount gate rebuilds from whatever is restored";
+  "bottomless S3 replication; docs/OPERATIONS.md)";
 
 /**
  * A consistent snapshot of a live database: `VACUUM INTO` reads one transaction's
