@@ -137,3 +137,22 @@ test("backing up into a folder that already holds a backup is refused without to
   expect(refused.stderr).toContain("already exists");
   expect(readFileSync(join(out, "wallet.db")).equals(before)).toBe(true);
 });
+
+test("a backup or restore of a database on a libSQL server is refused with what to do instead, and writes nothing", async () => {
+  const remote = { ...env(), DISCOUNT_DATABASE_URL: "libsql://db.example.test?authToken=not-for-the-log" };
+  const out = join(backups, "remote");
+  const backup = await runCli("scripts/backup.ts", ["--out", out], remote);
+  expect(backup.code).toBe(1);
+  expect(backup.stderr).toContain(
+    "backup: bun run backup (discount) needs a SQLite file on this host, but DISCOUNT_DATABASE_URL is libsql://db.example.test",
+  );
+  expect(backup.stderr).toContain("back it up where the server runs");
+  expect(backup.stderr).not.toContain("not-for-the-log");
+  // The wallet's file was fine, but nothing is half backed up.
+  expect(existsSync(out)).toBe(false);
+
+  const restore = await runCli("scripts/backup.ts", ["restore", join(backups, "snapshot")], remote);
+  expect(restore.code).toBe(1);
+  expect(restore.stderr).toContain("bun run backup restore (discount) needs a SQLite file on this host");
+  expect(restore.stderr).toContain("restore it with the server's own tools");
+});

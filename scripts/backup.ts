@@ -12,7 +12,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { backupDatabase, checkDatabaseFile, filePathOf, restoreDatabaseFile, sha256Of } from "@matchday/shared/db";
+import {
+  backupDatabase,
+  checkDatabaseFile,
+  LocalDatabaseOnlyError,
+  localDatabasePath,
+  REMOTE_BACKUP_REMEDY,
+  restoreDatabaseFile,
+  sha256Of,
+} from "@matchday/shared/db";
 import { RedisClient } from "bun";
 
 const SERVICES = [
@@ -32,10 +40,20 @@ function fail(message: string): never {
 }
 
 /** Only local files can be snapshotted with VACUUM INTO and replaced on disk. */
-function pathOf(service: (typeof SERVICES)[number]): string {
+function pathOf(service: (typeof SERVICES)[number], command: "backup" | "backup restore"): string {
   const url = process.env[service.urlVar] || service.defaultUrl;
-  return filePathOf(url) ?? fail(`${service.urlVar} is ${url}: backups work on file: databases only`);
+  const remedy = command === "backup" ? REMOTE_BACKUP_REMEDY : REMOTE_RESTORE_REMEDY;
+  try {
+    return localDatabasePath(url, service.urlVar, `bun run ${command} (${service.name})`, remedy);
+  } catch (error) {
+    if (error instanceof LocalDatabaseOnlyError) fail(error.message);
+    throw error;
+  }
 }
+
+const REMOTE_RESTORE_REMEDY =
+  "restore it with the server's own tools where it runs (docs/OPERATIONS.md), then delete the " +
+  "{gift:*}:ready keys in Redis so the cap gates rebuild from it";
 
 /** Drops every campaign's gate "ready" mark: the next claim rebuilds that gate from the database. */
 async function resetCapGates(): Promise<number> {
@@ -73,12 +91,14 @@ const [command, from, ...extra] = args.positionals;
 if (args.values.help) {
   console.log(USAGE);
 } else if (command === undefined) {
+  // Every URL is checked before anything is written: a refused service leaves no half backup.
+  const sources = SERVICES.map((service) => ({ service, path: pathOf(service, "backup") }));
   const out = resolve(args.values.out ?? join("data", "backups", stamp));
   mkdirSync(out, { recursive: true, mode: 0o700 });
   const manifest: BackupManifest = { createdAt: new Date().toISOString(), files: [] };
-  for (const service of SERVICES) {
+  for (const { service, path } of sources) {
     const file = `${service.name}.db`;
-    const { bytes, sha256 } = await backupDatabase(`file:${pathOf(service)}`, join(out, file)).catch((error: Error) =>
+    const { bytes, sha256 } = await backupDatabase(`file:${path}`, join(out, file)).catch((error: Error) =>
       fail(`${service.name}: ${error.message}`),
     );
     manifest.files.push({ service: service.name, file, bytes, sha256 });
@@ -101,7 +121,7 @@ if (args.values.help) {
     const entry = manifest.files.find((f) => f.service === service.name);
     if (!entry) fail(`${dir} holds no ${service.name} backup`);
     if (sha256Of(join(dir, entry.file)) !== entry.sha256) fail(`${entry.file} does not match its SHA-256`);
-    return { service, source: join(dir, entry.file), target: pathOf(service) };
+    return { service, source: join(dir, entry.file), target: pathOf(service, "backup restore") };
   });
   for (const step of plan) await checkDatabaseFile(step.source).catch((error: Error) => fail(error.message));
   for (const step of plan) {

@@ -18,7 +18,7 @@ import { wireDiscount } from "./wiring";
 export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>> {
   const config = loadDiscountConfig(env);
   const logger = createLogger({ level: config.logLevel, service: "discount" });
-  const store = await openDiscountStore(config.databaseUrl);
+  const store = await openDiscountStore(config.databaseUrl, { authToken: config.databaseAuthToken });
   const redis = connectRedis(config.redisUrl);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem"));
   const metrics = new Registry();

@@ -1,4 +1,5 @@
 import { type Env, type EnvReader, envReader, readServiceConfig, type ServiceConfig } from "@matchday/shared/config";
+import { readDatabaseTarget } from "@matchday/shared/db";
 
 const DEFAULT_DATABASE_URL = "file:data/discount.db";
 
@@ -70,5 +71,5 @@ export function readCouponDefaults(read: EnvReader): DiscountConfig["couponDefau
 }
 
 /** Where the discount database is, read as the service reads it. */
-export const readDiscountDatabaseUrl = (read: EnvReader) =>
-  read.url("DISCOUNT_DATABASE_URL", DEFAULT_DATABASE_URL, ["file:", "libsql:", "http:", "https:"]);
+export const readDiscountDatabase = (read: EnvReader) =>
+  readDatabaseTarget(read, "DISCOUNT_DATABASE_URL", DEFAULT_DATABASE_URL);

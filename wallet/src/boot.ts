@@ -15,7 +15,7 @@ import { openWalletStore } from "./db/store";
 export async function bootWallet(env: Env): Promise<BootedService<WalletApp>> {
   const config = loadWalletConfig(env);
   const logger = createLogger({ level: config.logLevel, service: "wallet" });
-  const store = await openWalletStore(config.databaseUrl);
+  const store = await openWalletStore(config.databaseUrl, { authToken: config.databaseAuthToken });
   const metrics = new Registry();
   const app = createApp({ config, store, logger, registry: metrics });
   const background = startBackground({ config, store, logger });

@@ -8,8 +8,8 @@ process.exitCode = await archiveCli(
     name: "discount",
     databaseUrlVar: "DISCOUNT_DATABASE_URL",
     defaultDatabaseUrl: "file:data/discount.db",
-    async open(url) {
-      const store = await openDiscountStore(url, { migrate: false });
+    async open({ url, authToken }) {
+      const store = await openDiscountStore(url, { migrate: false, authToken });
       return { sources: [redemptionArchiveSource(store)], close: () => store.close() };
     },
   },

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { filePathOf } from "@matchday/shared/db";
+import { type DatabaseTarget, filePathOf } from "@matchday/shared/db";
 import { type DiscountStore, openDiscountStore } from "../db/store";
 
 /** An operator tool's way out: its name, the message, exit 1. */
@@ -15,10 +15,13 @@ export function failWith(tool: string) {
  * create it, so a typo in the URL is refused rather than read as "nothing there"; and
  * migrations belong to the service's start-up, so an operator tool never runs them.
  */
-export async function openExistingStore(databaseUrl: string, fail: (message: string) => never): Promise<DiscountStore> {
-  const path = filePathOf(databaseUrl);
+export async function openExistingStore(
+  database: DatabaseTarget,
+  fail: (message: string) => never,
+): Promise<DiscountStore> {
+  const path = filePathOf(database.url);
   if (path && !existsSync(path)) fail(`no discount database at ${path}`);
-  const store = await openDiscountStore(databaseUrl, { migrate: false });
+  const store = await openDiscountStore(database.url, { migrate: false, authToken: database.authToken });
   await store.client
     .execute("SELECT id FROM campaigns LIMIT 1")
     .catch((error: Error) => fail(`cannot read campaigns (not a migrated discount database?): ${error.message}`));

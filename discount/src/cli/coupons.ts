@@ -7,8 +7,9 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, envReader } from "@matchday/shared/config";
+import type { DatabaseTarget } from "@matchday/shared/db";
 import { openPrivateFile } from "@matchday/shared/private-file";
-import { readCouponDefaults, readDiscountDatabaseUrl } from "../config";
+import { readCouponDefaults, readDiscountDatabase } from "../config";
 import { CLI_CHUNK, createCouponWriter, generateBatch } from "../modules/coupons/batches";
 import { expiryOf } from "../modules/coupons/service";
 import { failWith, openExistingStore } from "./common";
@@ -48,10 +49,10 @@ const count = wholeNumber(args.count, "--count", MAX_COUNT) ?? fail(`--count is 
 const amountArg = wholeNumber(args.amount, "--amount", 1_000_000_000_000);
 
 const read = envReader(process.env);
-let databaseUrl = "";
+let database: DatabaseTarget = { url: "", authToken: undefined };
 let defaults = { amount: 0, ttlDays: 0 };
 try {
-  databaseUrl = readDiscountDatabaseUrl(read);
+  database = readDiscountDatabase(read);
   defaults = readCouponDefaults(read);
   read.done();
 } catch (error) {
@@ -65,7 +66,7 @@ try {
   fail("--expires must be an ISO date-time in the future");
 }
 
-const store = await openExistingStore(databaseUrl, fail);
+const store = await openExistingStore(database, fail);
 // The codes are redeemable: the file is owner-only, like backups.
 const out = args.out ? Bun.file(openPrivateFile(args.out)).writer() : Bun.stdout.writer();
 const started = performance.now();

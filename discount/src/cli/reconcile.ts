@@ -43,7 +43,7 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
-const store = await openExistingStore(config.databaseUrl, fail);
+const store = await openExistingStore({ url: config.databaseUrl, authToken: config.databaseAuthToken }, fail);
 const chosen = await store.db
   .select()
   .from(campaigns)

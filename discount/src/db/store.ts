@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { openStore, type Store, type StoreTx } from "@matchday/shared/db";
+import { openStore, type Store, type StoreOptions, type StoreTx } from "@matchday/shared/db";
 import * as schema from "./schema";
 
 export type DiscountTx = StoreTx<typeof schema>;
@@ -8,5 +8,5 @@ export type DiscountStore = Store<typeof schema>;
 
 export const DISCOUNT_MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
-export const openDiscountStore = (url: string, options?: { migrate: boolean }): Promise<DiscountStore> =>
+export const openDiscountStore = (url: string, options?: StoreOptions): Promise<DiscountStore> =>
   openStore(url, schema, DISCOUNT_MIGRATIONS, options);

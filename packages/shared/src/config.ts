@@ -1,4 +1,5 @@
 import { type ArchiveConfig, readArchiveConfig } from "./archive/schedule";
+import { readDatabaseTarget } from "./db/target";
 import { type EnvReader, LOG_LEVELS, type LogLevel } from "./env";
 import { NO_PROXY, parseTrustProxy, type TrustProxy } from "./http/trusted-proxies";
 
@@ -11,6 +12,8 @@ export interface ServiceConfig {
   /** The address to listen on. */
   host: string;
   databaseUrl: string;
+  /** `<SERVICE>_DATABASE_AUTH_TOKEN`, for a libSQL server that asks for one. */
+  databaseAuthToken: string | undefined;
   jwtSecret: string;
   logLevel: LogLevel;
   /** Whose X-Forwarded-For entries are believed: see trusted-proxies.ts. */
@@ -48,10 +51,12 @@ export function readServiceConfig(
     read.problem("TLS_CERT and TLS_KEY must be set together");
   }
   const port = read.port(names.port, defaults.port);
+  const database = readDatabaseTarget(read, names.databaseUrl, defaults.databaseUrl);
   return {
     port,
     host: read.string("HOST", "0.0.0.0"),
-    databaseUrl: read.url(names.databaseUrl, defaults.databaseUrl, ["file:", "libsql:", "http:", "https:"]),
+    databaseUrl: database.url,
+    databaseAuthToken: database.authToken,
     jwtSecret: read.secret("JWT_SECRET", JWT_SECRET_MIN_BYTES),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: readTrustProxy(read),

@@ -30,6 +30,7 @@ export function serviceTestConfig(databaseUrl: string): ServiceConfig {
     port: 0,
     host: "127.0.0.1",
     databaseUrl,
+    databaseAuthToken: undefined,
     jwtSecret: TEST_JWT_SECRET,
     logLevel: "silent",
     trustProxy: NO_PROXY,

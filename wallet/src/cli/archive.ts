@@ -8,8 +8,8 @@ process.exitCode = await archiveCli(
     name: "wallet",
     databaseUrlVar: "WALLET_DATABASE_URL",
     defaultDatabaseUrl: "file:data/wallet.db",
-    async open(url) {
-      const store = await openWalletStore(url, { migrate: false });
+    async open({ url, authToken }) {
+      const store = await openWalletStore(url, { migrate: false, authToken });
       return { sources: [ledgerArchiveSource(store)], close: () => store.close() };
     },
   },

@@ -14,13 +14,13 @@ import { ArchiveBusyError } from "../archive/manifest";
 import { type ArchiveSource, restoreArchive, runArchive } from "../archive/run";
 import { archiveDirOf, readArchiveConfig } from "../archive/schedule";
 import { ConfigError, type Env, envReader } from "../config";
-import { filePathOf } from "../db/sqlite";
+import { type DatabaseTarget, filePathOf, readDatabaseTarget } from "../db/target";
 
 export interface ArchiveCliService {
   name: string;
   databaseUrlVar: string;
   defaultDatabaseUrl: string;
-  open(url: string): Promise<{ sources: ArchiveSource[]; close(): Promise<void> }>;
+  open(database: DatabaseTarget): Promise<{ sources: ArchiveSource[]; close(): Promise<void> }>;
 }
 
 const USAGE = (name: string) => `usage: bun run archive ${name} run [--as-of ISO] | list | verify | restore FILE`;
@@ -55,7 +55,7 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   }
 
   const read = envReader(env);
-  const url = read.url(service.databaseUrlVar, service.defaultDatabaseUrl, ["file:", "libsql:", "http:", "https:"]);
+  const database = readDatabaseTarget(read, service.databaseUrlVar, service.defaultDatabaseUrl);
   const config = readArchiveConfig(read);
   try {
     read.done();
@@ -67,12 +67,13 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   const dir = archiveDirOf(config, service.name);
   if (command === "list" || command === "verify") return inspect(dir, command, say);
 
-  const path = filePathOf(url);
+  // A libSQL server is opened as it is: only a missing local file can be a typo.
+  const path = filePathOf(database.url);
   if (path && !existsSync(path)) {
     say(`no database at ${path} (${service.databaseUrlVar})`);
     return 1;
   }
-  const { sources, close } = await service.open(url);
+  const { sources, close } = await service.open(database);
   try {
     if (command === "restore") {
       const { rows } = await restoreArchive(dir, sources, file as string, asOf, { progress: say });

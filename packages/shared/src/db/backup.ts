@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createClient } from "@libsql/client";
+import { isRemoteDatabase, LocalDatabaseOnlyError } from "./target";
 
 const SIDE_FILES = ["-wal", "-shm"];
 
@@ -8,12 +9,20 @@ export function sha256Of(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
+/** What an operator does instead of `bun run backup` when the database is a libSQL server. */
+export const REMOTE_BACKUP_REMEDY =
+  "back it up where the server runs (stop sqld and copy its --db-path directory, or use its " +
+  "bottomless S3 replication; docs/OPERATIONS.md)";
+
 /**
  * A consistent snapshot of a live database: `VACUUM INTO` reads one transaction's
  * view while the service keeps writing, and writes a compact, self-contained file
  * (no -wal to carry along). The copy is owner-only, like the database.
  */
 export async function backupDatabase(url: string, target: string): Promise<{ bytes: number; sha256: string }> {
+  // Over a libSQL server, VACUUM INTO would write the copy on the server's disk, not here.
+  if (isRemoteDatabase(url))
+    throw new LocalDatabaseOnlyError("a backup", "the database URL", url, REMOTE_BACKUP_REMEDY);
   if (existsSync(target)) throw new Error(`${target} already exists`);
   const client = createClient({ url });
   try {

@@ -2,3 +2,4 @@
 export * from "./backup";
 export * from "./sqlite";
 export * from "./store";
+export * from "./target";

@@ -1,29 +1,24 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Client, createClient } from "@libsql/client";
+import { filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
-
-/** The file path of a `file:` URL, or undefined for remote libSQL URLs. */
-export function filePathOf(url: string): string | undefined {
-  if (!url.startsWith("file:")) return undefined;
-  const path = url.slice("file:".length).split("?")[0] ?? "";
-  return path === "" || path === ":memory:" ? undefined : decodeURIComponent(path);
-}
 
 /**
  * Opens a libSQL client. For local files it first creates the file owner-only
  * (SQLite gives the -wal and -shm files the same mode), then switches to WAL so
  * readers never block the writer and several processes can share the file.
  */
-export async function openDatabase(url: string): Promise<Client> {
+export async function openDatabase(url: string, authToken?: string): Promise<Client> {
   const path = filePathOf(url);
   if (path && !existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, "a", 0o600));
   }
-  const client = createClient({ url, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  // WAL is a property of a file on this host; a libSQL server runs its own journal.
   if (path) await client.execute("PRAGMA journal_mode = WAL");
   return client;
 }

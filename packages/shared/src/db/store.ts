@@ -14,16 +14,23 @@ export interface Store<S extends Record<string, unknown>> {
   close(): Promise<void>;
 }
 
-/** Opens a service's store; migrations run unless an operator tool asks not to. */
+export interface StoreOptions {
+  /** True unless an operator tool asks not to: migrations belong to a service's start-up. */
+  migrate?: boolean;
+  /** For a libSQL server that asks for one (see DatabaseTarget). */
+  authToken?: string;
+}
+
+/** Opens a service's store, a local file or a libSQL server alike. */
 export async function openStore<S extends Record<string, unknown>>(
   url: string,
   schema: S,
   migrationsFolder: string,
-  options: { migrate: boolean } = { migrate: true },
+  options: StoreOptions = {},
 ): Promise<Store<S>> {
-  const client = await openDatabase(url);
+  const client = await openDatabase(url, options.authToken);
   const db = drizzle(client, { schema });
-  if (options.migrate) await migrate(db, { migrationsFolder });
+  if (options.migrate ?? true) await migrate(db, { migrationsFolder });
   const writes = new WriteQueue<StoreTx<S>>(db);
   return {
     db,

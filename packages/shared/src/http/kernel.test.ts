@@ -30,6 +30,12 @@ function appWithCapturedLogs() {
     )
     .get("/boom", () => {
       throw new Error("SQLITE_CONSTRAINT: secret internals at db.ts:42");
+    })
+    .get("/db-down", () => {
+      // What the libSQL client throws over HTTP when its server refuses the connection.
+      throw Object.assign(new TypeError("Unable to connect. Is the computer able to access the url?"), {
+        code: "ECONNREFUSED",
+      });
     });
   return { app, lines, metrics };
 }
@@ -61,6 +67,16 @@ test("an unexpected error is a generic 500 problem; the details go to the log on
   const logged = lines.find((l) => l.msg === "unhandled error");
   expect(logged).toMatchObject({ requestId: "req-boom", level: 50 });
   expect(lines.find((l) => l.msg === "request")).toMatchObject({ requestId: "req-boom", status: 500 });
+});
+
+test("a libSQL server that cannot be reached is a 503 to retry, logged as a warning, not a 500", async () => {
+  const { app, lines } = appWithCapturedLogs();
+  const res = await get(app, "/db-down", { "x-request-id": "req-down" });
+  expect(res.status).toBe(503);
+  expect(res.headers.get("retry-after")).toBe("1");
+  expect(await res.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE", detail: "the database is unreachable" });
+  expect(lines.find((l) => l.msg === "database unreachable")).toMatchObject({ requestId: "req-down", level: 40 });
+  expect(lines.some((l) => l.msg === "unhandled error")).toBe(false);
 });
 
 test("request counts and latencies are recorded by route and status", async () => {

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { isDatabaseUnreachable } from "../db/target";
 import { AppError, type ProblemError, toProblem } from "../errors";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
@@ -122,6 +123,8 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
       const appError = toAppError(code, error);
       if (appError.code === "INTERNAL") {
         logger.error({ requestId, err: error, elysiaCode: code }, "unhandled error");
+      } else if (isDatabaseUnreachable(error)) {
+        logger.warn({ requestId, err: error }, "database unreachable");
       }
       const response = problemResponse(appError, requestId);
       if (state) state.status = response.status;

@@ -1,4 +1,5 @@
 import { Type as T } from "@sinclair/typebox";
+import { isDatabaseUnreachable } from "../db/target";
 import {
   AppError,
   annotatedSpec,
@@ -83,6 +84,10 @@ export function toAppError(code: string | number, error: unknown): ProblemError 
     case "NOT_FOUND":
       return new AppError("ROUTE_NOT_FOUND");
     default:
+      // A libSQL server that is down or failing over is an outage to wait out, not our bug.
+      if (isDatabaseUnreachable(error)) {
+        return new AppError("SERVICE_UNAVAILABLE", "the database is unreachable", { retryAfterSeconds: 1 });
+      }
       return new AppError("INTERNAL");
   }
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AnyElysia } from "elysia";
 import { ConfigError, type ServiceConfig } from "../config";
+import { databaseRefusal } from "../db/target";
 import type { Logger } from "../logger";
 import type { Registry } from "../metrics";
 
@@ -28,8 +29,9 @@ export async function bootOrExit<S>(name: string, boot: () => Promise<S>): Promi
   try {
     return await boot();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`${name}: ${error.message}`);
+    const refusal = databaseRefusal(error);
+    if (!(error instanceof ConfigError) && !refusal) throw error;
+    console.error(`${name}: ${refusal ? `cannot start: ${refusal}` : (error as Error).message}`);
     process.exit(1);
   }
 }
