@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { request } from "node:http";
-import { type BalancedStack, startBalancedStack } from "@matchday/testkit/balancer";
+import { type BalancedStack, redeemsServed, reportOf, startBalancedStack } from "@matchday/testkit/balancer";
 import {
   burstOrder,
   createCampaign,
@@ -32,26 +32,6 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-/** How many POST /v1/redeem requests this instance answered, from its own /metrics. */
-async function redeemsServed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: await bearer("admin") })).text();
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (line.startsWith("http_requests_total{") && line.includes('route="/v1/redeem"')) {
-      total += Number(line.slice(line.lastIndexOf(" ") + 1));
-    }
-  }
-  return total;
-}
-
-/** A summary of the campaign's report as one instance answers it (winners by rank, credit states). */
-async function reportOf(url: string, code: string) {
-  const res = await fetch(`${url}/v1/campaigns/${code}/report?limit=${CAP}`, { headers: await bearer("admin") });
-  expect(res.status).toBe(200);
-  const { winners, ...numbers } = (await res.json()) as { winners: { rank: number; phone: string }[] };
-  return { numbers, winners: winners.map((w) => `${w.rank}:${w.phone}`) };
-}
-
 test("a burst through HAProxy to three discount instances on one database picks exactly cap winners, each credited once, and every instance reports the same", async () => {
   const { balancer, instances, db, walletDb } = stack;
   const code = await createCampaign(balancer.url, { name: "Iran v Brazil", amount: AMOUNT, maxRedemptions: CAP });
@@ -69,7 +49,7 @@ test("a burst through HAProxy to three discount instances on one database picks 
   for (const n of served) expect(n).toBeGreaterThan(REQUESTS / 10);
   expect(served.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(REQUESTS);
 
-  const reports = await Promise.all(instances.map((i) => reportOf(i.url, code)));
+  const reports = await Promise.all(instances.map((i) => reportOf(i.url, code, CAP)));
   expect(reports[0]?.numbers).toMatchObject({ redeemed: CAP, remaining: 0, credited: CAP, pending: 0, failed: 0 });
   expect(reports[0]?.winners).toHaveLength(CAP);
   for (const report of reports.slice(1)) expect(report).toEqual(reports[0] as (typeof reports)[number]);

@@ -1,6 +1,8 @@
+import { createClient } from "@libsql/client";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bearer } from "./http/tokens";
 import { makeTempDatabase, type TempDatabase } from "./database";
 import { freePort, waitFor } from "./processes/ports";
 import { REPO_ROOT, type ServiceProcess } from "./processes/service-process";
@@ -125,5 +127,39 @@ export async function startBalancedStack(options: {
   } catch (error) {
     await dispose();
     throw error;
+  }
+}
+
+/** How many POST /v1/redeem requests this instance answered, from its own /metrics: what the balancer sent it. */
+export async function redeemsServed(instanceUrl: string): Promise<number> {
+  const text = await (await fetch(`${instanceUrl}/metrics`, { headers: await bearer("admin") })).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("http_requests_total{") && line.includes('route="/v1/redeem"')) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
+}
+
+/** The campaign's report as one instance answers it: its numbers and the first `limit` winners as "rank:phone". */
+export async function reportOf(instanceUrl: string, code: string, limit: number) {
+  const res = await fetch(`${instanceUrl}/v1/campaigns/${code}/report?limit=${limit}`, {
+    headers: await bearer("admin"),
+  });
+  if (res.status !== 200) throw new Error(`report of ${code} from ${instanceUrl}: ${res.status} ${await res.text()}`);
+  const { winners, ...numbers } = (await res.json()) as { winners: { rank: number; phone: string }[] };
+  return { numbers, winners: winners.map((w) => `${w.rank}:${w.phone}`) };
+}
+
+/** The code of the one campaign in a fresh discount database, e.g. the one a k6 script's setup() created. */
+export async function onlyCampaignCode(discountDbUrl: string): Promise<string> {
+  const db = createClient({ url: discountDbUrl });
+  try {
+    const { rows } = await db.execute("SELECT code FROM campaigns");
+    if (rows.length !== 1) throw new Error(`expected one campaign, found ${rows.length}`);
+    return String(rows[0]?.code);
+  } finally {
+    db.close();
   }
 }
