@@ -1,9 +1,9 @@
-import { createClient } from "@libsql/client";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bearer } from "./http/tokens";
+import { createClient } from "@libsql/client";
 import { makeTempDatabase, type TempDatabase } from "./database";
+import { bearer } from "./http/tokens";
 import { freePort, waitFor } from "./processes/ports";
 import { REPO_ROOT, type ServiceProcess } from "./processes/service-process";
 import { startDiscountProcess, startWalletProcess } from "./processes/services";
