@@ -28,6 +28,16 @@ export function haproxyConfig(template: string, backends: string[]): string {
   return template.replace(SERVER_TEMPLATE_LINE, servers.join("\n"));
 }
 
+/** The haproxy binary: on the PATH, or in /usr/sbin where Debian puts it (not on every user's PATH). */
+export function haproxyBinary(): string {
+  const found = Bun.which("haproxy") ?? Bun.which("haproxy", { PATH: "/usr/sbin:/sbin" });
+  if (!found) throw new Error("no haproxy binary: apt-get install haproxy (.ci/run installs it)");
+  return found;
+}
+
+/** The shipped deploy/haproxy.cfg, as compose mounts it. */
+export const shippedHaproxyConfig = () => readFileSync(TEMPLATE, "utf8");
+
 export interface Haproxy {
   /** Where clients connect. */
   url: string;
@@ -39,11 +49,10 @@ export interface Haproxy {
 
 /** A real haproxy (the Debian package) on free ports in front of `backends`, ready once it has answered /ready through itself. */
 export async function startHaproxy({ backends }: { backends: string[] }): Promise<Haproxy> {
-  const haproxy = Bun.which("haproxy") ?? Bun.which("haproxy", { PATH: "/usr/sbin:/sbin" });
-  if (!haproxy) throw new Error("no haproxy binary: apt-get install haproxy (.ci/run installs it)");
+  const haproxy = haproxyBinary();
   const dir = mkdtempSync(join(tmpdir(), "matchday-haproxy-"));
   const file = join(dir, "haproxy.cfg");
-  writeFileSync(file, haproxyConfig(readFileSync(TEMPLATE, "utf8"), backends));
+  writeFileSync(file, haproxyConfig(shippedHaproxyConfig(), backends));
   const port = freePort();
   const statsPort = freePort();
   let log = "";
