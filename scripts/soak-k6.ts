@@ -1,6 +1,7 @@
 /**
- * The soak's traffic is k6's (load/k6/soak.js); this finds the binary and runs it.
- * Bun only starts the stack and samples what k6 cannot see from outside: memory.
+ * The soak's and the balanced burst's traffic is k6's (load/k6/*.js); this finds the
+ * binary and runs a script. Bun only starts the stack and checks what k6 cannot see
+ * from outside (memory, the databases).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -24,10 +25,10 @@ export function findK6(): string {
   );
 }
 
-/** Runs load/k6/soak.js with these -e variables, its output shown as it comes; resolves to k6's exit code. */
-export async function runK6Soak(k6: string, vars: Record<string, string>): Promise<number> {
+/** Runs a k6 script (e.g. load/k6/soak.js) with these -e variables, its output shown as it comes; resolves to k6's exit code. */
+export async function runK6(k6: string, script: string, vars: Record<string, string>): Promise<number> {
   const args = Object.entries(vars).flatMap(([name, value]) => ["-e", `${name}=${value}`]);
-  const proc = Bun.spawn([k6, "run", "--quiet", ...args, "load/k6/soak.js"], {
+  const proc = Bun.spawn([k6, "run", "--quiet", ...args, script], {
     cwd: REPO_ROOT,
     stdout: "inherit",
     stderr: "inherit",

@@ -19,7 +19,7 @@ import { makeTempDatabase } from "@matchday/testkit/database";
 import { testToken } from "@matchday/testkit/http";
 import { startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
-import { findK6, k6Verdict, runK6Soak } from "./soak-k6";
+import { findK6, k6Verdict, runK6 } from "./soak-k6";
 import { judgeMemory, sampleMemory } from "./soak-memory";
 
 const { values } = parseArgs({
@@ -77,7 +77,7 @@ try {
       `wallet ${wallet.url}, discount ${discount.url}; ${k6}`,
   );
   const memory = sampleMemory({ wallet: wallet.pid, discount: discount.pid }, minutes);
-  const k6Code = await runK6Soak(k6, {
+  const k6Code = await runK6(k6, "load/k6/soak.js", {
     WALLET_URL: wallet.url,
     DISCOUNT_URL: discount.url,
     ADMIN_TOKEN: await testToken("admin", "soak-admin", ttl),
