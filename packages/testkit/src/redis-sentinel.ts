@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RedisClient } from "bun";
+import { freePort, waitFor } from "./processes/ports";
+import { spawnRedisServer } from "./redis";
+import type { RedisNodeAddress } from "./redis-cluster";
+
+export interface RedisSentinelHandle {
+  /** The name the sentinels monitor the master by. */
+  masterName: string;
+  master: RedisNodeAddress;
+  replica: RedisNodeAddress;
+  sentinels: RedisNodeAddress[];
+  /** The discount service's environment for this set (REDIS_SENTINELS, REDIS_SENTINEL_MASTER). */
+  env: Record<string, string>;
+  /** SIGKILLs one server (the master, to make the sentinels fail over to the replica). */
+  kill(node: RedisNodeAddress): Promise<void>;
+  /** The master's address as the sentinels now give it. */
+  currentMaster(): Promise<RedisNodeAddress>;
+  /** Stops every server and sentinel and removes their files. */
+  dispose(): Promise<void>;
+}
+
+const HOST = "127.0.0.1";
+const MASTER_NAME = "matchday";
+
+async function ask(node: RedisNodeAddress, command: string, args: string[]): Promise<unknown> {
+  const client = new RedisClient(`redis://${node.host}:${node.port}`, { connectionTimeout: 500, autoReconnect: false });
+  try {
+    return await client.send(command, args);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * A real Sentinel set on free ports, private to the calling test file: a master, one
+ * replica of it and 3 sentinels (quorum 2) watching them. A master is down after 1 s
+ * without answering, so a failover test takes a few seconds, not half a minute.
+ */
+export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
+  const root = mkdtempSync(join(tmpdir(), "matchday-redis-sentinel-"));
+  const master = { host: HOST, port: freePort() };
+  const replica = { host: HOST, port: freePort() };
+  const sentinels = Array.from({ length: 3 }, () => ({ host: HOST, port: freePort() }));
+  const procs = new Map<number, ReturnType<typeof Bun.spawn>>();
+  const dirOf = (node: RedisNodeAddress) => {
+    const dir = join(root, String(node.port));
+    mkdirSync(dir);
+    return dir;
+  };
+  const stopAll = async () => {
+    for (const proc of procs.values()) proc.kill("SIGKILL");
+    await Promise.all([...procs.values()].map((proc) => proc.exited));
+    procs.clear();
+    rmSync(root, { recursive: true, force: true });
+  };
+  const currentMaster = async (): Promise<RedisNodeAddress> => {
+    const sentinel = sentinels[0] as RedisNodeAddress;
+    const reply = (await ask(sentinel, "SENTINEL", ["get-master-addr-by-name", MASTER_NAME])) as string[] | null;
+    if (!reply) throw new Error(`the sentinels do not know ${MASTER_NAME}`);
+    return { host: String(reply[0]), port: Number(reply[1]) };
+  };
+  try {
+    // No 5 s wait for more replicas before the first sync (diskless sync's default).
+    procs.set(master.port, spawnRedisServer(master.port, dirOf(master), ["--repl-diskless-sync-delay", "0"]));
+    procs.set(replica.port, spawnRedisServer(replica.port, dirOf(replica), ["--replicaof", HOST, String(master.port)]));
+    for (const sentinel of sentinels) {
+      // A sentinel rewrites its config file as it learns the set, so each gets its own.
+      const dir = dirOf(sentinel);
+      const conf = join(dir, "sentinel.conf");
+      writeFileSync(
+        conf,
+        [
+          `port ${sentinel.port}`,
+          `bind ${HOST}`,
+          `dir ${dir}`,
+          `sentinel monitor ${MASTER_NAME} ${HOST} ${master.port} 2`,
+          `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+          `sentinel failover-timeout ${MASTER_NAME} 5000`,
+          "",
+        ].join("\n"),
+      );
+      procs.set(
+        sentinel.port,
+        Bun.spawn(["redis-server", conf, "--sentinel"], { stdout: "ignore", stderr: "inherit" }),
+      );
+    }
+    await waitFor("the replica in sync", async () =>
+      String(await ask(replica, "INFO", ["replication"])).includes("master_link_status:up"),
+    );
+    // Each sentinel knows the master from its config at once; finding the other sentinels
+    // (hello messages, every 2 s) is only needed by a failover, which waits for it anyway.
+    await Promise.all(
+      sentinels.map((sentinel) =>
+        waitFor(`sentinel ${sentinel.port}`, async () => {
+          const reply = (await ask(sentinel, "SENTINEL", ["get-master-addr-by-name", MASTER_NAME])) as string[] | null;
+          return Number(reply?.[1]) === master.port;
+        }),
+      ),
+    );
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return {
+    masterName: MASTER_NAME,
+    master,
+    replica,
+    sentinels,
+    env: {
+      REDIS_SENTINELS: sentinels.map((s) => `${s.host}:${s.port}`).join(","),
+      REDIS_SENTINEL_MASTER: MASTER_NAME,
+    },
+    async kill(node) {
+      const proc = procs.get(node.port);
+      if (!proc) return;
+      proc.kill("SIGKILL");
+      await proc.exited;
+      procs.delete(node.port);
+    },
+    currentMaster,
+    dispose: stopAll,
+  };
+}
