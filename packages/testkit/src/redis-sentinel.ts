@@ -37,7 +37,8 @@ async function ask(node: RedisNodeAddress, command: string, args: string[]): Pro
 /**
  * A real Sentinel set on free ports, private to the calling test file: a master, one
  * replica of it and 3 sentinels (quorum 2) watching them. A master is down after 1 s
- * without answering, so a failover test takes a few seconds, not half a minute.
+ * without answering, so a failover takes ~2 s, not half a minute; the start (~2 s) waits until
+ * the sentinels know the replica and each other, so a test may kill the master at once.
  */
 export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
   const root = mkdtempSync(join(tmpdir(), "matchday-redis-sentinel-"));
@@ -90,13 +91,13 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     await waitFor("the replica in sync", async () =>
       String(await ask(replica, "INFO", ["replication"])).includes("master_link_status:up"),
     );
-    // Each sentinel knows the master from its config at once; finding the other sentinels
-    // (hello messages, every 2 s) is only needed by a failover, which waits for it anyway.
+    // Ready for a failover: each sentinel sees the replica and the two other sentinels
+    // (they find each other through hello messages on the master, every 2 s).
     await Promise.all(
       sentinels.map((sentinel) =>
         waitFor(`sentinel ${sentinel.port}`, async () => {
-          const reply = (await ask(sentinel, "SENTINEL", ["get-master-addr-by-name", MASTER_NAME])) as string[] | null;
-          return Number(reply?.[1]) === master.port;
+          const state = (await ask(sentinel, "SENTINEL", ["master", MASTER_NAME])) as Record<string, string>;
+          return state["num-slaves"] === "1" && state["num-other-sentinels"] === "2";
         }),
       ),
     );

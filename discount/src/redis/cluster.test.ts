@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createCampaign, phoneOf } from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { type DiscountUnderTest, startDiscountInProcess } from "@matchday/testkit/discount";
+import { bearer } from "@matchday/testkit/http";
+import { type ServiceProcess, startWalletProcess, waitFor } from "@matchday/testkit/processes";
+import { type RedisClusterHandle, startRedisCluster } from "@matchday/testkit/redis-cluster";
+import type { Cluster } from "ioredis";
+import { connectRedis, whenConnected } from "./connection";
+import { createGate, gateKeys } from "./gate";
+import { createRateLimiter } from "./rate-limit";
+
+// 3 masters + 3 replicas, as production would run it.
+let cluster: RedisClusterHandle;
+let client: Cluster;
+let walletDb: TempDatabase;
+let wallet: ServiceProcess;
+let discount: DiscountUnderTest;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = connectRedis({ mode: "cluster", nodes: cluster.nodes });
+  await whenConnected(client);
+  walletDb = await makeTempDatabase();
+  wallet = await startWalletProcess(walletDb);
+  discount = await startDiscountInProcess({ redis: { mode: "cluster", nodes: cluster.nodes }, walletUrl: wallet.url });
+});
+afterAll(async () => {
+  await discount.dispose();
+  client.disconnect();
+  await wallet.kill();
+  walletDb.dispose();
+  await cluster.dispose();
+});
+
+/** How many of the cluster's masters hold at least one key matching `pattern`. */
+async function mastersHolding(pattern: string): Promise<number> {
+  const held = await Promise.all(
+    client.nodes("master").map(async (node) => (await node.scan("0", "MATCH", pattern, "COUNT", 1000))[1].length > 0),
+  );
+  return held.filter(Boolean).length;
+}
+
+const codes = Array.from({ length: 12 }, (_, i) => `cluster-${process.pid}-${i}`);
+
+test("the gate's scripts claim, repeat and sell out on a cluster, for campaigns on every master", async () => {
+  const gate = createGate(client);
+  for (const code of codes) {
+    await gate.rebuild(code, [{ phone: phoneOf(0), rank: 1 }]);
+    expect(await gate.claim(code, phoneOf(1), 2)).toEqual({ kind: "won", rank: 2 });
+    expect(await gate.claim(code, phoneOf(1), 2)).toEqual({ kind: "duplicate", rank: 2 });
+    expect(await gate.claim(code, phoneOf(2), 2)).toEqual({ kind: "sold-out" });
+    expect(await gate.freeRank(code, 2)).toBe(false);
+    expect(await gate.tryLease(code, "sweep", "me", 1_000)).toBe(true);
+    expect(await gate.winners(code)).toEqual(
+      new Map([
+        [phoneOf(0), 1],
+        [phoneOf(1), 2],
+      ]),
+    );
+  }
+  // Twelve campaigns' hash tags spread over the slots: the test really crossed masters.
+  expect(await mastersHolding("{gift:cluster-*}:ready")).toBe(3);
+  expect(gateKeys(codes[0] as string).count).toStartWith(`{gift:${codes[0]}}`);
+});
+
+test("the rate limiter counts and refuses on a cluster, whichever master holds each caller's key", async () => {
+  const limiter = createRateLimiter(client, { prefix: `rl:cluster:${process.pid}`, limit: 2, windowSeconds: 60 });
+  for (let i = 0; i < 12; i++) {
+    const caller = `caller-${i}`;
+    expect((await limiter.check(caller)).allowed).toBe(true);
+    expect((await limiter.check(caller)).allowed).toBe(true);
+    const third = await limiter.check(caller);
+    expect([third.allowed, third.timedOut]).toEqual([false, undefined]);
+  }
+  expect(await mastersHolding(`rl:cluster:${process.pid}:*`)).toBe(3);
+});
+
+test("the discount service redeems gift codes over a cluster and says it is ready", async () => {
+  const ready = await fetch(`${discount.url}/ready`);
+  expect([ready.status, await ready.json()]).toEqual([
+    200,
+    { status: "ready", checks: { database: "ok", redis: "ok" } },
+  ]);
+  for (let i = 0; i < 6; i++) {
+    const code = await createCampaign(discount.url, { name: `cluster ${i}`, amount: 1_000, maxRedemptions: 1 });
+    const redeem = (phone: string) =>
+      bearer("user", phone).then((auth) =>
+        fetch(`${discount.url}/v1/redeem`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({ code }),
+        }),
+      );
+    expect((await redeem(phoneOf(10))).status).toBe(201);
+    const loser = await redeem(phoneOf(11));
+    expect([loser.status, ((await loser.json()) as { code: string }).code]).toEqual([409, "CAMPAIGN_EXHAUSTED"]);
+  }
+});
+
+test("a cluster that lost a master with no replica to take over is not ready", async () => {
+  const broken = await startRedisCluster({ replicas: 0 });
+  const app = await startDiscountInProcess({ redis: { mode: "cluster", nodes: broken.nodes }, walletUrl: wallet.url });
+  try {
+    expect((await fetch(`${app.url}/ready`)).status).toBe(200);
+    await broken.kill(broken.masters[0] as (typeof broken.masters)[number]);
+    // The other masters mark it failed after the node timeout (1 s), and the cluster with it.
+    await waitFor("/ready to fail", async () => (await fetch(`${app.url}/ready`)).status === 503);
+    expect(await (await fetch(`${app.url}/ready`)).json()).toEqual({
+      status: "not-ready",
+      checks: { database: "ok", redis: "failing" },
+    });
+  } finally {
+    await app.dispose();
+    await broken.dispose();
+  }
+});
