@@ -54,7 +54,13 @@ export function connectRedis(topology: RedisTopology): RedisConnection {
 }
 
 /** Resolves once the client can take commands (it refuses them before, having no offline queue). */
-export function whenConnected(redis: RedisConnection): Promise<void> {
+export function whenConnected(redis: RedisConnection, timeoutMs = 10_000): Promise<void> {
   if (redis.status === "ready") return Promise.resolve();
-  return new Promise((resolve) => redis.once("ready", () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis did not connect within ${timeoutMs} ms`)), timeoutMs);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
