@@ -4,7 +4,12 @@ import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database"
 import { type DiscountUnderTest, startDiscountInProcess } from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
 import { type ServiceProcess, startWalletProcess, waitFor } from "@matchday/testkit/processes";
-import { type RedisClusterHandle, startRedisCluster } from "@matchday/testkit/redis-cluster";
+import {
+  clusterInfo,
+  type RedisClusterHandle,
+  type RedisNodeAddress,
+  startRedisCluster,
+} from "@matchday/testkit/redis-cluster";
 import type { Cluster } from "ioredis";
 import { connectRedis, whenConnected } from "./connection";
 import { createGate, gateKeys } from "./gate";
@@ -39,6 +44,14 @@ async function mastersHolding(pattern: string): Promise<number> {
     client.nodes("master").map(async (node) => (await node.scan("0", "MATCH", pattern, "COUNT", 1000))[1].length > 0),
   );
   return held.filter(Boolean).length;
+}
+
+async function redeem(code: string, phone: string): Promise<Response> {
+  return fetch(`${discount.url}/v1/redeem`, {
+    method: "POST",
+    headers: { ...(await bearer("user", phone)), "content-type": "application/json" },
+    body: JSON.stringify({ code }),
+  });
 }
 
 const codes = Array.from({ length: 12 }, (_, i) => `cluster-${process.pid}-${i}`);
@@ -84,16 +97,8 @@ test("the discount service redeems gift codes over a cluster and says it is read
   ]);
   for (let i = 0; i < 6; i++) {
     const code = await createCampaign(discount.url, { name: `cluster ${i}`, amount: 1_000, maxRedemptions: 1 });
-    const redeem = (phone: string) =>
-      bearer("user", phone).then((auth) =>
-        fetch(`${discount.url}/v1/redeem`, {
-          method: "POST",
-          headers: { ...auth, "content-type": "application/json" },
-          body: JSON.stringify({ code }),
-        }),
-      );
-    expect((await redeem(phoneOf(10))).status).toBe(201);
-    const loser = await redeem(phoneOf(11));
+    expect((await redeem(code, phoneOf(10))).status).toBe(201);
+    const loser = await redeem(code, phoneOf(11));
     expect([loser.status, ((await loser.json()) as { code: string }).code]).toEqual([409, "CAMPAIGN_EXHAUSTED"]);
   }
 });
@@ -103,7 +108,7 @@ test("a cluster that lost a master with no replica to take over is not ready", a
   const app = await startDiscountInProcess({ redis: { mode: "cluster", nodes: broken.nodes }, walletUrl: wallet.url });
   try {
     expect((await fetch(`${app.url}/ready`)).status).toBe(200);
-    await broken.kill(broken.masters[0] as (typeof broken.masters)[number]);
+    await broken.kill(broken.masters[0] as RedisNodeAddress);
     // The other masters mark it failed after the node timeout (1 s), and the cluster with it.
     await waitFor("/ready to fail", async () => (await fetch(`${app.url}/ready`)).status === 503);
     expect(await (await fetch(`${app.url}/ready`)).json()).toEqual({
@@ -115,3 +120,19 @@ test("a cluster that lost a master with no replica to take over is not ready", a
     await broken.dispose();
   }
 });
+
+test("when a master dies its replica takes over, and the service is ready and redeems again", async () => {
+  discount.redis.on("error", () => {}); // the dead master's connection errors are expected here
+  const [dead, survivor] = cluster.masters as [RedisNodeAddress, RedisNodeAddress];
+  const epoch = async () => Number(/cluster_current_epoch:(\d+)/.exec(await clusterInfo(survivor))?.[1]);
+  const before = await epoch();
+  await cluster.kill(dead);
+  // A failover raises the epoch: the replica now serves the dead master's slots.
+  await waitFor("the replica promoted", async () => (await epoch()) > before);
+  await waitFor("/ready after the failover", async () => (await fetch(`${discount.url}/ready`)).status === 200);
+  // Campaigns on every master, the failed-over one included, take claims again.
+  for (let i = 0; i < 6; i++) {
+    const code = await createCampaign(discount.url, { name: `after ${i}`, amount: 1_000, maxRedemptions: 1 });
+    await waitFor(`a redeem of ${code}`, async () => (await redeem(code, phoneOf(20))).status === 201);
+  }
+}, 30_000);
