@@ -8,7 +8,8 @@ const problems = (env: Record<string, string>) => {
   try {
     load(env);
   } catch (error) {
-    return (error as ConfigError).problems;
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
   }
   return [];
 };
