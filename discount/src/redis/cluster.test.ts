@@ -29,7 +29,7 @@ beforeAll(async () => {
   walletDb = await makeTempDatabase();
   wallet = await startWalletProcess(walletDb);
   discount = await startDiscountInProcess({ redis: { mode: "cluster", nodes: cluster.nodes }, walletUrl: wallet.url });
-});
+}, 30_000);
 afterAll(async () => {
   await discount.dispose();
   client.disconnect();

@@ -13,7 +13,7 @@ beforeAll(async () => {
   cluster = await startRedisCluster({ replicas: 0 });
   client = connectRedis({ mode: "cluster", nodes: cluster.nodes });
   await whenConnected(client);
-});
+}, 30_000);
 afterAll(async () => {
   client.disconnect();
   await cluster.dispose();

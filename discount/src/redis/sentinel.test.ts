@@ -20,7 +20,7 @@ beforeAll(async () => {
     walletUrl: wallet.url,
   });
   discount.redis.on("error", () => {}); // the failover test kills the master on purpose
-});
+}, 30_000);
 afterAll(async () => {
   await discount.dispose();
   await wallet.kill();

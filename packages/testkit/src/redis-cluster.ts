@@ -25,9 +25,15 @@ export interface RedisClusterHandle {
 
 const HOST = "127.0.0.1";
 
+/** A client of one node, with the password when the nodes require one. */
+export function nodeClient(node: RedisNodeAddress, password?: string): RedisClient {
+  const auth = password ? `:${encodeURIComponent(password)}@` : "";
+  return new RedisClient(`redis://${auth}${node.host}:${node.port}`, { connectionTimeout: 500, autoReconnect: false });
+}
+
 /** The raw reply of CLUSTER INFO on one node, or "" when it does not answer. */
-export async function clusterInfo(node: RedisNodeAddress): Promise<string> {
-  const client = new RedisClient(`redis://${node.host}:${node.port}`, { connectionTimeout: 500, autoReconnect: false });
+export async function clusterInfo(node: RedisNodeAddress, password?: string): Promise<string> {
+  const client = nodeClient(node, password);
   try {
     return String(await client.send("CLUSTER", ["INFO"]));
   } catch {
@@ -38,8 +44,8 @@ export async function clusterInfo(node: RedisNodeAddress): Promise<string> {
 }
 
 /** The masters as one node sees them (CLUSTER NODES): redis-cli chose which addresses they are. */
-async function mastersOf(node: RedisNodeAddress): Promise<RedisNodeAddress[]> {
-  const client = new RedisClient(`redis://${node.host}:${node.port}`, { autoReconnect: false });
+async function mastersOf(node: RedisNodeAddress, password?: string): Promise<RedisNodeAddress[]> {
+  const client = nodeClient(node, password);
   try {
     const lines = String(await client.send("CLUSTER", ["NODES"]))
       .trim()
@@ -57,12 +63,14 @@ async function mastersOf(node: RedisNodeAddress): Promise<RedisNodeAddress[]> {
  * A real Redis Cluster on free ports, private to the calling test file: `masters` nodes
  * sharing the 16,384 slots, each with `replicas` replicas (3 + 3 by default), made by
  * `redis-cli --cluster create` as an operator would. A short node timeout (1 s) makes a
- * killed node count as failed quickly, so tests of a broken cluster stay fast.
+ * killed node count as failed quickly, so tests of a broken cluster stay fast. With a
+ * `password`, every node requires it (replicas use it to sync) and `env` carries it.
  */
 export async function startRedisCluster(
-  options: { masters?: number; replicas?: number } = {},
+  options: { masters?: number; replicas?: number; password?: string } = {},
 ): Promise<RedisClusterHandle> {
-  const { masters: masterCount = 3, replicas = 1 } = options;
+  const { masters: masterCount = 3, replicas = 1, password } = options;
+  const auth = password ? ["--requirepass", password, "--masterauth", password] : [];
   const root = mkdtempSync(join(tmpdir(), "matchday-redis-cluster-"));
   const nodes = Array.from({ length: masterCount * (1 + replicas) }, () => ({ host: HOST, port: freePort() }));
   let masters: RedisNodeAddress[] = [];
@@ -78,10 +86,11 @@ export async function startRedisCluster(
       const dir = join(root, String(node.port));
       mkdirSync(dir);
       const clusterArgs = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"];
-      procs.set(node.port, spawnRedisServer(node.port, dir, [...clusterArgs, "--cluster-node-timeout", "1000"]));
+      const args = [...clusterArgs, "--cluster-node-timeout", "1000", ...auth];
+      procs.set(node.port, spawnRedisServer(node.port, dir, args));
     }
     await Promise.all(
-      nodes.map((node) => waitFor(`cluster node ${node.port}`, async () => (await clusterInfo(node)) !== "")),
+      nodes.map((node) => waitFor(`cluster node ${node.port}`, async () => (await clusterInfo(node, password)) !== "")),
     );
     const create = Bun.spawn(
       [
@@ -92,6 +101,7 @@ export async function startRedisCluster(
         "--cluster-replicas",
         String(replicas),
         "--cluster-yes",
+        ...(password ? ["-a", password, "--no-auth-warning"] : []),
       ],
       { stdout: "pipe", stderr: "pipe" },
     );
@@ -100,17 +110,22 @@ export async function startRedisCluster(
     }
     await Promise.all(
       nodes.map((node) =>
-        waitFor(`cluster_state:ok on ${node.port}`, async () => (await clusterInfo(node)).includes("cluster_state:ok")),
+        waitFor(`cluster_state:ok on ${node.port}`, async () =>
+          (await clusterInfo(node, password)).includes("cluster_state:ok"),
+        ),
       ),
     );
-    masters = await mastersOf(nodes[0] as RedisNodeAddress);
+    masters = await mastersOf(nodes[0] as RedisNodeAddress, password);
   } catch (error) {
     await stopAll();
     throw error;
   }
   return {
     nodes,
-    env: { REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(",") },
+    env: {
+      REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(","),
+      ...(password ? { REDIS_PASSWORD: password } : {}),
+    },
     masters,
     async kill(node) {
       const proc = procs.get(node.port);

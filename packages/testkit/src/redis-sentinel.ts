@@ -1,10 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RedisClient } from "bun";
 import { freePort, waitFor } from "./processes/ports";
 import { spawnRedisServer } from "./redis";
-import type { RedisNodeAddress } from "./redis-cluster";
+import { nodeClient, type RedisNodeAddress } from "./redis-cluster";
 
 export interface RedisSentinelHandle {
   /** The name the sentinels monitor the master by. */
@@ -25,8 +24,8 @@ export interface RedisSentinelHandle {
 const HOST = "127.0.0.1";
 const MASTER_NAME = "matchday";
 
-async function ask(node: RedisNodeAddress, command: string, args: string[]): Promise<unknown> {
-  const client = new RedisClient(`redis://${node.host}:${node.port}`, { connectionTimeout: 500, autoReconnect: false });
+async function ask(node: RedisNodeAddress, command: string, args: string[], password?: string): Promise<unknown> {
+  const client = nodeClient(node, password);
   try {
     return await client.send(command, args);
   } finally {
@@ -39,8 +38,13 @@ async function ask(node: RedisNodeAddress, command: string, args: string[]): Pro
  * replica of it and 3 sentinels (quorum 2) watching them. A master is down after 1 s
  * without answering, so a failover takes ~2 s, not half a minute; the start (~2 s) waits until
  * the sentinels know the replica and each other, so a test may kill the master at once.
+ * With a `password`, both servers require it (the sentinels know it; they need none
+ * themselves) and `env` carries it.
  */
-export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
+export async function startRedisSentinel(options: { password?: string } = {}): Promise<RedisSentinelHandle> {
+  const { password } = options;
+  // Either server may be the master after a failover: both require and present the password.
+  const auth = password ? ["--requirepass", password, "--masterauth", password] : [];
   const root = mkdtempSync(join(tmpdir(), "matchday-redis-sentinel-"));
   const master = { host: HOST, port: freePort() };
   const replica = { host: HOST, port: freePort() };
@@ -65,8 +69,11 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
   };
   try {
     // No 5 s wait for more replicas before the first sync (diskless sync's default).
-    procs.set(master.port, spawnRedisServer(master.port, dirOf(master), ["--repl-diskless-sync-delay", "0"]));
-    procs.set(replica.port, spawnRedisServer(replica.port, dirOf(replica), ["--replicaof", HOST, String(master.port)]));
+    procs.set(master.port, spawnRedisServer(master.port, dirOf(master), ["--repl-diskless-sync-delay", "0", ...auth]));
+    procs.set(
+      replica.port,
+      spawnRedisServer(replica.port, dirOf(replica), ["--replicaof", HOST, String(master.port), ...auth]),
+    );
     for (const sentinel of sentinels) {
       // A sentinel rewrites its config file as it learns the set, so each gets its own.
       const dir = dirOf(sentinel);
@@ -80,6 +87,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
           `sentinel monitor ${MASTER_NAME} ${HOST} ${master.port} 2`,
           `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
           `sentinel failover-timeout ${MASTER_NAME} 5000`,
+          ...(password ? [`sentinel auth-pass ${MASTER_NAME} ${password}`] : []),
           "",
         ].join("\n"),
       );
@@ -89,7 +97,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
       );
     }
     await waitFor("the replica in sync", async () =>
-      String(await ask(replica, "INFO", ["replication"])).includes("master_link_status:up"),
+      String(await ask(replica, "INFO", ["replication"], password)).includes("master_link_status:up"),
     );
     // Ready for a failover: each sentinel sees the replica and the two other sentinels
     // (they find each other through hello messages on the master, every 2 s).
@@ -113,6 +121,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     env: {
       REDIS_SENTINELS: sentinels.map((s) => `${s.host}:${s.port}`).join(","),
       REDIS_SENTINEL_MASTER: MASTER_NAME,
+      ...(password ? { REDIS_PASSWORD: password } : {}),
     },
     async kill(node) {
       const proc = procs.get(node.port);
