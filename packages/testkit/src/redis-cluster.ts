@@ -63,7 +63,8 @@ async function mastersOf(node: RedisNodeAddress, password?: string): Promise<Red
  * A real Redis Cluster on free ports, private to the calling test file: `masters` nodes
  * sharing the 16,384 slots, each with `replicas` replicas (3 + 3 by default), made by
  * `redis-cli --cluster create` as an operator would. A short node timeout (1 s) makes a
- * killed node count as failed quickly, so tests of a broken cluster stay fast. With a
+ * killed node count as failed quickly, so tests of a broken cluster stay fast; it returns
+ * once every replica has synced, so a master killed at once is failed over. With a
  * `password`, every node requires it (replicas use it to sync) and `env` carries it.
  */
 export async function startRedisCluster(
@@ -86,7 +87,9 @@ export async function startRedisCluster(
       const dir = join(root, String(node.port));
       mkdirSync(dir);
       const clusterArgs = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"];
-      const args = [...clusterArgs, "--cluster-node-timeout", "1000", ...auth];
+      // No 5 s wait before a replica's first sync (diskless sync's default): a replica that
+      // never synced refuses to take over, so a test killing a master early would see no failover.
+      const args = [...clusterArgs, "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0", ...auth];
       procs.set(node.port, spawnRedisServer(node.port, dir, args));
     }
     await Promise.all(
@@ -116,6 +119,19 @@ export async function startRedisCluster(
       ),
     );
     masters = await mastersOf(nodes[0] as RedisNodeAddress, password);
+    const replicaNodes = nodes.filter((node) => !masters.some((m) => m.port === node.port));
+    await Promise.all(
+      replicaNodes.map((node) =>
+        waitFor(`replica ${node.port} in sync`, async () => {
+          const client = nodeClient(node, password);
+          try {
+            return String(await client.send("INFO", ["replication"])).includes("master_link_status:up");
+          } finally {
+            client.close();
+          }
+        }),
+      ),
+    );
   } catch (error) {
     await stopAll();
     throw error;
