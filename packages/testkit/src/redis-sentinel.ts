@@ -74,6 +74,11 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
       replica.port,
       spawnRedisServer(replica.port, dirOf(replica), ["--replicaof", HOST, String(master.port), ...auth]),
     );
+    // Synced before the sentinels start: their first INFO of the master then lists the
+    // replica, where one arriving later is only seen at the next INFO, 10 s on.
+    await waitFor("the replica in sync", async () =>
+      String(await ask(replica, "INFO", ["replication"], password)).includes("master_link_status:up"),
+    );
     for (const sentinel of sentinels) {
       // A sentinel rewrites its config file as it learns the set, so each gets its own.
       const dir = dirOf(sentinel);
@@ -96,9 +101,6 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
         Bun.spawn(["redis-server", conf, "--sentinel"], { stdout: "ignore", stderr: "inherit" }),
       );
     }
-    await waitFor("the replica in sync", async () =>
-      String(await ask(replica, "INFO", ["replication"], password)).includes("master_link_status:up"),
-    );
     // Ready for a failover: each sentinel sees the replica and the two other sentinels
     // (they find each other through hello messages on the master, every 2 s).
     await Promise.all(
