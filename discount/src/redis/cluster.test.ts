@@ -56,7 +56,7 @@ async function redeem(code: string, phone: string): Promise<Response> {
 
 const codes = Array.from({ length: 12 }, (_, i) => `cluster-${process.pid}-${i}`);
 
-test("the gate's scripts claim, repeat and sell out on a cluster, for campaigns on every master", async () => {
+test("the gate's scripts claim, repeat, sell out and repair on a cluster, for campaigns on every master", async () => {
   const gate = createGate(client);
   for (const code of codes) {
     await gate.rebuild(code, [{ phone: phoneOf(0), rank: 1 }]);
@@ -71,6 +71,9 @@ test("the gate's scripts claim, repeat and sell out on a cluster, for campaigns 
         [phoneOf(1), 2],
       ]),
     );
+    // The DB says rank 2 is another phone's: the repair script gives it to that phone.
+    expect(await gate.repair(code, { phone: phoneOf(1), rank: 2, holder: phoneOf(3), highest: 2 })).toBe(true);
+    expect((await gate.winners(code)).get(phoneOf(3))).toBe(2);
   }
   // Twelve campaigns' hash tags spread over the slots: the test really crossed masters.
   expect(await mastersHolding("{gift:cluster-*}:ready")).toBe(3);
