@@ -79,9 +79,11 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
 /** `host:port,host:port`: the list must name at least one node, each with a port. */
 function readNodes(read: EnvReader, name: string, value: string): RedisNode[] {
   const nodes = value.split(",").map((entry) => {
-    const match = /^\s*([^\s:]+|\[[^\]]+\]):(\d{1,5})\s*$/.exec(entry);
-    const port = Number(match?.[2]);
-    return match && port >= 1 && port <= 65_535 ? { host: match[1] as string, port } : undefined;
+    // An IPv6 address is bracketed, as in a URL: [fd00::1]:7000. The client takes it bare.
+    const match = /^\s*(?:([^\s:[\]]+)|\[([^\]]+)\]):(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[3]);
+    const host = match?.[1] ?? match?.[2];
+    return host && port >= 1 && port <= 65_535 ? { host, port } : undefined;
   });
   if (nodes.some((node) => node === undefined)) read.problem(`${name} must be host:port,host:port,..., got "${value}"`);
   return nodes.filter((node) => node !== undefined);

@@ -33,7 +33,8 @@ test("REDIS_SENTINELS names the sentinels, REDIS_SENTINEL_MASTER the master, RED
   expect(load({ REDIS_SENTINELS: "s1:26379" })).toMatchObject({ masterName: "mymaster", password: undefined });
 });
 
-test("REDIS_CLUSTER_NODES lists seed nodes of a cluster", () => {
+test("REDIS_CLUSTER_NODES lists seed nodes of a cluster, an IPv6 address in brackets", () => {
+  expect(load({ REDIS_CLUSTER_NODES: "[fd00::1]:7000" })).toMatchObject({ nodes: [{ host: "fd00::1", port: 7000 }] });
   expect(load({ REDIS_CLUSTER_NODES: "10.0.0.1:7000,10.0.0.2:7001" })).toEqual({
     mode: "cluster",
     nodes: [
