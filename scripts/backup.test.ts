@@ -2,10 +2,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { bearer } from "@matchday/testkit/http";
 import { runCli, type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
 import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
+import { startRedisCluster } from "@matchday/testkit/redis-cluster";
 
 const AMOUNT = 1_000_000;
 let redis: RedisHandle;
@@ -155,4 +157,30 @@ test("a backup or restore of a database on a libSQL server is refused with what 
   expect(restore.code).toBe(1);
   expect(restore.stderr).toContain("bun run backup restore (discount) needs a SQLite file on this host");
   expect(restore.stderr).toContain("restore it with the server's own tools");
+});
+
+test("a restore with the service on a Redis Cluster makes the gates on every master rebuild", async () => {
+  const cluster = await startRedisCluster({ replicas: 0 });
+  const client = connectRedis({ mode: "cluster", nodes: cluster.nodes });
+  try {
+    await whenConnected(client);
+    const codes = Array.from({ length: 12 }, (_, i) => `restore-${i}`);
+    for (const code of codes) await client.set(`{gift:${code}}:ready`, "1");
+    // REDIS_URL emptied: the service reads one topology, and a shared REDIS_URL would be a second.
+    const restored = await runCli(
+      "scripts/backup.ts",
+      ["restore", join(backups, "snapshot"), "--service", "discount"],
+      {
+        ...env(),
+        REDIS_URL: "",
+        ...cluster.env,
+      },
+    );
+    expect(restored.stderr).toContain(`${codes.length} cap gates in Redis will rebuild`);
+    expect(restored.code).toBe(0);
+    for (const code of codes) expect(await client.exists(`{gift:${code}}:ready`)).toBe(0);
+  } finally {
+    client.disconnect();
+    await cluster.dispose();
+  }
 });

@@ -6,12 +6,17 @@
  * A backup is a folder: wallet.db, discount.db and backup.json with each file's
  * SHA-256, checked before a restore. Database URLs come from WALLET_DATABASE_URL and
  * DISCOUNT_DATABASE_URL, with the same defaults as the services. Restoring the
- * discount DB also makes the cap gate in Redis (REDIS_URL) rebuild from it: the gate
+ * discount DB also makes the cap gate in Redis (REDIS_URL, or the Sentinel or Cluster
+ * settings, read as the discount service reads them) rebuild from it: the gate
  * still holds winners the backup does not, and would otherwise skip their ranks.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readRedisTopology } from "@matchday/discount/config";
+import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
+import { resetCapGates } from "@matchday/discount/redis/reset";
+import { envReader } from "@matchday/shared/config";
 import {
   backupDatabase,
   checkDatabaseFile,
@@ -21,7 +26,6 @@ import {
   restoreDatabaseFile,
   sha256Of,
 } from "@matchday/shared/db";
-import { RedisClient } from "bun";
 
 const SERVICES = [
   { name: "wallet", urlVar: "WALLET_DATABASE_URL", defaultUrl: "file:data/wallet.db" },
@@ -55,23 +59,23 @@ const REMOTE_RESTORE_REMEDY =
   "restore it with the server's own tools where it runs (docs/OPERATIONS.md), then delete the " +
   "{gift:*}:ready keys in Redis so the cap gates rebuild from it";
 
-/** Drops every campaign's gate "ready" mark: the next claim rebuilds that gate from the database. */
-async function resetCapGates(): Promise<number> {
-  const client = new RedisClient(process.env.REDIS_URL || "redis://127.0.0.1:6379", { autoReconnect: false });
+/** Every cap gate rebuilds from the restored database, on whichever Redis topology the service uses. */
+async function resetGatesOfService(): Promise<number> {
+  const read = envReader(process.env);
+  const topology = readRedisTopology(read);
+  read.done();
+  const redis = connectRedis(topology);
+  let lastError: Error | undefined;
+  redis.on("error", (error: Error) => {
+    lastError = error;
+  });
   try {
-    let cursor = "0";
-    let dropped = 0;
-    do {
-      const [next, keys] = (await client.send("SCAN", [cursor, "MATCH", "{gift:*}:ready", "COUNT", "1000"])) as [
-        string,
-        string[],
-      ];
-      if (keys.length > 0) dropped += Number(await client.send("DEL", keys));
-      cursor = next;
-    } while (cursor !== "0");
-    return dropped;
+    await whenConnected(redis, 5_000).catch((error: Error) => {
+      throw lastError ?? error;
+    });
+    return await resetCapGates(redis);
   } finally {
-    client.close();
+    redis.disconnect();
   }
 }
 
@@ -130,7 +134,7 @@ if (args.values.help) {
     console.error(`backup: ${step.service.name} restored from ${step.source}${kept}`);
   }
   if (plan.some((step) => step.service.name === "discount")) {
-    const dropped = await resetCapGates().catch((error: Error) =>
+    const dropped = await resetGatesOfService().catch((error: Error) =>
       fail(
         `the databases are restored, but Redis could not be reached (${error.message}). Before starting the ` +
           "discount service, delete the {gift:*}:ready keys in its Redis so each cap gate rebuilds from the database.",

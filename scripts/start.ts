@@ -93,6 +93,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+/** The Redis settings the services get: a Sentinel set or Cluster as given, else one server. */
+async function redisEnv(): Promise<Record<string, string>> {
+  // The operator named a topology: starting a local server too would give the service two.
+  if (process.env.REDIS_SENTINELS || process.env.REDIS_CLUSTER_NODES) return {};
+  return { REDIS_URL: await ensureRedis() };
+}
+
 async function ensureRedis(): Promise<string> {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
   const url = `redis://127.0.0.1:${LOCAL_REDIS_PORT}`;
@@ -131,7 +138,7 @@ async function ensureRedis(): Promise<string> {
 const env: Record<string, string | undefined> = {
   ...process.env,
   JWT_SECRET: jwtSecret(),
-  REDIS_URL: await ensureRedis(),
+  ...(await redisEnv()),
 };
 // With TLS configured the services serve HTTPS, possibly with a self-signed certificate.
 const scheme = env.TLS_CERT ? "https" : "http";

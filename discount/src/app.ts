@@ -6,6 +6,7 @@ import { createCouponWriter } from "./modules/coupons/batches";
 import { dashboardRoutes } from "./modules/dashboard";
 import { redeemRoutes } from "./modules/redeem";
 import { reportRoutes } from "./modules/report";
+import { redisReady } from "./redis/readiness";
 import type { DiscountParts } from "./wiring";
 
 /**
@@ -42,7 +43,7 @@ export function createApp(parts: DiscountParts) {
         authorizeMetrics: metricsAccess({ token: config.metrics.token, verifyToken }),
         checks: {
           database: () => store.client.execute("SELECT 1").then(() => undefined),
-          redis: () => redis.ping().then(() => undefined),
+          redis: () => redisReady(redis, config.redis.mode),
         },
       }),
     )

@@ -19,7 +19,7 @@ export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>
   const config = loadDiscountConfig(env);
   const logger = createLogger({ level: config.logLevel, service: "discount" });
   const store = await openDiscountStore(config.databaseUrl, { authToken: config.databaseAuthToken });
-  const redis = connectRedis(config.redisUrl);
+  const redis = connectRedis(config.redis);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection problem"));
   const metrics = new Registry();
   const parts = wireDiscount({ config, store, redis, logger, registry: metrics });

@@ -3,8 +3,24 @@ import { readDatabaseTarget } from "@matchday/shared/db";
 
 const DEFAULT_DATABASE_URL = "file:data/discount.db";
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where Redis is (DESIGN §10): one server (REDIS_URL), a Sentinel set that names the
+ * master (REDIS_SENTINELS + REDIS_SENTINEL_MASTER), or a Cluster (REDIS_CLUSTER_NODES,
+ * any few of its nodes as seeds). Sentinel and Cluster take the data nodes' password
+ * from REDIS_PASSWORD; a single server's URL carries its own.
+ */
+export type RedisTopology =
+  | { mode: "single"; url: string }
+  | { mode: "sentinel"; sentinels: RedisNode[]; masterName: string; password?: string }
+  | { mode: "cluster"; nodes: RedisNode[]; password?: string };
+
 export interface DiscountConfig extends ServiceConfig {
-  redisUrl: string;
+  redis: RedisTopology;
   walletUrl: string;
   /**
    * TLS_CA: the CA certificates (PEM) trusted for the wallet's HTTPS certificate, for a wallet
@@ -40,7 +56,7 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
       { port: "DISCOUNT_PORT", databaseUrl: "DISCOUNT_DATABASE_URL" },
       { port: 3002, databaseUrl: DEFAULT_DATABASE_URL },
     ),
-    redisUrl: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    redis: readRedisTopology(read),
     walletUrl: read.url("WALLET_URL", "http://127.0.0.1:3001", ["http:", "https:"]),
     walletCa: read.certificates("TLS_CA"),
     redeemAnonymous: read.bool("REDEEM_ANONYMOUS", false),
@@ -59,6 +75,40 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
   };
   read.done();
   return config;
+}
+
+/** `host:port,host:port`: the list must name at least one node, each with a port. */
+function readNodes(read: EnvReader, name: string, value: string): RedisNode[] {
+  const nodes = value.split(",").map((entry) => {
+    // An IPv6 address is bracketed, as in a URL: [fd00::1]:7000. The client takes it bare.
+    const match = /^\s*(?:([^\s:[\]]+)|\[([^\]]+)\]):(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[3]);
+    const host = match?.[1] ?? match?.[2];
+    return host && port >= 1 && port <= 65_535 ? { host, port } : undefined;
+  });
+  if (nodes.some((node) => node === undefined)) read.problem(`${name} must be host:port,host:port,..., got "${value}"`);
+  return nodes.filter((node) => node !== undefined);
+}
+
+/** Shared with the backup script, which resets the cap gates wherever they are. */
+export function readRedisTopology(read: EnvReader): RedisTopology {
+  const sentinels = read.optional("REDIS_SENTINELS");
+  const clusterNodes = read.optional("REDIS_CLUSTER_NODES");
+  const password = read.optional("REDIS_PASSWORD");
+  const chosen = [
+    read.optional("REDIS_URL") && "REDIS_URL",
+    sentinels && "REDIS_SENTINELS",
+    clusterNodes && "REDIS_CLUSTER_NODES",
+  ];
+  const set = chosen.filter(Boolean);
+  if (set.length > 1)
+    read.problem(`set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES; got ${set.join(", ")}`);
+  if (sentinels) {
+    const masterName = read.string("REDIS_SENTINEL_MASTER", "mymaster");
+    return { mode: "sentinel", sentinels: readNodes(read, "REDIS_SENTINELS", sentinels), masterName, password };
+  }
+  if (clusterNodes) return { mode: "cluster", nodes: readNodes(read, "REDIS_CLUSTER_NODES", clusterNodes), password };
+  return { mode: "single", url: read.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]) };
 }
 
 /** Shared with the coupon CLI, which needs no secret, port or Redis. */

@@ -2,7 +2,6 @@ import { createTokenVerifier, type TokenVerifier } from "@matchday/shared/auth";
 import type { Clock } from "@matchday/shared/clock";
 import type { Logger } from "@matchday/shared/logger";
 import type { Registry } from "@matchday/shared/metrics";
-import type Redis from "ioredis";
 import type { DiscountConfig } from "./config";
 import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
@@ -12,13 +11,14 @@ import { createWinnerRecords } from "./modules/claims/record";
 import { fullCampaignWinners } from "./modules/claims/winners";
 import { type CreditSender, createCreditSender } from "./modules/outbox/credit-sender";
 import { createOutboxLanes } from "./modules/outbox/lanes";
+import type { RedisConnection } from "./redis/connection";
 import { createGate } from "./redis/gate";
 import { createRateLimiter } from "./redis/rate-limit";
 
 export interface DiscountDeps {
   config: DiscountConfig;
   store: DiscountStore;
-  redis: Redis;
+  redis: RedisConnection;
   logger: Logger;
   clock?: Clock;
   verifyToken?: TokenVerifier;

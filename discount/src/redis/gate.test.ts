@@ -15,7 +15,7 @@ async function untilAnswers(c: Redis): Promise<void> {
 }
 
 function openClient(): Redis {
-  const c = connectRedis(redis.url);
+  const c = connectRedis({ mode: "single", url: redis.url });
   c.on("error", () => {}); // the restart test kills the server on purpose
   return c;
 }

@@ -1,4 +1,4 @@
-import type Redis from "ioredis";
+import type { RedisConnection } from "./connection";
 
 /**
  * The Redis cap gate for gift campaigns (DESIGN.md §4). Redis is only the fast gate;
@@ -247,10 +247,10 @@ const DEFAULT_GENERATION = "1";
 /** Winners per ZADD inside the rebuild MULTI (2 arguments each, so ≤ 1,000 arguments): bounds command size. */
 const ZADD_CHUNK = 500;
 
-export function createGate(redis: Redis): Gate {
+export function createGate(redis: RedisConnection): Gate {
   // defineCommand loads by SHA and falls back to EVAL on NOSCRIPT (e.g. after a Redis restart).
   // Registered once per client, so two gates on one client share the scripts.
-  const scripts = redis as unknown as Redis & GateCommands;
+  const scripts = redis as unknown as RedisConnection & GateCommands;
   if (typeof scripts[CLAIM_COMMAND] !== "function") {
     redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 4 });
     redis.defineCommand(FREE_COMMAND, { lua: FREE_LUA, numberOfKeys: 4 });

@@ -10,7 +10,7 @@ let client: Redis;
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = connectRedis(redis.url);
+  client = connectRedis({ mode: "single", url: redis.url });
   // The restart test makes ioredis report connection errors; they are expected there.
   client.on("error", () => {});
   await waitUntilReady();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
-import type Redis from "ioredis";
+import type { RedisConnection } from "./connection";
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -60,7 +60,7 @@ function strip(script: string): Stripped {
  * (keys and args as arrays). Analytics, deny lists and dynamic limits would need more
  * (get/set/multi/...), which is why they stay off.
  */
-function upstashAdapter(redis: Redis): UpstashRedis {
+function upstashAdapter(redis: RedisConnection): UpstashRedis {
   const adapter = {
     async evalsha(libSha: string, keys: string[], args: unknown[]) {
       const known = stripped.get(libSha);
@@ -93,7 +93,7 @@ const argv = (args: unknown[]) => args.map((arg) => (arg == null ? "" : String(a
  * prevention. Note it counts denied attempts too (INCR happens before the comparison).
  * Buckets are aligned to the epoch by each instance's clock, so keep clocks in sync.
  */
-export function createRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(redis: RedisConnection, options: RateLimiterOptions): RateLimiter {
   const { prefix, limit, windowSeconds, timeoutMs = 500, clock = Date.now } = options;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit must be a positive integer, got ${limit}`);
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1) {

@@ -2,19 +2,21 @@ import { createApp, type DiscountApp } from "@matchday/discount/app";
 import { startBackground } from "@matchday/discount/background";
 import type { DiscountConfig } from "@matchday/discount/config";
 import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "@matchday/discount/db/store";
-import { connectRedis } from "@matchday/discount/redis/connection";
+import { connectRedis, type RedisConnection, whenConnected } from "@matchday/discount/redis/connection";
 import { wireDiscount } from "@matchday/discount/wiring";
 import { createLogger, type Logger } from "@matchday/shared/logger";
-import type Redis from "ioredis";
 import { makeTempDatabase, type TempDatabase } from "./database";
 import { listenInProcess, serviceTestConfig } from "./in-process";
 import type { ServiceProcess } from "./processes/service-process";
 import { startRedisAndWallet } from "./processes/services";
 import { type RedisHandle, startRedis } from "./redis";
 
-export function discountTestConfig(
-  overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
-): DiscountConfig {
+/** Where the app's Redis is: a single server's URL (what most tests have), or any topology (`redis`). */
+export type DiscountOverrides = Partial<DiscountConfig> & { redisUrl?: string; walletUrl: string };
+
+export function discountTestConfig({ redisUrl, ...overrides }: DiscountOverrides): DiscountConfig {
+  const redis = overrides.redis ?? (redisUrl === undefined ? undefined : { mode: "single" as const, url: redisUrl });
+  if (!redis) throw new Error("discountTestConfig: give redisUrl or redis");
   return {
     ...serviceTestConfig("file::memory:"),
     redeemAnonymous: false,
@@ -24,6 +26,7 @@ export function discountTestConfig(
     relayIntervalMs: 100,
     orphanSweep: { intervalMs: 100, graceMs: 500 },
     ...overrides,
+    redis,
   };
 }
 
@@ -31,21 +34,21 @@ export interface DiscountUnderTest {
   app: DiscountApp;
   url: string;
   store: DiscountStore;
-  redis: Redis;
+  redis: RedisConnection;
   database: TempDatabase;
   dispose(): Promise<void>;
 }
 
 /** The real discount app over a fresh migrated SQLite file and a real Redis, listening on a free port. */
 export async function startDiscountInProcess(
-  overrides: Partial<DiscountConfig> & { redisUrl: string; walletUrl: string },
+  overrides: DiscountOverrides,
   options: { clock?: () => number; logger?: Logger } = {},
 ): Promise<DiscountUnderTest> {
   const database = await makeTempDatabase(DISCOUNT_MIGRATIONS);
   const store = await openDiscountStore(database.url, { migrate: false });
-  const redis = connectRedis(overrides.redisUrl);
-  await new Promise((resolve) => (redis.status === "ready" ? resolve(undefined) : redis.once("ready", resolve)));
   const config = discountTestConfig({ ...overrides, databaseUrl: database.url });
+  const redis = connectRedis(config.redis);
+  await whenConnected(redis);
   const logger = options.logger ?? createLogger({ level: "silent", service: "discount" });
   const parts = wireDiscount({ config, store, redis, logger, clock: options.clock });
   // As boot does: the app starts nothing; the process's timers start beside it.

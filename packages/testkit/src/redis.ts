@@ -18,6 +18,15 @@ export interface RedisHandle {
   dispose(): Promise<void>;
 }
 
+/**
+ * A redis-server on 127.0.0.1:`port` keeping nothing on disk but what `extra` asks for
+ * (a cluster's nodes.conf): the topologies' helpers start theirs the same way.
+ */
+export function spawnRedisServer(port: number, dir: string, extra: string[] = []) {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
+  return Bun.spawn(["redis-server", ...args, ...extra], { stdout: "ignore", stderr: "inherit" });
+}
+
 async function answersPing(url: string): Promise<boolean> {
   const client = new RedisClient(url, { connectionTimeout: 500, autoReconnect: false });
   try {
@@ -57,23 +66,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     owned: true,
     pid: () => proc?.pid,
     async start() {
-      proc = Bun.spawn(
-        [
-          "redis-server",
-          "--port",
-          String(port),
-          "--bind",
-          "127.0.0.1",
-          "--save",
-          "",
-          "--appendonly",
-          "no",
-          "--dir",
-          dir,
-          ...requirePass,
-        ],
-        { stdout: "ignore", stderr: "inherit" },
-      );
+      proc = spawnRedisServer(port, dir, requirePass);
       await waitFor(`redis-server on port ${port}`, () => answersPing(url));
     },
     async stop(options = {}) {

@@ -19,10 +19,16 @@ export function startWalletProcess(
   });
 }
 
-/** The discount service as its own process, talking to the given Redis and wallet; HTTPS when given `tls`. */
+/**
+ * The discount service as its own process, talking to the given Redis and wallet; HTTPS when
+ * given `tls`. Redis is a single server's URL, or a topology's environment (the `env` of
+ * startRedisCluster or startRedisSentinel).
+ */
 export function startDiscountProcess(
   database: Pick<TempDatabase, "url">,
-  deps: { redisUrl: string; wallet: Pick<ServiceProcess, "url"> | string },
+  deps: ({ redisUrl: string } | { redisEnv: Record<string, string> }) & {
+    wallet: Pick<ServiceProcess, "url"> | string;
+  },
   env: Record<string, string> = {},
   runtime: Runtime = "bun",
   tls?: ServedTls,
@@ -34,7 +40,7 @@ export function startDiscountProcess(
     env: {
       JWT_SECRET: TEST_JWT_SECRET,
       DISCOUNT_DATABASE_URL: database.url,
-      REDIS_URL: deps.redisUrl,
+      ...("redisEnv" in deps ? deps.redisEnv : { REDIS_URL: deps.redisUrl }),
       WALLET_URL: typeof deps.wallet === "string" ? deps.wallet : deps.wallet.url,
       RATE_LIMIT_PHONE_PER_MINUTE: "1000",
       RATE_LIMIT_IP_PER_MINUTE: "10000000",
