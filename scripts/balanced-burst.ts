@@ -1,5 +1,6 @@
 /**
- * The match burst through a real load balancer: Redis, the wallet, --instances discount
+ * The match burst through a real load balancer: Redis (--redis cluster, the default: 3
+ * masters and their replicas; or single), the wallet, --instances discount
  * processes (default 3) on one SQLite file, HAProxy in front (deploy/haproxy.cfg), and
  * k6 (load/k6/match-burst.js) sending the burst to HAProxy at --rate requests/s for
  * --duration. k6 checks the answers and, in teardown, the report through the balancer;
@@ -9,14 +10,16 @@
  * discount/src/balanced-burst.test.ts is). Other match-burst.js variables (USERS, P99_MS,
  * DUPLICATES, ...) pass through the environment.
  *
- *   bun scripts/balanced-burst.ts --instances 3 --rate 1000 --duration 20s --cap 1000
+ *   bun scripts/balanced-burst.ts --instances 3 --rate 1000 --duration 20s --cap 1000 [--redis single]
  */
 import { parseArgs } from "node:util";
 import {
   type BalancedStack,
+  clusterRedis,
   onlyCampaignCode,
   redeemsServed,
   reportOf,
+  singleRedis,
   startBalancedStack,
 } from "@matchday/testkit/balancer";
 import { readFacts, violations } from "@matchday/testkit/burst";
@@ -30,15 +33,20 @@ const { values } = parseArgs({
     duration: { type: "string", default: "20s" },
     cap: { type: "string", default: "1000" },
     amount: { type: "string", default: "1000000" },
+    redis: { type: "string", default: "cluster" },
   },
 });
 const instances = Number(values.instances);
 const cap = Number(values.cap);
 const amount = Number(values.amount);
 // The report is read in one page of at most 1,000 winners per instance.
-if (!(Number.isInteger(instances) && instances >= 1 && Number.isInteger(cap) && cap >= 1 && cap <= 1000)) {
+const redisTopologies = { cluster: clusterRedis, single: singleRedis } as const;
+const redis = redisTopologies[values.redis as keyof typeof redisTopologies];
+const capOk = Number.isInteger(cap) && cap >= 1 && cap <= 1000;
+if (!(Number.isInteger(instances) && instances >= 1 && capOk && redis)) {
   console.error(
-    "usage: bun scripts/balanced-burst.ts [--instances N >= 1] [--rate R] [--duration 20s] [--cap 1..1000]",
+    "usage: bun scripts/balanced-burst.ts [--instances N >= 1] [--rate R] [--duration 20s] [--cap 1..1000] " +
+      "[--redis cluster|single]",
   );
   process.exit(2);
 }
@@ -76,12 +84,12 @@ async function checkFromOutside(stack: BalancedStack): Promise<string[]> {
   return found;
 }
 
-const stack = await startBalancedStack({ instances, env: { LOG_LEVEL: "warn" } });
+const stack = await startBalancedStack({ instances, redis, env: { LOG_LEVEL: "warn" } });
 let failed = true;
 try {
   console.log(
     `balanced burst: ${instances} discount instances behind haproxy ${stack.balancer.url} ` +
-      `(stats ${stack.balancer.statsUrl}/stats), ${values.rate}/s for ${values.duration}, cap ${cap}; ${k6}`,
+      `(stats ${stack.balancer.statsUrl}/stats), Redis ${values.redis}, ${values.rate}/s for ${values.duration}, cap ${cap}; ${k6}`,
   );
   const k6Code = await runK6(k6, "load/k6/match-burst.js", {
     DISCOUNT_URL: stack.balancer.url,

@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
+import { RedisClient } from "bun";
 import { makeTempDatabase, type TempDatabase } from "./database";
 import { bearer } from "./http/tokens";
 import { freePort, waitFor } from "./processes/ports";
 import { REPO_ROOT, type ServiceProcess } from "./processes/service-process";
 import { startDiscountProcess, startWalletProcess } from "./processes/services";
-import { type RedisHandle, startRedis } from "./redis";
+import { startRedis } from "./redis";
+import { nodeClient, startRedisCluster } from "./redis-cluster";
 
 /** The shipped example: the tests run this file, not a copy of it. */
 const TEMPLATE = join(REPO_ROOT, "deploy/haproxy.cfg");
@@ -85,8 +87,45 @@ export async function startHaproxy({ backends }: { backends: string[] }): Promis
   return { url, statsUrl: `http://127.0.0.1:${statsPort}`, output: () => log, stop };
 }
 
+/** The Redis every process of a stack shares: the env that points a process at it, and its keys for checks. */
+export interface SharedRedis {
+  env: Record<string, string>;
+  /** Every key matching `pattern`, on every node that holds data. */
+  keys(pattern: string): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+/** One private Redis server. */
+export async function singleRedis(): Promise<SharedRedis> {
+  const redis = await startRedis();
+  return {
+    env: { REDIS_URL: redis.url },
+    keys: (pattern) => keysOn(new RedisClient(redis.url), pattern),
+    dispose: () => redis.dispose(),
+  };
+}
+
+/** A real Redis Cluster (3 masters, a replica each); REDIS_URL emptied so a process sees one topology. */
+export async function clusterRedis(): Promise<SharedRedis> {
+  const cluster = await startRedisCluster();
+  return {
+    env: { REDIS_URL: "", ...cluster.env },
+    keys: async (pattern) =>
+      (await Promise.all(cluster.masters.map((node) => keysOn(nodeClient(node), pattern)))).flat(),
+    dispose: () => cluster.dispose(),
+  };
+}
+
+async function keysOn(client: RedisClient, pattern: string): Promise<string[]> {
+  try {
+    return (await client.send("KEYS", [pattern])) as string[];
+  } finally {
+    client.close();
+  }
+}
+
 export interface BalancedStack {
-  redis: Pick<RedisHandle, "url" | "dispose">;
+  redis: SharedRedis;
   walletDb: TempDatabase;
   wallet: ServiceProcess;
   /** The one database file every discount instance shares. */
@@ -99,11 +138,11 @@ export interface BalancedStack {
 /**
  * Redis, the wallet, `instances` discount processes on one database file, HAProxy in
  * front (deploy/haproxy.cfg) and the instances trusting it as their one proxy hop.
- * `redis` starts the Redis they share (a single private server unless given, e.g. a cluster's starter).
+ * `redis` starts the Redis they share: a single private server unless given (`clusterRedis`).
  */
 export async function startBalancedStack(options: {
   instances: number;
-  redis?: () => Promise<Pick<RedisHandle, "url" | "dispose">>;
+  redis?: () => Promise<SharedRedis>;
   env?: Record<string, string>;
 }): Promise<BalancedStack> {
   // Undone in reverse order by dispose(), or at once when a later part fails to start.
@@ -112,7 +151,7 @@ export async function startBalancedStack(options: {
     for (const step of undo.reverse()) await step();
   };
   try {
-    const redis = await (options.redis ?? startRedis)();
+    const redis = await (options.redis ?? singleRedis)();
     undo.push(() => redis.dispose());
     const walletDb = await makeTempDatabase();
     undo.push(() => walletDb.dispose());
@@ -120,7 +159,7 @@ export async function startBalancedStack(options: {
     undo.push(() => wallet.stop());
     const db = await makeTempDatabase();
     undo.push(() => db.dispose());
-    const deps = { redisUrl: redis.url, wallet };
+    const deps = { redisEnv: redis.env, wallet };
     const env = { TRUST_PROXY: "1", ...options.env };
     const first = await startDiscountProcess(db, deps, env);
     undo.push(() => first.stop());
