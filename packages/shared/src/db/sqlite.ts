@@ -1,15 +1,66 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, createClient } from "@libsql/client";
 import { filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
+export const BUSY_BUDGET_MS = 5_000;
+/** The longest single pause between two tries for the lock. */
+const MAX_BUSY_PAUSE_MS = 20;
+
+/** Whether SQLite refused for want of a lock (SQLITE_BUSY and its extended codes), however drizzle wrapped it. */
+export function isBusy(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ("code" in e && e.code === "SQLITE_BUSY") return true;
+  }
+  return false;
+}
+
+/** How a write waits for another process's lock: for how long, and what to do after each refusal. */
+export interface BusyPolicy {
+  budgetMs?: number;
+  /**
+   * Called after each SQLITE_BUSY, before the next try. A libSQL connection whose
+   * statement failed with SQLITE_BUSY keeps a read snapshot until that statement is
+   * finalized, so every later BEGIN IMMEDIATE on it fails too (SQLITE_BUSY_SNAPSHOT,
+   * measured): the client must drop its connections (`reconnect`).
+   */
+  recover?: () => unknown;
+}
+
+/** The policy for a local file's client: after each refusal, drop the connections (see `recover`). */
+export const localBusyPolicy = (client: Client): BusyPolicy => ({ recover: () => client.reconnect() });
+
+/**
+ * Runs `work` again while SQLite answers SQLITE_BUSY, pausing on timers (jittered,
+ * growing to MAX_BUSY_PAUSE_MS) until the budget is spent, then lets the last
+ * SQLITE_BUSY through. SQLite's own busy timeout sleeps the thread, which for libSQL
+ * is the event loop: with several processes on one file each froze for whole
+ * seconds (measured). So clients have none, and whatever takes the write lock waits
+ * here. `work` must be safe to repeat: a transaction that failed rolled back.
+ */
+export async function retryWhileBusy<T>(work: () => Promise<T>, policy: BusyPolicy = {}): Promise<T> {
+  const deadline = performance.now() + (policy.budgetMs ?? BUSY_BUDGET_MS);
+  for (let pause = 1; ; pause = Math.min(pause * 2, MAX_BUSY_PAUSE_MS)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      await policy.recover?.();
+      const left = deadline - performance.now();
+      if (left <= 0) throw error;
+      // Jitter, so processes that collided do not all come back at the same moment.
+      await sleep(Math.min(left, pause * (0.5 + Math.random() / 2)));
+    }
+  }
+}
 
 /**
  * Opens a libSQL client. For local files it first creates the file owner-only
  * (SQLite gives the -wal and -shm files the same mode), then switches to WAL so
- * readers never block the writer and several processes can share the file.
+ * readers never block the writer and several processes can share the file. It
+ * sets no busy timeout (see retryWhileBusy): WAL readers never wait for a lock.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Client> {
   const path = filePathOf(url);
@@ -17,9 +68,10 @@ export async function openDatabase(url: string, authToken?: string): Promise<Cli
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, "a", 0o600));
   }
-  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({ url, authToken });
   // WAL is a property of a file on this host; a libSQL server runs its own journal.
-  if (path) await client.execute("PRAGMA journal_mode = WAL");
+  // Switching a new file to WAL writes it, and another process may be doing the same.
+  if (path) await retryWhileBusy(() => client.execute("PRAGMA journal_mode = WAL"), localBusyPolicy(client));
   return client;
 }
 
@@ -55,6 +107,7 @@ export class WriteQueue<Tx> {
   constructor(
     private readonly db: Transactional<Tx>,
     private readonly maxBatch = 256,
+    private readonly busy: BusyPolicy = {},
   ) {}
 
   /** A typed entry point for one kind of write. */
@@ -97,18 +150,23 @@ export class WriteQueue<Tx> {
       if (group) group.push(pending);
       else lanes.set(pending.lane, [pending]);
     }
-    const settled: [Pending<Tx>, unknown][] = [];
-    await this.db.transaction(async (tx) => {
-      for (const [lane, group] of lanes) {
-        const outputs = await lane(
-          tx,
-          group.map((p) => p.input),
-        );
-        if (outputs.length !== group.length)
-          throw new Error(`a batch of ${group.length} gave ${outputs.length} outputs`);
-        for (const [i, pending] of group.entries()) settled.push([pending, outputs[i]]);
-      }
-    });
+    let settled: [Pending<Tx>, unknown][] = [];
+    // The transaction begins IMMEDIATE (libSQL's "write" mode, drizzle's default), so
+    // another process's lock shows as SQLITE_BUSY at BEGIN, before any lane has run.
+    const transaction = () =>
+      this.db.transaction(async (tx) => {
+        settled = [];
+        for (const [lane, group] of lanes) {
+          const outputs = await lane(
+            tx,
+            group.map((p) => p.input),
+          );
+          if (outputs.length !== group.length)
+            throw new Error(`a batch of ${group.length} gave ${outputs.length} outputs`);
+          for (const [i, pending] of group.entries()) settled.push([pending, outputs[i]]);
+        }
+      });
+    await retryWhileBusy(transaction, this.busy);
     for (const [pending, output] of settled) pending.resolve(output);
   }
 }
