@@ -43,6 +43,11 @@ async function burst(base: RedisAndWallet, count: number, round: number): Promis
       throw new Error(`${count} processes: ${wins} wins of ${winners} (statuses ${statuses.slice(0, 200)})`);
     }
     return { name: `${count} process(es), round ${round}`, ops: wins, seconds, p50Ms: Number.NaN, p99Ms: Number.NaN };
+  } catch (error) {
+    // What the processes logged at error level says why.
+    for (const p of processes)
+      for (const line of p.output().split("\n")) if (line.includes('"level":50')) console.error(line);
+    throw error;
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     db.dispose();

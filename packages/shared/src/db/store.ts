@@ -11,6 +11,11 @@ export interface Store<S extends Record<string, unknown>> {
   db: LibSQLDatabase<S>;
   client: Client;
   writes: WriteQueue<StoreTx<S>>;
+  /**
+   * Runs a write that bypasses the queue (a rare one-statement write) as the queue runs
+   * its transactions: waiting for another process's lock on timers, within the same budget.
+   */
+  retryWhileBusy<T>(work: () => Promise<T>): Promise<T>;
   /** Commits what the write queue holds, then closes the client. */
   close(): Promise<void>;
 }
@@ -40,6 +45,7 @@ export async function openStore<S extends Record<string, unknown>>(
     db,
     client,
     writes,
+    retryWhileBusy: (work) => retryWhileBusy(work, busy),
     async close() {
       await writes.drain();
       client.close();
