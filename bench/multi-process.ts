@@ -8,18 +8,35 @@
  *   bun run bench:multi [--rounds 2] [--winners 3000] [--processes 3]
  *
  * Rounds alternate 1, 2, 3 processes so drift hits each alike; the table shows every
- * round, then the median per process count. Exits 1 when an answer is not a win.
+ * round, then the median per process count. While the burst runs, each process also
+ * answers GET /health in a loop: its p50/p99 show whether the event loop kept turning
+ * while the process waited for the write lock. Exits 1 when an answer is not a win.
  */
 import { DISCOUNT_MIGRATIONS } from "@matchday/discount/db/store";
 import { burstOrder, createCampaign, fireBurst, seeded } from "@matchday/testkit/burst";
 import { makeTempDatabase } from "@matchday/testkit/database";
 import { type RedisAndWallet, startDiscountProcess, startRedisAndWallet } from "@matchday/testkit/processes";
-import { option, printTable, type Row } from "./table";
+import { option, percentile, printTable, type Row } from "./table";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 2);
 const winners = option("--winners", "BENCH_WINNERS", 3_000);
 const maxProcesses = option("--processes", "BENCH_PROCESSES", 3);
 const AMOUNT = 1_000;
+
+/**
+ * GET /health latencies, one request in flight per process, while the burst lasts: a
+ * process whose event loop sleeps in SQLite's busy wait answers late.
+ */
+async function probeHealth(url: string, running: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  while (running()) {
+    const sent = performance.now();
+    await fetch(`${url}/health`).then((res) => res.arrayBuffer());
+    latencies.push(performance.now() - sent);
+    await Bun.sleep(10);
+  }
+  return latencies;
+}
 
 /** One burst against `count` fresh processes on a fresh file; returns the wins and how long they took. */
 async function burst(base: RedisAndWallet, count: number, round: number): Promise<Row> {
@@ -35,14 +52,24 @@ async function burst(base: RedisAndWallet, count: number, round: number): Promis
     });
     const order = burstOrder(winners, winners, seeded(round));
     const started = performance.now();
+    let bursting = true;
+    const probes = urls.map((url) => probeHealth(url, () => bursting));
     const answers = await fireBurst(urls, code, order, { concurrency: 128 });
     const seconds = (performance.now() - started) / 1000;
+    bursting = false;
+    const healthMs = (await Promise.all(probes)).flat().sort((a, b) => a - b);
     const wins = answers.filter((a) => a.status === 201).length;
     if (wins !== winners) {
       const statuses = answers.map((a) => a.status).join(",");
       throw new Error(`${count} processes: ${wins} wins of ${winners} (statuses ${statuses.slice(0, 200)})`);
     }
-    return { name: `${count} process(es), round ${round}`, ops: wins, seconds, p50Ms: Number.NaN, p99Ms: Number.NaN };
+    return {
+      name: `${count} process(es), round ${round}`,
+      ops: wins,
+      seconds,
+      p50Ms: percentile(healthMs, 50),
+      p99Ms: percentile(healthMs, 99),
+    };
   } catch (error) {
     // What the processes logged at error level says why.
     for (const p of processes)
@@ -74,7 +101,8 @@ async function main(): Promise<number> {
         p99Ms: Number.NaN,
       };
     });
-    console.log(`${winners} winners per burst, ${rounds} round(s); ops/s = winners/s, ratio to 1 process`);
+    console.log(`${winners} winners per burst, ${rounds} round(s); ops/s = winners/s, ratio to 1 process;`);
+    console.log("p50/p99 = GET /health latency during the burst (medians: of every round's p50/p99)");
     printTable([...rows, ...medians], medians[0] as Row);
     return 0;
   } catch (error) {
