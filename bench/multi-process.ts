@@ -97,8 +97,8 @@ async function main(): Promise<number> {
         name: `${i + 1} process(es), median`,
         ops: winners,
         seconds: winners / rate,
-        p50Ms: Number.NaN,
-        p99Ms: Number.NaN,
+        p50Ms: median(mine.map((r) => r.p50Ms)),
+        p99Ms: median(mine.map((r) => r.p99Ms)),
       };
     });
     console.log(`${winners} winners per burst, ${rounds} round(s); ops/s = winners/s, ratio to 1 process;`);
