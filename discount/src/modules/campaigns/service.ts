@@ -68,20 +68,23 @@ export async function createCampaign(
   for (let attempt = 1; ; attempt++) {
     const code = given ?? generateCode();
     try {
-      const [row] = await store.db
-        .insert(campaigns)
-        .values({
-          code,
-          name: input.name,
-          kind: input.kind ?? "gift",
-          amount: input.amount,
-          maxRedemptions: input.maxRedemptions,
-          startsAt,
-          endsAt,
-          metadata: input.metadata ?? null,
-          createdAt: now(),
-        })
-        .returning();
+      // Outside the write queue (a campaign is one rare row), so it waits for the lock itself.
+      const [row] = await store.retryWhileBusy(() =>
+        store.db
+          .insert(campaigns)
+          .values({
+            code,
+            name: input.name,
+            kind: input.kind ?? "gift",
+            amount: input.amount,
+            maxRedemptions: input.maxRedemptions,
+            startsAt,
+            endsAt,
+            metadata: input.metadata ?? null,
+            createdAt: now(),
+          })
+          .returning(),
+      );
       return row as CampaignRow;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

@@ -1,15 +1,66 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, createClient } from "@libsql/client";
 import { filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
+export const BUSY_BUDGET_MS = 5_000;
+/** The longest single pause between two tries for the lock. */
+const MAX_BUSY_PAUSE_MS = 20;
+
+/** Whether SQLite refused for want of a lock (SQLITE_BUSY and its extended codes), however drizzle wrapped it. */
+export function isBusy(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ("code" in e && e.code === "SQLITE_BUSY") return true;
+  }
+  return false;
+}
+
+/** How a write waits for another process's lock: for how long, and what to do after each refusal. */
+export interface BusyPolicy {
+  budgetMs?: number;
+  /**
+   * Called after each SQLITE_BUSY, before the next try. A libSQL connection whose
+   * statement failed with SQLITE_BUSY keeps a read snapshot until that statement is
+   * finalized, so every later BEGIN IMMEDIATE on it fails too (SQLITE_BUSY_SNAPSHOT,
+   * measured): the client must drop its connections (`reconnect`).
+   */
+  recover?: () => unknown;
+}
+
+/** The policy for a local file's client: after each refusal, drop the connections (see `recover`). */
+export const localBusyPolicy = (client: Client): BusyPolicy => ({ recover: () => client.reconnect() });
+
+/**
+ * Runs `work` again while SQLite answers SQLITE_BUSY, pausing on timers (jittered,
+ * growing to MAX_BUSY_PAUSE_MS) until the budget is spent, then lets the last
+ * SQLITE_BUSY through. SQLite's own busy timeout sleeps the thread, which for libSQL
+ * is the event loop: with several processes on one file each froze for whole
+ * seconds (measured). So clients have none, and whatever takes the write lock waits
+ * here. `work` must be safe to repeat: a transaction that failed rolled back.
+ */
+export async function retryWhileBusy<T>(work: () => Promise<T>, policy: BusyPolicy = {}): Promise<T> {
+  const deadline = performance.now() + (policy.budgetMs ?? BUSY_BUDGET_MS);
+  for (let pause = 1; ; pause = Math.min(pause * 2, MAX_BUSY_PAUSE_MS)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      await policy.recover?.();
+      const left = deadline - performance.now();
+      if (left <= 0) throw error;
+      // Jitter, so processes that collided do not all come back at the same moment.
+      await sleep(Math.min(left, pause * (0.5 + Math.random() / 2)));
+    }
+  }
+}
 
 /**
  * Opens a libSQL client. For local files it first creates the file owner-only
  * (SQLite gives the -wal and -shm files the same mode), then switches to WAL so
- * readers never block the writer and several processes can share the file.
+ * readers never block the writer and several processes can share the file. It
+ * sets no busy timeout (see retryWhileBusy): WAL readers never wait for a lock.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Client> {
   const path = filePathOf(url);
@@ -17,9 +68,10 @@ export async function openDatabase(url: string, authToken?: string): Promise<Cli
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, "a", 0o600));
   }
-  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = createClient({ url, authToken });
   // WAL is a property of a file on this host; a libSQL server runs its own journal.
-  if (path) await client.execute("PRAGMA journal_mode = WAL");
+  // Switching a new file to WAL writes it, and another process may be doing the same.
+  if (path) await retryWhileBusy(() => client.execute("PRAGMA journal_mode = WAL"), localBusyPolicy(client));
   return client;
 }
 
@@ -46,7 +98,8 @@ interface Pending<Tx> {
  * processor; whatever queued up while one transaction ran becomes the next
  * transaction, each lane's inputs handed to its processor in arrival order. No
  * promise settles before its transaction has committed. If a transaction fails,
- * its inputs are retried one per transaction so a bad input fails alone.
+ * its inputs are retried one per transaction so a bad input fails alone; if it found
+ * another process holding the lock all along, they all fail with that SQLITE_BUSY.
  */
 export class WriteQueue<Tx> {
   private queue: Pending<Tx>[] = [];
@@ -55,6 +108,7 @@ export class WriteQueue<Tx> {
   constructor(
     private readonly db: Transactional<Tx>,
     private readonly maxBatch = 256,
+    private readonly busy: BusyPolicy = {},
   ) {}
 
   /** A typed entry point for one kind of write. */
@@ -79,12 +133,17 @@ export class WriteQueue<Tx> {
       // one write (measured: ~700/s instead of ~4,500/s over HTTP). One macrotask
       // turn lets requests that are already arriving join this batch.
       await new Promise((resolve) => setImmediate(resolve));
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch: Pending<Tx>[] = [];
+      // While another process holds the lock, writes that arrive meanwhile join this batch.
+      const topUpAndCommit = () => {
+        batch.push(...this.queue.splice(0, this.maxBatch - batch.length));
+        return this.commit(batch);
+      };
       try {
-        await this.commit(batch);
+        await retryWhileBusy(topUpAndCommit, this.busy);
       } catch (error) {
-        if (batch.length === 1) batch[0]?.reject(error);
-        else for (const one of batch) await this.commit([one]).catch(one.reject);
+        if (batch.length === 1 || isBusy(error)) for (const one of batch) one.reject(error);
+        else for (const one of batch) await retryWhileBusy(() => this.commit([one]), this.busy).catch(one.reject);
       }
     }
     this.flushing = undefined;
@@ -98,6 +157,8 @@ export class WriteQueue<Tx> {
       else lanes.set(pending.lane, [pending]);
     }
     const settled: [Pending<Tx>, unknown][] = [];
+    // The transaction begins IMMEDIATE (libSQL's "write" mode, drizzle's default), so
+    // another process's lock shows as SQLITE_BUSY at BEGIN, before any lane has run.
     await this.db.transaction(async (tx) => {
       for (const [lane, group] of lanes) {
         const outputs = await lane(

@@ -1,7 +1,8 @@
 import type { Client } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { openDatabase, WriteQueue } from "./sqlite";
+import { localBusyPolicy, openDatabase, retryWhileBusy, WriteQueue } from "./sqlite";
+import { filePathOf } from "./target";
 
 export type StoreTx<S extends Record<string, unknown>> = Parameters<Parameters<LibSQLDatabase<S>["transaction"]>[0]>[0];
 
@@ -10,6 +11,11 @@ export interface Store<S extends Record<string, unknown>> {
   db: LibSQLDatabase<S>;
   client: Client;
   writes: WriteQueue<StoreTx<S>>;
+  /**
+   * Runs a write that bypasses the queue (a rare one-statement write) as the queue runs
+   * its transactions: waiting for another process's lock on timers, within the same budget.
+   */
+  retryWhileBusy<T>(work: () => Promise<T>): Promise<T>;
   /** Commits what the write queue holds, then closes the client. */
   close(): Promise<void>;
 }
@@ -29,13 +35,17 @@ export async function openStore<S extends Record<string, unknown>>(
   options: StoreOptions = {},
 ): Promise<Store<S>> {
   const client = await openDatabase(url, options.authToken);
+  // A libSQL server does its own waiting for locks; only a local file's connections need replacing.
+  const busy = filePathOf(url) ? localBusyPolicy(client) : {};
   const db = drizzle(client, { schema });
-  if (options.migrate ?? true) await migrate(db, { migrationsFolder });
-  const writes = new WriteQueue<StoreTx<S>>(db);
+  // Another process may be writing the file; a migration that lost the race rolled back whole.
+  if (options.migrate ?? true) await retryWhileBusy(() => migrate(db, { migrationsFolder }), busy);
+  const writes = new WriteQueue<StoreTx<S>>(db, undefined, busy);
   return {
     db,
     client,
     writes,
+    retryWhileBusy: (work) => retryWhileBusy(work, busy),
     async close() {
       await writes.drain();
       client.close();

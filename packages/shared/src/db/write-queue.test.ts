@@ -83,3 +83,44 @@ test("transactions never take more than the configured number of writes, and dra
   expect(commits.map((c) => c[0])).toEqual(["3", "3", "3", "1"]);
   expect(await Promise.all(all)).toHaveLength(10);
 });
+
+/** A database another process keeps locked for the first `refusals` BEGINs, as libSQL reports it. */
+function lockedDb(refusals: number) {
+  const fake = fakeDb();
+  let refused = 0;
+  const db: Transactional<string[]> = {
+    async transaction(work) {
+      if (refused++ < refusals)
+        throw Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
+      return fake.db.transaction(work);
+    },
+  };
+  return { ...fake, db };
+}
+
+test("writes that arrive while a batch waits for another process's lock join that batch", async () => {
+  const { db, commits } = lockedDb(3);
+  const queue = new WriteQueue(db);
+  const write = queue.lane<number, number>(async (tx, inputs) => {
+    tx.push(inputs.join(","));
+    return inputs;
+  });
+  const first = write(1);
+  await Bun.sleep(2);
+  expect(await Promise.all([first, write(2), write(3)])).toEqual([1, 2, 3]);
+  expect(commits).toEqual([["1,2,3"]]);
+});
+
+test("a batch locked out for its whole budget fails with SQLITE_BUSY at once, not write by write", async () => {
+  const { db, commits } = lockedDb(Number.POSITIVE_INFINITY);
+  const queue = new WriteQueue(db, 256, { budgetMs: 50 });
+  const write = queue.lane<number, number>(async (_tx, inputs) => inputs);
+  const started = performance.now();
+  const results = await Promise.allSettled([1, 2, 3].map(write));
+  // One budget for the batch; retrying each write alone would spend one more per write.
+  expect(performance.now() - started).toBeLessThan(100);
+  expect(results.map((r) => (r.status === "rejected" ? (r.reason as Error).message : "ok"))).toEqual(
+    Array(3).fill("SQLITE_BUSY: database is locked"),
+  );
+  expect(commits).toEqual([]);
+});
