@@ -60,6 +60,34 @@ async function mastersOf(node: RedisNodeAddress, password?: string): Promise<Red
 }
 
 /**
+ * The master now serving `key`'s hash slot, as `node` sees it (CLUSTER KEYSLOT, then the
+ * slot ranges of CLUSTER NODES): what a test kills to fail over the keys it is using.
+ */
+export async function masterServing(node: RedisNodeAddress, key: string, password?: string): Promise<RedisNodeAddress> {
+  const client = nodeClient(node, password);
+  try {
+    const slot = Number(await client.send("CLUSTER", ["KEYSLOT", key]));
+    const lines = String(await client.send("CLUSTER", ["NODES"]))
+      .trim()
+      .split("\n");
+    for (const fields of lines.map((line) => line.split(" "))) {
+      const flags = fields[2]?.split(",") ?? [];
+      if (!flags.includes("master") || flags.includes("fail")) continue;
+      // Fields 8 on are slot ranges ("0-5460" or "42"); "[...]" entries are slots in migration.
+      const serves = fields.slice(8).some((range) => {
+        if (range.startsWith("[")) return false;
+        const [from, to = from] = range.split("-").map(Number);
+        return slot >= (from as number) && slot <= (to as number);
+      });
+      if (serves) return { host: HOST, port: Number(fields[1]?.split(/[:@]/)[1]) };
+    }
+    throw new Error(`no master serves slot ${slot} of ${key}`);
+  } finally {
+    client.close();
+  }
+}
+
+/**
  * A real Redis Cluster on free ports, private to the calling test file: `masters` nodes
  * sharing the 16,384 slots, each with `replicas` replicas (3 + 3 by default), made by
  * `redis-cli --cluster create` as an operator would. A short node timeout (1 s) makes a
