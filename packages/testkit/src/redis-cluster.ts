@@ -17,6 +17,8 @@ export interface RedisClusterHandle {
   env: Record<string, string>;
   /** The nodes that serve slots, as the cluster was created (before any failover). */
   masters: RedisNodeAddress[];
+  /** The process id of one node (undefined once killed): to freeze it with SIGSTOP. */
+  pid(node: RedisNodeAddress): number | undefined;
   /** SIGKILLs one node: with no replica to take over, its slots are lost and the cluster fails. */
   kill(node: RedisNodeAddress): Promise<void>;
   /** Stops every node and removes their files. */
@@ -171,6 +173,7 @@ export async function startRedisCluster(
       ...(password ? { REDIS_PASSWORD: password } : {}),
     },
     masters,
+    pid: (node) => procs.get(node.port)?.pid,
     async kill(node) {
       const proc = procs.get(node.port);
       if (!proc) return;

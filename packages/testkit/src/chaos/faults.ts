@@ -3,7 +3,7 @@ import type { DelayProxy } from "../processes/delay-proxy";
 import { waitFor } from "../processes/ports";
 import type { ServiceProcess } from "../processes/service-process";
 import type { RedisHandle } from "../redis";
-import { masterServing, type RedisClusterHandle, type RedisNodeAddress } from "../redis-cluster";
+import { masterServing, nodeClient, type RedisClusterHandle, type RedisNodeAddress } from "../redis-cluster";
 import type { RedisSentinelHandle } from "../redis-sentinel";
 
 /**
@@ -71,6 +71,34 @@ function freeze(pid: number | undefined, frozen: boolean): void {
 function singleServer(stage: Stage): RedisHandle {
   if (stage.redis.topology !== "single") throw new Error("this fault acts on a single Redis server");
   return stage.redis.server;
+}
+
+/**
+ * Kills `master` `lagMs` after cutting its replicas off: each replica frozen (SIGSTOP, so
+ * it cannot reconnect and catch up from the backlog) and its link closed by the master,
+ * then thawed after the kill. What the master acknowledged in between no replica holds,
+ * the writes a failover loses by design; on a loopback the stream is otherwise copied
+ * within a millisecond and a failover would lose nothing.
+ */
+async function killUnreplicated(
+  master: RedisNodeAddress,
+  replicaPids: (number | undefined)[],
+  lagMs: number,
+  kill: () => Promise<void>,
+): Promise<void> {
+  for (const pid of replicaPids) freeze(pid, true);
+  try {
+    const client = nodeClient(master);
+    try {
+      await client.send("CLIENT", ["KILL", "TYPE", "replica"]);
+    } finally {
+      client.close();
+    }
+    await Bun.sleep(lagMs);
+    await kill();
+  } finally {
+    for (const pid of replicaPids) freeze(pid, false);
+  }
 }
 
 /** Over once every discount process can run the gate's scripts again (/ready checks Redis). */
@@ -155,8 +183,10 @@ export async function inject(fault: Fault, stage: Stage, random: () => number): 
       const key = `{gift:${stage.code}}`;
       const master = await masterServing(cluster.masters[0] as RedisNodeAddress, key);
       const survivor = cluster.nodes.find((node) => node.port !== master.port) as RedisNodeAddress;
+      const lagMs = between(100, 900);
+      const replicas = cluster.nodes.filter((node) => !cluster.masters.some((m) => m.port === node.port));
       const started = performance.now();
-      await cluster.kill(master);
+      await killUnreplicated(master, replicas.map(cluster.pid), lagMs, () => cluster.kill(master));
       // /ready may pass before the cluster has even noticed; over once the replica serves the slot.
       await waitFor(
         "the replica to take over the campaign's slot",
@@ -164,21 +194,23 @@ export async function inject(fault: Fault, stage: Stage, random: () => number): 
         FAILOVER_TIMEOUT_MS,
       );
       await allReady(stage);
-      return `the campaign's master :${master.port} SIGKILLed, all ready after ${Math.round(performance.now() - started)} ms`;
+      return `the campaign's master :${master.port} SIGKILLed ${lagMs} ms after its replicas were cut off, all ready ${Math.round(performance.now() - started)} ms after the cut`;
     }
     case "sentinel-failover": {
       if (stage.redis.topology !== "sentinel") throw new Error("sentinel-failover needs the sentinel topology");
       const { sentinel } = stage.redis;
       const master = await sentinel.currentMaster();
+      const lagMs = between(100, 900);
+      const replica = [sentinel.master, sentinel.replica].find((node) => node.port !== master.port) as RedisNodeAddress;
       const started = performance.now();
-      await sentinel.kill(master);
+      await killUnreplicated(master, [sentinel.pid(replica)], lagMs, () => sentinel.kill(master));
       await waitFor(
         "the sentinels to promote the replica",
         async () => (await sentinel.currentMaster()).port !== master.port,
         FAILOVER_TIMEOUT_MS,
       );
       await allReady(stage);
-      return `master :${master.port} SIGKILLed, all ready after ${Math.round(performance.now() - started)} ms`;
+      return `master :${master.port} SIGKILLed ${lagMs} ms after its replica was cut off, all ready ${Math.round(performance.now() - started)} ms after the cut`;
     }
   }
 }
