@@ -77,6 +77,24 @@ test(
 );
 
 test(
+  "the campaign's cluster master killed mid-burst and its replica promoted: exactly cap winners, each credited once",
+  async () => {
+    const result = await chaos(2, "cluster-master-kill");
+    expect(result.winners).toBe(QUICK.cap);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  "the Sentinel master killed mid-burst and the replica promoted: exactly cap winners, each credited once",
+  async () => {
+    const result = await chaos(4, "sentinel-failover");
+    expect(result.winners).toBe(QUICK.cap);
+  },
+  TIMEOUT_MS,
+);
+
+test(
   "asking once, a discount process killed mid-burst loses no prize: its orphaned slots go to their phones",
   async () => {
     const result = await chaos(7, "kill-discount", true);

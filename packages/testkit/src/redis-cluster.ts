@@ -17,6 +17,8 @@ export interface RedisClusterHandle {
   env: Record<string, string>;
   /** The nodes that serve slots, as the cluster was created (before any failover). */
   masters: RedisNodeAddress[];
+  /** The process id of one node (undefined once killed): to freeze it with SIGSTOP. */
+  pid(node: RedisNodeAddress): number | undefined;
   /** SIGKILLs one node: with no replica to take over, its slots are lost and the cluster fails. */
   kill(node: RedisNodeAddress): Promise<void>;
   /** Stops every node and removes their files. */
@@ -54,6 +56,34 @@ async function mastersOf(node: RedisNodeAddress, password?: string): Promise<Red
       .map((line) => line.split(" "))
       .filter((fields) => fields[2]?.split(",").includes("master"))
       .map((fields) => ({ host: HOST, port: Number(fields[1]?.split(/[:@]/)[1]) }));
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * The master now serving `key`'s hash slot, as `node` sees it (CLUSTER KEYSLOT, then the
+ * slot ranges of CLUSTER NODES): what a test kills to fail over the keys it is using.
+ */
+export async function masterServing(node: RedisNodeAddress, key: string, password?: string): Promise<RedisNodeAddress> {
+  const client = nodeClient(node, password);
+  try {
+    const slot = Number(await client.send("CLUSTER", ["KEYSLOT", key]));
+    const lines = String(await client.send("CLUSTER", ["NODES"]))
+      .trim()
+      .split("\n");
+    for (const fields of lines.map((line) => line.split(" "))) {
+      const flags = fields[2]?.split(",") ?? [];
+      if (!flags.includes("master") || flags.includes("fail")) continue;
+      // Fields 8 on are slot ranges ("0-5460" or "42"); "[...]" entries are slots in migration.
+      const serves = fields.slice(8).some((range) => {
+        if (range.startsWith("[")) return false;
+        const [from, to = from] = range.split("-").map(Number);
+        return slot >= (from as number) && slot <= (to as number);
+      });
+      if (serves) return { host: HOST, port: Number(fields[1]?.split(/[:@]/)[1]) };
+    }
+    throw new Error(`no master serves slot ${slot} of ${key}`);
   } finally {
     client.close();
   }
@@ -143,6 +173,7 @@ export async function startRedisCluster(
       ...(password ? { REDIS_PASSWORD: password } : {}),
     },
     masters,
+    pid: (node) => procs.get(node.port)?.pid,
     async kill(node) {
       const proc = procs.get(node.port);
       if (!proc) return;

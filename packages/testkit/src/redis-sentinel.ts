@@ -13,6 +13,8 @@ export interface RedisSentinelHandle {
   sentinels: RedisNodeAddress[];
   /** The discount service's environment for this set (REDIS_SENTINELS, REDIS_SENTINEL_MASTER). */
   env: Record<string, string>;
+  /** The process id of one node (undefined once killed): to freeze it with SIGSTOP. */
+  pid(node: RedisNodeAddress): number | undefined;
   /** SIGKILLs one server (the master, to make the sentinels fail over to the replica). */
   kill(node: RedisNodeAddress): Promise<void>;
   /** The master's address as the sentinels now give it. */
@@ -125,6 +127,7 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
       REDIS_SENTINEL_MASTER: MASTER_NAME,
       ...(password ? { REDIS_PASSWORD: password } : {}),
     },
+    pid: (node) => procs.get(node.port)?.pid,
     async kill(node) {
       const proc = procs.get(node.port);
       if (!proc) return;

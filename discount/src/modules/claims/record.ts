@@ -96,8 +96,10 @@ export async function recordSeat(
     // first: both constraints fire, and SQLite names whichever it checked first. The
     // request that took the rank at the gate still answers as the winner.
     const existing = await findRedemption(deps.store, campaign.id, phone);
-    if (existing)
+    if (existing) {
+      if (existing.rank !== rank) await forgetSecondRank(deps, campaign, phone, existing.rank, rank);
       return { kind: existing.rank === rank ? seat.answer : "repeat", result: resultOf(campaign, existing) };
+    }
     // ...or the gate handed out a rank the DB already holds: its state was lost and
     // rebuilt while that win was being written. The DB is right; bring the gate in line.
     const taken = await rankHolder(deps.store, campaign.id, rank);
@@ -113,5 +115,32 @@ export async function recordSeat(
       return UNAVAILABLE;
     }
     return RANK_TAKEN;
+  }
+}
+
+/**
+ * The gate gave a phone that already won a second rank: a failover dropped its first
+ * gate entry (Redis replicates asynchronously) but not the ready key, so no rebuild
+ * followed. Left so, the gate winner "holds" the second rank and nobody ever records it.
+ * Pointed back at its DB rank, the phone releases the second, which is freed at once
+ * (no grace: this claim was its only holder) for a claimant still in the burst to take.
+ */
+async function forgetSecondRank(
+  deps: RecordDeps,
+  campaign: CampaignRow,
+  phone: string,
+  dbRank: number,
+  secondRank: number,
+) {
+  const held = await rankHolder(deps.store, campaign.id, dbRank);
+  if (!held) return;
+  deps.logger.warn({ campaignId: campaign.id, rank: secondRank }, "the gate gave a winner a second rank; freed");
+  const generation = generationOf(campaign);
+  try {
+    // The repair script with the phone as the DB's holder of its own rank: it moves the phone's gate entry there.
+    await deps.gate.repair(campaign.code, { phone, rank: dbRank, ...held }, generation);
+    await deps.gate.freeRank(campaign.code, secondRank, generation);
+  } catch (err) {
+    deps.logger.warn({ err, campaignId: campaign.id }, "cap gate unavailable for a repair");
   }
 }

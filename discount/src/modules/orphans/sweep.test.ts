@@ -118,6 +118,27 @@ describe("ranks whose holder was lost with Redis' state", () => {
   });
 });
 
+describe("a winner the gate forgot in a failover", () => {
+  test("is pointed back at its DB rank when it claims again, and the second rank it was given goes to the next claimant", async () => {
+    const code = await createCampaign(stack.discount.url, { name: "failover", amount: 1_000, maxRedemptions: 3 });
+    expect((await redeem(code, "09121000031")).body.rank).toBe(1);
+    // Replication is asynchronous: the promoted replica lacks the winner entry but kept the
+    // ready key, so the gate is not rebuilt and gives the phone's repeat a second rank.
+    await stack.discount.redis.zrem(gateKeys(code).winners, "+989121000031");
+    const repeat = await redeem(code, "09121000031");
+    expect([repeat.status, repeat.body.rank]).toEqual([200, 1]);
+    // The repeat's second rank (2) was freed at once: the next claimant takes it, no grace period.
+    expect((await redeem(code, "09121000032")).body.rank).toBe(2);
+    expect((await redeem(code, "09121000033")).body.rank).toBe(3);
+    const final = await report(code);
+    expect(final.winners.map((w) => [w.rank, w.phone])).toEqual([
+      [1, "+989121000031"],
+      [2, "+989121000032"],
+      [3, "+989121000033"],
+    ]);
+  });
+});
+
 describe("orphansOf", () => {
   test("names gate winners with neither their phone nor their rank in the DB, lowest rank first", () => {
     const gate = new Map([

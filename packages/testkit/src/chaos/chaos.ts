@@ -10,23 +10,30 @@ import {
 } from "../burst";
 import { makeTempDatabase } from "../database";
 import { startDelayProxy } from "../processes/delay-proxy";
+import { waitFor } from "../processes/ports";
 import type { ServiceProcess } from "../processes/service-process";
-import { startDiscountProcess, startRedisAndWallet } from "../processes/services";
-import { FAULTS, type Fault, inject, type Stage } from "./faults";
+import { startDiscountProcess, startWalletProcess } from "../processes/services";
+import { startRedis } from "../redis";
+import { startRedisCluster } from "../redis-cluster";
+import { startRedisSentinel } from "../redis-sentinel";
+import { type Fault, inject, SEEDED_FAULTS, type Stage, type StageRedis, TOPOLOGY_OF, type Topology } from "./faults";
 
 /**
- * The fault-injection harness of issue #8: real Redis, one wallet and two discount
+ * The fault-injection harness of issue #8: real Redis (a single server, or a Cluster or
+ * Sentinel set for the failover faults of issue 17), one wallet and two discount
  * processes on free ports and fresh temp databases, a burst with duplicates, and one
  * fault at a seeded moment. Everything random comes from the seed, so a failing run is
  * re-run with the seed it printed. Used by faults.test.ts and scripts/chaos.ts.
  */
 
-export { FAULTS, type Fault, isFault } from "./faults";
+export { FAULTS, type Fault, isFault, isTopology, TOPOLOGIES, type Topology } from "./faults";
 
 export interface ChaosOptions {
   seed: number;
-  /** The fault to inject; by default FAULTS[seed % 6], so consecutive seeds cover every fault. */
+  /** The fault to inject; by default SEEDED_FAULTS[seed % 6], so consecutive seeds cover each of them. */
   fault?: Fault;
+  /** Redis' topology: the fault's own (TOPOLOGY_OF), else a single server; refused when the fault needs another. */
+  topology?: Topology;
   requests?: number;
   /** Distinct phones: each submits once, and the rest of the requests are their repeats. */
   phones?: number;
@@ -45,6 +52,7 @@ export interface ChaosOptions {
 export interface ChaosResult {
   seed: number;
   fault: Fault;
+  topology: Topology;
   /** How many requests had been answered when the fault began. */
   injectedAt: number;
   /** What was done exactly (durations drawn from the seed). */
@@ -84,30 +92,68 @@ export function injectionPoint(requests: number, random: () => number): number {
 }
 
 export const faultOfSeed = (seed: number): Fault =>
-  FAULTS[((seed % FAULTS.length) + FAULTS.length) % FAULTS.length] as Fault;
+  SEEDED_FAULTS[((seed % SEEDED_FAULTS.length) + SEEDED_FAULTS.length) % SEEDED_FAULTS.length] as Fault;
+
+/** The run's topology: the one asked for, which must be the one the fault acts on if it has one. */
+export function topologyFor(fault: Fault, asked?: Topology): Topology {
+  const needed = TOPOLOGY_OF[fault];
+  if (asked && needed && asked !== needed) throw new Error(`${fault} needs the ${needed} topology, not ${asked}`);
+  return asked ?? needed ?? "single";
+}
 
 type Teardown = (() => unknown)[];
+
+/** Starts Redis in `topology`, with the discount processes' environment for it. */
+async function startStageRedis(
+  topology: Topology,
+  teardown: Teardown,
+): Promise<{ redis: StageRedis; env: Record<string, string> }> {
+  switch (topology) {
+    case "single": {
+      const server = await startRedis();
+      teardown.push(() => server.dispose());
+      return { redis: { topology, server }, env: { REDIS_URL: server.url } };
+    }
+    case "cluster": {
+      const cluster = await startRedisCluster();
+      teardown.push(() => cluster.dispose());
+      // REDIS_URL emptied: one inherited from the shell would otherwise win over the topology.
+      return { redis: { topology, cluster }, env: { REDIS_URL: "", ...cluster.env } };
+    }
+    case "sentinel": {
+      const sentinel = await startRedisSentinel();
+      teardown.push(() => sentinel.dispose());
+      return { redis: { topology, sentinel }, env: { REDIS_URL: "", ...sentinel.env } };
+    }
+  }
+}
 
 /** Starts the processes, registering each one's teardown as soon as it exists. */
 async function startStage(
   fault: Fault,
+  topology: Topology,
   teardown: Teardown,
-): Promise<Stage & { discountDbUrl: string; walletDbUrl: string }> {
-  const base = await startRedisAndWallet();
-  teardown.push(() => base.dispose({ hard: true }));
-  const proxy = fault === "slow-wallet" ? startDelayProxy(base.wallet.url) : undefined;
+): Promise<Omit<Stage, "code"> & { discountDbUrl: string; walletDbUrl: string }> {
+  const { redis, env } = await startStageRedis(topology, teardown);
+  const walletDb = await makeTempDatabase();
+  teardown.push(() => walletDb.dispose());
+  const wallet = await startWalletProcess(walletDb);
+  teardown.push(() => wallet.kill());
+  const proxy = fault === "slow-wallet" ? startDelayProxy(wallet.url) : undefined;
   if (proxy) teardown.push(() => proxy.stop());
   const discountDb = await makeTempDatabase();
   teardown.push(() => discountDb.dispose());
-  const deps = { redisUrl: base.redis.url, wallet: proxy?.url ?? base.wallet };
+  const deps = { redisEnv: env, wallet: proxy?.url ?? wallet };
   const discounts: ServiceProcess[] = [];
   // One after the other: the first applies the migrations to the shared database file.
   for (let i = 0; i < 2; i++) {
     const discount = await startDiscountProcess(discountDb, deps);
     teardown.push(() => discount.kill());
     discounts.push(discount);
+    // /health answers before a cluster or sentinel client has connected; the burst must not start before.
+    await waitFor(`${discount.url}/ready`, async () => (await fetch(`${discount.url}/ready`)).ok);
   }
-  return { ...base, proxy, discounts, discountDbUrl: discountDb.url, walletDbUrl: base.walletDb.url };
+  return { redis, wallet, proxy, discounts, discountDbUrl: discountDb.url, walletDbUrl: walletDb.url };
 }
 
 /** Runs one seeded chaos run and tears everything down, also when it fails. */
@@ -116,25 +162,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const requests = askOnce ? phones : (options.requests ?? 20_000);
   const allowed = askOnce ? ALLOWED_ASKING_ONCE : ALLOWED_STATUSES;
   const fault = options.fault ?? faultOfSeed(seed);
+  const topology = topologyFor(fault, options.topology);
   // Its own stream, apart from the burst order's: forcing a fault leaves the same burst.
   const random = seeded(seed ^ 0x5eed);
   const injectedAt = injectionPoint(requests, random);
   const log = options.log ?? console.log;
   log(
-    `chaos seed=${seed} fault=${fault} at=${injectedAt}/${requests} phones=${phones} cap=${cap}` +
+    `chaos seed=${seed} fault=${fault} topology=${topology} at=${injectedAt}/${requests} phones=${phones} cap=${cap}` +
       ` (re-run: bun scripts/chaos.ts --seed ${seed} --runs 1 --fault ${fault} --requests ${requests} --phones ${phones}` +
-      `${askOnce ? " --ask-once" : ""})`,
+      `${options.topology ? ` --topology ${topology}` : ""}${askOnce ? " --ask-once" : ""})`,
   );
   const started = performance.now();
   const teardown: Teardown = [];
   try {
-    const stage = await startStage(fault, teardown);
-    const urls = stage.discounts.map((d) => d.url);
+    const processes = await startStage(fault, topology, teardown);
+    const urls = processes.discounts.map((d) => d.url);
     const code = await createCampaign(urls[0] as string, {
       name: `chaos ${seed}`,
       amount: AMOUNT,
       maxRedemptions: cap,
     });
+    const stage = { ...processes, code };
     let injection: Promise<{ detail: string } | { error: unknown }> | undefined;
     const answers = await fireBurst(urls, code, burstOrder(requests, phones, seeded(seed)), {
       concurrency: 64,
@@ -167,6 +215,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     return {
       seed,
       fault,
+      topology,
       injectedAt,
       injected: outcome.detail,
       requests,
