@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisClient } from "bun";
 import { freePort, waitFor } from "./processes/ports";
-import { spawnRedisServer } from "./redis";
+import { redisNodeProcesses, spawnRedisServer } from "./redis";
 
 export interface RedisNodeAddress {
   host: string;
@@ -105,11 +105,9 @@ export async function startRedisCluster(
   const root = mkdtempSync(join(tmpdir(), "matchday-redis-cluster-"));
   const nodes = Array.from({ length: masterCount * (1 + replicas) }, () => ({ host: HOST, port: freePort() }));
   let masters: RedisNodeAddress[] = [];
-  const procs = new Map<number, ReturnType<typeof Bun.spawn>>();
+  const procs = redisNodeProcesses();
   const stopAll = async () => {
-    for (const proc of procs.values()) proc.kill("SIGKILL");
-    await Promise.all([...procs.values()].map((proc) => proc.exited));
-    procs.clear();
+    await procs.stopAll();
     rmSync(root, { recursive: true, force: true });
   };
   try {
@@ -120,7 +118,7 @@ export async function startRedisCluster(
       // No 5 s wait before a replica's first sync (diskless sync's default): a replica that
       // never synced refuses to take over, so a test killing a master early would see no failover.
       const args = [...clusterArgs, "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0", ...auth];
-      procs.set(node.port, spawnRedisServer(node.port, dir, args));
+      procs.add(node.port, spawnRedisServer(node.port, dir, args));
     }
     await Promise.all(
       nodes.map((node) => waitFor(`cluster node ${node.port}`, async () => (await clusterInfo(node, password)) !== "")),
@@ -173,14 +171,8 @@ export async function startRedisCluster(
       ...(password ? { REDIS_PASSWORD: password } : {}),
     },
     masters,
-    pid: (node) => procs.get(node.port)?.pid,
-    async kill(node) {
-      const proc = procs.get(node.port);
-      if (!proc) return;
-      proc.kill("SIGKILL");
-      await proc.exited;
-      procs.delete(node.port);
-    },
+    pid: procs.pid,
+    kill: procs.kill,
     dispose: stopAll,
   };
 }

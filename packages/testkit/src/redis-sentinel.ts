@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitFor } from "./processes/ports";
-import { spawnRedisServer } from "./redis";
+import { redisNodeProcesses, spawnRedisServer } from "./redis";
 import { nodeClient, type RedisNodeAddress } from "./redis-cluster";
 
 export interface RedisSentinelHandle {
@@ -51,16 +51,14 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
   const master = { host: HOST, port: freePort() };
   const replica = { host: HOST, port: freePort() };
   const sentinels = Array.from({ length: 3 }, () => ({ host: HOST, port: freePort() }));
-  const procs = new Map<number, ReturnType<typeof Bun.spawn>>();
+  const procs = redisNodeProcesses();
   const dirOf = (node: RedisNodeAddress) => {
     const dir = join(root, String(node.port));
     mkdirSync(dir);
     return dir;
   };
   const stopAll = async () => {
-    for (const proc of procs.values()) proc.kill("SIGKILL");
-    await Promise.all([...procs.values()].map((proc) => proc.exited));
-    procs.clear();
+    await procs.stopAll();
     rmSync(root, { recursive: true, force: true });
   };
   const currentMaster = async (): Promise<RedisNodeAddress> => {
@@ -71,8 +69,8 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
   };
   try {
     // No 5 s wait for more replicas before the first sync (diskless sync's default).
-    procs.set(master.port, spawnRedisServer(master.port, dirOf(master), ["--repl-diskless-sync-delay", "0", ...auth]));
-    procs.set(
+    procs.add(master.port, spawnRedisServer(master.port, dirOf(master), ["--repl-diskless-sync-delay", "0", ...auth]));
+    procs.add(
       replica.port,
       spawnRedisServer(replica.port, dirOf(replica), ["--replicaof", HOST, String(master.port), ...auth]),
     );
@@ -98,7 +96,7 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
           "",
         ].join("\n"),
       );
-      procs.set(
+      procs.add(
         sentinel.port,
         Bun.spawn(["redis-server", conf, "--sentinel"], { stdout: "ignore", stderr: "inherit" }),
       );
@@ -127,14 +125,8 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
       REDIS_SENTINEL_MASTER: MASTER_NAME,
       ...(password ? { REDIS_PASSWORD: password } : {}),
     },
-    pid: (node) => procs.get(node.port)?.pid,
-    async kill(node) {
-      const proc = procs.get(node.port);
-      if (!proc) return;
-      proc.kill("SIGKILL");
-      await proc.exited;
-      procs.delete(node.port);
-    },
+    pid: procs.pid,
+    kill: procs.kill,
     currentMaster,
     dispose: stopAll,
   };

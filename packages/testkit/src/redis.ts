@@ -27,6 +27,33 @@ export function spawnRedisServer(port: number, dir: string, extra: string[] = []
   return Bun.spawn(["redis-server", ...args, ...extra], { stdout: "ignore", stderr: "inherit" });
 }
 
+/**
+ * The redis-server processes of a multi-node setup (a cluster, a Sentinel set), by port:
+ * started one by one, each killable alone (a failover test), all stopped at the end.
+ */
+export function redisNodeProcesses() {
+  const procs = new Map<number, ReturnType<typeof Bun.spawn>>();
+  return {
+    add(port: number, proc: ReturnType<typeof Bun.spawn>) {
+      procs.set(port, proc);
+    },
+    pid: (node: { port: number }) => procs.get(node.port)?.pid,
+    /** SIGKILLs one node, as a crash would. */
+    async kill(node: { port: number }) {
+      const proc = procs.get(node.port);
+      if (!proc) return;
+      proc.kill("SIGKILL");
+      await proc.exited;
+      procs.delete(node.port);
+    },
+    async stopAll() {
+      for (const proc of procs.values()) proc.kill("SIGKILL");
+      await Promise.all([...procs.values()].map((proc) => proc.exited));
+      procs.clear();
+    },
+  };
+}
+
 async function answersPing(url: string): Promise<boolean> {
   const client = new RedisClient(url, { connectionTimeout: 500, autoReconnect: false });
   try {
