@@ -28,8 +28,7 @@ beforeAll(async () => {
   discountDb = await makeTempDatabase();
   const wallet = await startWalletProcess(walletDb);
   processes.push(wallet);
-  // REDIS_URL emptied: a shared one in the environment would be a second topology.
-  const redisEnv = { REDIS_URL: "", ...cluster.env };
+  const redisEnv = cluster.env;
   // One after the other: the first migrates the shared file.
   processes.push(await startDiscountProcess(discountDb, { redisEnv, wallet }));
   processes.push(await startDiscountProcess(discountDb, { redisEnv, wallet }));

@@ -105,11 +105,11 @@ export async function singleRedis(): Promise<SharedRedis> {
   };
 }
 
-/** A real Redis Cluster (3 masters, a replica each); REDIS_URL emptied so a process sees one topology. */
+/** A real Redis Cluster (3 masters, a replica each). */
 export async function clusterRedis(): Promise<SharedRedis> {
   const cluster = await startRedisCluster();
   return {
-    env: { REDIS_URL: "", ...cluster.env },
+    env: cluster.env,
     keys: async (pattern) =>
       (await Promise.all(cluster.masters.map((node) => keysOn(nodeClient(node), pattern)))).flat(),
     dispose: () => cluster.dispose(),

@@ -13,7 +13,10 @@ export interface RedisNodeAddress {
 export interface RedisClusterHandle {
   /** Every node, masters first: any of them is a seed for a cluster client. */
   nodes: RedisNodeAddress[];
-  /** The discount service's environment for this cluster (REDIS_CLUSTER_NODES). */
+  /**
+   * The discount service's environment for this cluster (REDIS_CLUSTER_NODES), with REDIS_URL
+   * emptied: one inherited from the shell would be a second topology, which the service refuses.
+   */
   env: Record<string, string>;
   /** The nodes that serve slots, as the cluster was created (before any failover). */
   masters: RedisNodeAddress[];
@@ -167,6 +170,7 @@ export async function startRedisCluster(
   return {
     nodes,
     env: {
+      REDIS_URL: "",
       REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(","),
       ...(password ? { REDIS_PASSWORD: password } : {}),
     },

@@ -11,7 +11,7 @@ export interface RedisSentinelHandle {
   master: RedisNodeAddress;
   replica: RedisNodeAddress;
   sentinels: RedisNodeAddress[];
-  /** The discount service's environment for this set (REDIS_SENTINELS, REDIS_SENTINEL_MASTER). */
+  /** The discount service's environment for this set (REDIS_SENTINELS, REDIS_SENTINEL_MASTER), REDIS_URL emptied as for a cluster. */
   env: Record<string, string>;
   /** The process id of one node (undefined once killed): to freeze it with SIGSTOP. */
   pid(node: RedisNodeAddress): number | undefined;
@@ -121,6 +121,7 @@ export async function startRedisSentinel(options: { password?: string } = {}): P
     replica,
     sentinels,
     env: {
+      REDIS_URL: "",
       REDIS_SENTINELS: sentinels.map((s) => `${s.host}:${s.port}`).join(","),
       REDIS_SENTINEL_MASTER: MASTER_NAME,
       ...(password ? { REDIS_PASSWORD: password } : {}),

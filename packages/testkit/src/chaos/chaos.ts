@@ -117,13 +117,12 @@ async function startStageRedis(
     case "cluster": {
       const cluster = await startRedisCluster();
       teardown.push(() => cluster.dispose());
-      // REDIS_URL emptied: one inherited from the shell would otherwise win over the topology.
-      return { redis: { topology, cluster }, env: { REDIS_URL: "", ...cluster.env } };
+      return { redis: { topology, cluster }, env: cluster.env };
     }
     case "sentinel": {
       const sentinel = await startRedisSentinel();
       teardown.push(() => sentinel.dispose());
-      return { redis: { topology, sentinel }, env: { REDIS_URL: "", ...sentinel.env } };
+      return { redis: { topology, sentinel }, env: sentinel.env };
     }
   }
 }
