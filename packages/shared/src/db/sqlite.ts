@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, createClient } from "@libsql/client";
-import { filePathOf } from "./target";
+import { driverError, filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
 export const BUSY_BUDGET_MS = 5_000;
@@ -11,10 +11,7 @@ const MAX_BUSY_PAUSE_MS = 20;
 
 /** Whether SQLite refused for want of a lock (SQLITE_BUSY and its extended codes), however drizzle wrapped it. */
 export function isBusy(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if ("code" in e && e.code === "SQLITE_BUSY") return true;
-  }
-  return false;
+  return driverError(error, (e) => e.code === "SQLITE_BUSY") !== undefined;
 }
 
 /** How a write waits for another process's lock: for how long, and what to do after each refusal. */

@@ -43,8 +43,11 @@ export function filePathOf(url: string): string | undefined {
  * A claim then gets 503 and Retry-After, as while Redis recovers, not a 500.
  */
 export function isDatabaseUnreachable(error: unknown): boolean {
-  return driverError(error, (e) => typeof e.code === "string" && UNREACHABLE_CODES.has(e.code)) !== undefined;
+  return unreachableError(error) !== undefined;
 }
+
+const unreachableError = (error: unknown) =>
+  driverError(error, (e) => typeof e.code === "string" && UNREACHABLE_CODES.has(e.code));
 
 interface DriverError {
   code?: unknown;
@@ -54,7 +57,7 @@ interface DriverError {
 }
 
 /** The error, or one it wraps, that matches: drizzle wraps the driver's (DrizzleQueryError, cause). */
-function driverError(error: unknown, matches: (e: DriverError) => boolean): DriverError | undefined {
+export function driverError(error: unknown, matches: (e: DriverError) => boolean): DriverError | undefined {
   let e = error as DriverError | null;
   for (let depth = 0; e && depth < 4; depth++, e = e.cause as DriverError | null) if (matches(e)) return e;
   return undefined;
@@ -64,7 +67,7 @@ function driverError(error: unknown, matches: (e: DriverError) => boolean): Driv
  * for any other error. Used at start-up, where the first migration is the first request.
  */
 export function databaseRefusal(error: unknown): string | undefined {
-  const unreachable = driverError(error, (e) => typeof e.code === "string" && UNREACHABLE_CODES.has(e.code));
+  const unreachable = unreachableError(error);
   if (unreachable) return `its libSQL server cannot be reached (${String(unreachable.message)})`;
   const refused = driverError(error, (e) => e.status === 401 || e.status === 403);
   if (refused) return `its libSQL server refused the credentials (HTTP ${refused.status}): check *_DATABASE_AUTH_TOKEN`;
