@@ -12,7 +12,7 @@ import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database"
 import {
   type RedisAndWallet,
   type ServiceProcess,
-  startDiscountProcess,
+  startDiscountProcesses,
   startRedisAndWallet,
 } from "@matchday/testkit/processes";
 
@@ -35,12 +35,7 @@ afterAll(async () => {
 async function discountProcesses(count: number) {
   const db = await makeTempDatabase();
   const { redis, wallet } = base;
-  const first = await startDiscountProcess(db, { redisUrl: redis.url, wallet });
-  // Started one after the other: the first migrates the shared file.
-  const rest = await Promise.all(
-    Array.from({ length: count - 1 }, () => startDiscountProcess(db, { redisUrl: redis.url, wallet })),
-  );
-  const all = [first, ...rest];
+  const all = await startDiscountProcesses(db, { redisUrl: redis.url, wallet }, count);
   cleanup.push(async () => {
     await Promise.all(all.map((p) => p.stop()));
     db.dispose();

@@ -9,7 +9,7 @@ import {
   waitForOutboxDrained,
 } from "@matchday/testkit/burst";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
-import { type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
+import { type ServiceProcess, startDiscountProcesses, startWalletProcess } from "@matchday/testkit/processes";
 import { type RedisClusterHandle, startRedisCluster } from "@matchday/testkit/redis-cluster";
 
 const CAP = 200;
@@ -28,10 +28,7 @@ beforeAll(async () => {
   discountDb = await makeTempDatabase();
   const wallet = await startWalletProcess(walletDb);
   processes.push(wallet);
-  const redisEnv = cluster.env;
-  // One after the other: the first migrates the shared file.
-  processes.push(await startDiscountProcess(discountDb, { redisEnv, wallet }));
-  processes.push(await startDiscountProcess(discountDb, { redisEnv, wallet }));
+  processes.push(...(await startDiscountProcesses(discountDb, { redisEnv: cluster.env, wallet }, 2)));
 }, 30_000);
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop()));

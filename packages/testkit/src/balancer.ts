@@ -7,7 +7,7 @@ import { makeTempDatabase, type TempDatabase } from "./database";
 import { bearer } from "./http/tokens";
 import { freePort, waitFor } from "./processes/ports";
 import { REPO_ROOT, type ServiceProcess } from "./processes/service-process";
-import { startDiscountProcess, startWalletProcess } from "./processes/services";
+import { startDiscountProcesses, startWalletProcess } from "./processes/services";
 import { startRedis } from "./redis";
 import { nodeClient, startRedisCluster } from "./redis-cluster";
 
@@ -161,14 +161,8 @@ export async function startBalancedStack(options: {
     undo.push(() => db.dispose());
     const deps = { redisEnv: redis.env, wallet };
     const env = { TRUST_PROXY: "1", ...options.env };
-    const first = await startDiscountProcess(db, deps, env);
-    undo.push(() => first.stop());
-    // Started after the first, which migrates the shared file.
-    const rest = await Promise.all(
-      Array.from({ length: options.instances - 1 }, () => startDiscountProcess(db, deps, env)),
-    );
-    undo.push(() => Promise.all(rest.map((i) => i.stop())));
-    const instances = [first, ...rest];
+    const instances = await startDiscountProcesses(db, deps, options.instances, env);
+    undo.push(() => Promise.all(instances.map((i) => i.stop())));
     const balancer = await startHaproxy({ backends: instances.map((i) => i.url) });
     undo.push(() => balancer.stop());
     return { redis, walletDb, wallet, db, instances, balancer, dispose };

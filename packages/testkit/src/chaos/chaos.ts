@@ -11,8 +11,7 @@ import {
 import { makeTempDatabase } from "../database";
 import { startDelayProxy } from "../processes/delay-proxy";
 import { waitFor } from "../processes/ports";
-import type { ServiceProcess } from "../processes/service-process";
-import { startDiscountProcess, startWalletProcess } from "../processes/services";
+import { startDiscountProcesses, startWalletProcess } from "../processes/services";
 import { startRedis } from "../redis";
 import { startRedisCluster } from "../redis-cluster";
 import { startRedisSentinel } from "../redis-sentinel";
@@ -143,15 +142,14 @@ async function startStage(
   const discountDb = await makeTempDatabase();
   teardown.push(() => discountDb.dispose());
   const deps = { redisEnv: env, wallet: proxy?.url ?? wallet };
-  const discounts: ServiceProcess[] = [];
-  // One after the other: the first applies the migrations to the shared database file.
-  for (let i = 0; i < 2; i++) {
-    const discount = await startDiscountProcess(discountDb, deps);
-    teardown.push(() => discount.kill());
-    discounts.push(discount);
-    // /health answers before a cluster or sentinel client has connected; the burst must not start before.
-    await waitFor(`${discount.url}/ready`, async () => (await fetch(`${discount.url}/ready`)).ok);
-  }
+  const discounts = await startDiscountProcesses(discountDb, deps, 2);
+  teardown.push(() => Promise.all(discounts.map((discount) => discount.kill())));
+  // /health answers before a cluster or sentinel client has connected; the burst must not start before.
+  await Promise.all(
+    discounts.map((discount) =>
+      waitFor(`${discount.url}/ready`, async () => (await fetch(`${discount.url}/ready`)).ok),
+    ),
+  );
   return { redis, wallet, proxy, discounts, discountDbUrl: discountDb.url, walletDbUrl: walletDb.url };
 }
 

@@ -50,6 +50,26 @@ export function startDiscountProcess(
   });
 }
 
+/**
+ * `count` discount processes on one database file: the first alone, since it applies the
+ * migrations, then the rest together. If one of the rest fails to start, the first is stopped.
+ */
+export async function startDiscountProcesses(
+  database: Pick<TempDatabase, "url">,
+  deps: Parameters<typeof startDiscountProcess>[1],
+  count: number,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess[]> {
+  const first = await startDiscountProcess(database, deps, env);
+  try {
+    const rest = await Promise.all(Array.from({ length: count - 1 }, () => startDiscountProcess(database, deps, env)));
+    return [first, ...rest];
+  } catch (error) {
+    await first.stop();
+    throw error;
+  }
+}
+
 export interface RedisAndWallet {
   redis: RedisHandle;
   walletDb: TempDatabase;
