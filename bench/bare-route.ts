@@ -21,7 +21,7 @@ import { createLogger } from "@matchday/shared/logger";
 import { Registry } from "@matchday/shared/metrics";
 
 export const BARE_STEPS = ["static", "body", "checked", "answer"] as const;
-type Step = (typeof BARE_STEPS)[number];
+export type Step = (typeof BARE_STEPS)[number];
 
 const refuse = createHttpKernel({
   logger: createLogger({ level: "info", service: "bare-route" }),

@@ -12,7 +12,6 @@
  * Exits 1 when a service misbehaves (a 5xx, a wrong answer, a wrong winner count),
  * never for being slow: the target lines are a report, not a gate.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { openDatabase } from "@matchday/shared/db";
 import { createCampaign } from "@matchday/testkit/burst";
 import { makeTempDatabase } from "@matchday/testkit/database";
@@ -25,6 +24,7 @@ import {
   startWalletProcess,
 } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
+import { peakRssMb, withCpu } from "./proc";
 import { option, printTable, type Row } from "./table";
 import { type Load, type WrkResult, wrk } from "./wrk";
 
@@ -40,30 +40,34 @@ const THREADS = 2;
 /** wrk as every phase here runs it: unpinned, so wrk and the servers share both cores (sold-out-floor.ts pins them). */
 const run = (url: string, seconds: number, load: Load) => wrk(url, load, { seconds, threads: THREADS, connections });
 
-/** A warm-up run, then the measured one. */
-async function measure(url: string, load: Load): Promise<WrkResult> {
-  await run(url, WARMUP_SECONDS, load);
-  return run(url, duration, load);
+/** A run and the server CPU it cost: every process in `servers` that took part in answering. */
+interface Measured extends WrkResult {
+  /** Server CPU µs per answer, per process in the order given. */
+  cpuPerAnswer: number[];
 }
 
-const toRow = (name: string, r: WrkResult): Row => ({
+async function timed(url: string, seconds: number, load: Load, servers: ServiceProcess[]): Promise<Measured> {
+  const [r, cpu] = await withCpu(
+    servers.map((s) => s.pid()),
+    () => run(url, seconds, load),
+  );
+  return { ...r, cpuPerAnswer: cpu.map((us) => us / Math.max(1, r.requests)) };
+}
+
+/** A warm-up run, then the measured one. */
+async function measure(url: string, load: Load, servers: ServiceProcess[]): Promise<Measured> {
+  await run(url, WARMUP_SECONDS, load);
+  return timed(url, duration, load, servers);
+}
+
+const toRow = (name: string, r: Measured): Row => ({
   name,
   ops: r.requests,
   seconds: r.seconds,
   p50Ms: r.p50 / 1000,
   p99Ms: r.p99 / 1000,
+  cpuUs: r.cpuPerAnswer.reduce((a, b) => a + b, 0),
 });
-
-/** Peak resident memory of a process, from the kernel's high-water mark. */
-function peakRssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
-
-/** Starts the high-water mark again from the process's current RSS (Linux: clear_refs 5). */
-function resetPeakRss(pid: number | undefined): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, "5");
-}
 
 const campaignWithCap = (url: string, maxRedemptions: number) =>
   createCampaign(url, { name: `bench ${maxRedemptions}`, amount: 1_000_000, maxRedemptions });
@@ -84,6 +88,17 @@ async function makeCoupons(databaseUrl: string, count: number, file: string): Pr
   if (made.code !== 0) throw new Error(`coupons not made: ${made.stderr}`);
 }
 
+/** Every wallet's balance must equal the sum of its ledger entries, whatever the phases did. */
+async function checkBalancesMatchLedger(walletUrl: string, problems: string[]): Promise<void> {
+  const ledger = await openDatabase(walletUrl);
+  const { rows } = await ledger.execute(
+    "SELECT count(*) AS n FROM wallets w WHERE w.balance != (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.phone = w.phone)",
+  );
+  ledger.close();
+  const off = Number(rows[0]?.n);
+  if (off !== 0) problems.push(`wallet: ${off} balances differ from the sum of their ledger entries`);
+}
+
 /** When the cap-1,000 burst's last credit reached the wallet, after the burst began. */
 async function lastCreditSeconds(walletUrl: string, code: string, startedAt: number, problems: string[]) {
   const ledger = await openDatabase(walletUrl);
@@ -102,7 +117,7 @@ async function main(): Promise<number> {
   const discountDb = await makeTempDatabase(undefined, "discount.db");
   const processes: ServiceProcess[] = [];
   const problems: string[] = [];
-  const check = (name: string, r: WrkResult, allowed: string[]) => {
+  const check = <R extends WrkResult>(name: string, r: R, allowed: string[]) => {
     problems.push(...unexpected(name, r, allowed));
     return r;
   };
@@ -111,7 +126,7 @@ async function main(): Promise<number> {
     const baseline = await startService({ entry: "bench/baseline-server.ts", portVar: "BASELINE_PORT", env: {} });
     processes.push(baseline);
     const baseLoad: Load = { mode: "redeem", code: "BENCH", phones: 1_000_000, offset: 0 };
-    const base = check("baseline", await measure(baseline.url, baseLoad), ["200"]);
+    const base = check("baseline", await measure(baseline.url, baseLoad, [baseline]), ["200"]);
     // Kept running (idle) so the sold-out comparison can alternate between the two.
     const baseRate = base.requests / base.seconds;
     // The same bare server answering with this API's headers: what the headers alone cost.
@@ -134,6 +149,7 @@ async function main(): Promise<number> {
       },
     );
     processes.push(wallet, discount);
+    const both = [discount, wallet];
     const token = await testToken("service");
     const redeem = (code: string, phones: number, offset: number, rate?: number): Load => ({
       mode: "redeem",
@@ -147,9 +163,9 @@ async function main(): Promise<number> {
     // Open: a huge cap, every request a new phone: rate limits, the gate, the durable
     // redemption + outbox row, and the wallet credit over HTTP before answering.
     const open = await campaignWithCap(discount.url, 10_000_000);
-    const wins = check("open", await run(discount.url, duration, redeem(open, 10_000_000, 100_000)), ["201"]);
+    const wins = check("open", await timed(discount.url, duration, redeem(open, 10_000_000, 100_000), both), ["201"]);
     // A winner's repeat: 2,000 phones that won (during the warm-up) ask again.
-    const repeats = check("repeat", await measure(discount.url, redeem(open, 2_000, 0)), ["200", "201"]);
+    const repeats = check("repeat", await measure(discount.url, redeem(open, 2_000, 0), both), ["200", "201"]);
 
     // Sold out: every request is a new phone, refused from memory; then at half the
     // baseline's rate, for the latency a client sees when the service is not saturated.
@@ -159,11 +175,18 @@ async function main(): Promise<number> {
     // from one minute to the next, so each pair is measured side by side and the
     // median pair is reported.
     await run(discount.url, WARMUP_SECONDS, redeem(full, 1_000_000, 0));
-    const pairs: { base: WrkResult; soldOut: WrkResult; withHeaders: WrkResult }[] = [];
+    const pairs: { base: Measured; soldOut: Measured; withHeaders: Measured }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const b = check("baseline", await run(baseline.url, duration, baseLoad), ["200"]);
-      const withHeaders = check("baseline + headers", await run(headersBaseline.url, duration, baseLoad), ["200"]);
-      const sold = check("sold out", await run(discount.url, duration, redeem(full, 1_000_000, 0)), ["200", "409"]);
+      const b = check("baseline", await timed(baseline.url, duration, baseLoad, [baseline]), ["200"]);
+      const withHeaders = check(
+        "baseline + headers",
+        await timed(headersBaseline.url, duration, baseLoad, [headersBaseline]),
+        ["200"],
+      );
+      const sold = check("sold out", await timed(discount.url, duration, redeem(full, 1_000_000, 0), [discount]), [
+        "200",
+        "409",
+      ]);
       pairs.push({ base: b, soldOut: sold, withHeaders });
     }
     const rateOf = (r: WrkResult) => r.requests / r.seconds;
@@ -175,43 +198,40 @@ async function main(): Promise<number> {
     const headersCost = pairs.map((pair) => rateOf(pair.withHeaders) / rateOf(pair.base)).sort((x, y) => x - y);
     const halfRate = check(
       "sold out, half rate",
-      await run(discount.url, duration, redeem(full, 1_000_000, 0, baseRate / 2)),
+      await timed(discount.url, duration, redeem(full, 1_000_000, 0, baseRate / 2), [discount]),
       ["200", "409"],
     );
 
     // The match: cap 1,000, a flood of distinct phones; when does the 1,000th credit land?
     const match = await campaignWithCap(discount.url, CAP);
-    // The process's peak so far is the open phase's (tens of thousands of winners in
-    // seconds, which no match produces); the burst's own is measured from here, with
-    // whatever the earlier phases left in memory.
-    const earlierPeak = peakRssMb(discount.pid());
-    resetPeakRss(discount.pid());
     const burstStart = Date.now();
     check("burst", await run(discount.url, 3, redeem(match, 10_000_000, 5_000_000)), ["201", "409"]);
     const toLast = await lastCreditSeconds(walletDb.url, match, burstStart, problems);
-    // Read before the coupon phase fills the campaign cache with coupons.
-    const rss = peakRssMb(discount.pid());
 
     // Single-use coupons, each redeemed once by a new phone (a win and a credit each).
     const codesFile = `${discountDb.dir}/coupons.txt`;
     await makeCoupons(discountDb.url, COUPONS, codesFile);
     const coupons = check(
       "coupon",
-      await measure(discount.url, { mode: "coupon", codesFile, phones: 10_000_000, offset: 6_000_000, token }),
+      await measure(discount.url, { mode: "coupon", codesFile, phones: 10_000_000, offset: 6_000_000, token }, both),
       ["201", "200"],
     );
+    // Every phase is behind it now, the open phase's tens of thousands of winners included.
+    const rss = peakRssMb(discount.pid());
 
     // The wallet on its own: balance reads, then credits, each with its own Idempotency-Key.
     const reads = check(
       "balance",
-      await measure(wallet.url, { mode: "balance", phones: 100_000, offset: 100_000, token }),
+      await measure(wallet.url, { mode: "balance", phones: 100_000, offset: 100_000, token }, [wallet]),
       ["200"],
     );
     const credits = check(
       "credit",
-      await run(wallet.url, duration, { mode: "credit", phones: 10_000, offset: 0, token }),
+      await timed(wallet.url, duration, { mode: "credit", phones: 10_000, offset: 0, token }, [wallet]),
       ["201"],
     );
+
+    await checkBalancesMatchLedger(walletDb.url, problems);
 
     const baseRow = toRow("bare Elysia POST (baseline)", base);
     printTable(
@@ -227,31 +247,37 @@ async function main(): Promise<number> {
       ],
       baseRow,
     );
-    const ratio = (r: WrkResult) => r.requests / r.seconds / baseRate;
-    const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
     console.log(
-      `\nwrk -t${THREADS} -c${connections} -d${duration}s; flat-out phases after a ${WARMUP_SECONDS} s warm-up`,
+      `\nwrk -t${THREADS} -c${connections} -d${duration}s; flat-out phases after a ${WARMUP_SECONDS} s warm-up; ` +
+        "CPU µs/op: every server process that answered (discount + wallet for redeems), per answer",
     );
+    const split = (r: Measured) => r.cpuPerAnswer.map((us) => us.toFixed(0)).join(" + ");
+    console.log(`  open: ${split(wins)} µs (discount + wallet); coupon: ${split(coupons)} µs`);
     const soldRatio = rateOf(soldOut) / rateOf(median.base);
+    const mid = (values: number[]) => values[Math.floor(values.length / 2)] as number;
+    const ratio = (r: WrkResult) => rateOf(r) / baseRate;
+    console.log("\ntargets (issue 18; ratios to the bare baseline of this run):");
+    const targets: [string, number, "x" | " ms" | " s" | " MB", "min" | "max", number][] = [
+      ["redeem, open: new winner + credit", ratio(wins), "x", "min", 0.15],
+      ["coupon redeem (win + credit)", ratio(coupons), "x", "min", 0.15],
+      ["redeem, winner's repeat", ratio(repeats), "x", "min", 0.6],
+      ["wallet balance read", ratio(reads), "x", "min", 0.5],
+      ["wallet credit", ratio(credits), "x", "min", 0.35],
+      [`sold out (median of ${ROUNDS} pairs: ${pairRatios.join(", ")})`, soldRatio, "x", "min", 0.85],
+      ["sold out ÷ the baseline with this API's headers", mid(headerRatios), "x", "min", 0.95],
+      ["sold-out p99 at half the baseline's rate", halfRate.p99 / 1000, " ms", "max", 20],
+      ["1,000th credit after the burst starts", toLast, " s", "max", 0.25],
+      ["discount peak RSS over the whole bench", rss, " MB", "max", 150],
+    ];
+    for (const [name, value, unit, kind, bound] of targets) {
+      const ok = kind === "min" ? value >= bound : value <= bound;
+      const shown = (v: number) => `${v.toFixed(2)}${unit}`;
+      console.log(
+        `  ${name}: ${shown(value)} ${ok ? "PASS" : "FAIL"} (${kind === "min" ? ">=" : "<="} ${shown(bound)})`,
+      );
+    }
     console.log(
-      `sold out >= 0.9x baseline: ${soldRatio.toFixed(2)}x ${verdict(soldRatio >= 0.9)} ` +
-        `(median of ${ROUNDS} alternating pairs: ${pairRatios.join(", ")})`,
-    );
-    const mid = (values: number[]) => (values[Math.floor(values.length / 2)] as number).toFixed(2);
-    console.log(
-      `  for reference: the baseline with this API's headers ran at ${mid(headersCost)}x the bare one; ` +
-        `sold out ran at ${mid(headerRatios)}x of it (medians of ${ROUNDS} rounds)`,
-    );
-    console.log(`open (new winners) >= 0.6x baseline: ${ratio(wins).toFixed(2)}x ${verdict(ratio(wins) >= 0.6)}`);
-    console.log(
-      `open (winner's repeat) >= 0.6x baseline: ${ratio(repeats).toFixed(2)}x ${verdict(ratio(repeats) >= 0.6)}`,
-    );
-    const p99 = halfRate.p99 / 1000;
-    console.log(`sold-out p99 at half the baseline's rate <= 20 ms: ${p99.toFixed(2)} ms ${verdict(p99 <= 20)}`);
-    console.log(`1,000th credit after burst start: ${toLast.toFixed(2)} s ${verdict(toLast <= 1.5)} (<= 1.5 s)`);
-    console.log(`discount peak RSS through the burst: ${rss.toFixed(0)} MB ${verdict(rss <= 200)} (<= 200 MB)`);
-    console.log(
-      `  for reference: its peak over the earlier phases (the open phase's winners) was ${earlierPeak.toFixed(0)} MB`,
+      `  for reference: the baseline with this API's headers ran at ${mid(headersCost).toFixed(2)}x the bare one`,
     );
     if (problems.length === 0) return 0;
     console.error(`error: the services gave wrong answers\n  ${problems.join("\n  ")}`);

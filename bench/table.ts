@@ -6,6 +6,8 @@ export interface Row {
   seconds: number;
   p50Ms: number;
   p99Ms: number;
+  /** Server CPU µs per answer (every process that served it), when the bench measured it. */
+  cpuUs?: number;
 }
 
 /** A positive integer from `--flag N` or an env var, else the fallback. */
@@ -24,6 +26,7 @@ export function percentile(sortedMs: number[], p: number): number {
 
 export function printTable(rows: Row[], baseline: Row): void {
   const rate = (r: Row) => r.ops / r.seconds;
+  const withCpu = rows.some((r) => r.cpuUs !== undefined);
   const cells = rows.map((r) => [
     r.name,
     String(r.ops),
@@ -32,8 +35,10 @@ export function printTable(rows: Row[], baseline: Row): void {
     Number.isNaN(r.p50Ms) ? "-" : r.p50Ms.toFixed(2),
     Number.isNaN(r.p99Ms) ? "-" : r.p99Ms.toFixed(2),
     `${(rate(r) / rate(baseline)).toFixed(2)}x`,
+    ...(withCpu ? [r.cpuUs === undefined ? "-" : r.cpuUs.toFixed(1)] : []),
   ]);
   const header = ["name", "ops", "seconds", "ops/s", "p50 ms", "p99 ms", "vs baseline"];
+  if (withCpu) header.push("CPU µs/op");
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]?.length ?? 0)));
   // Name left-aligned, numbers right-aligned.
   const line = (row: string[]) =>

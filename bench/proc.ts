@@ -1,0 +1,21 @@
+/** What the benches read about a server process from Linux's /proc: CPU time and resident memory. */
+import { readFileSync } from "node:fs";
+
+/** CPU time (user + system) the process has used, in µs; the kernel counts in clock ticks of 10 ms. */
+export function cpuMicros(pid: number | undefined): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Runs `work` and returns its result with the CPU µs each of `pids` spent meanwhile. */
+export async function withCpu<T>(pids: (number | undefined)[], work: () => Promise<T>): Promise<[T, number[]]> {
+  const before = pids.map(cpuMicros);
+  const result = await work();
+  return [result, pids.map((pid, i) => cpuMicros(pid) - (before[i] as number))];
+}
+
+/** Peak resident memory of a process, from the kernel's high-water mark. */
+export function peakRssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
