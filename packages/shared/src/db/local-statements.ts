@@ -14,10 +14,16 @@ export const STATEMENT_CACHE_SIZE = 256;
 /** DDL changes what `SELECT *` returns, and cached statements remember their columns. */
 const CHANGES_SCHEMA = /^\s*(create|alter|drop)\s/i;
 
+interface Reads {
+  columns: string[];
+  columnTypes: string[];
+  row: RowMaker;
+}
+
 interface Prepared {
   statement: Statement;
   /** The columns of a statement that returns rows (a query, or RETURNING); undefined for others. */
-  reads: { columns: string[]; columnTypes: string[]; row: RowMaker } | undefined;
+  reads: Reads | undefined;
   changesSchema: boolean;
 }
 
@@ -31,15 +37,13 @@ function prepare(db: Connection, sql: string): Prepared {
   } catch {
     returnsRows = false;
   }
-  const described = returnsRows ? statement.columns() : [];
+  return { statement, reads: returnsRows ? describe(statement) : undefined, changesSchema: CHANGES_SCHEMA.test(sql) };
+}
+
+function describe(statement: Statement): Reads {
+  const described = statement.columns();
   const columns = described.map((c) => c.name);
-  return {
-    statement,
-    reads: returnsRows
-      ? { columns, columnTypes: described.map((c) => c.type ?? ""), row: rowMaker(columns) }
-      : undefined,
-    changesSchema: CHANGES_SCHEMA.test(sql),
-  };
+  return { columns, columnTypes: described.map((c) => c.type ?? ""), row: rowMaker(columns) };
 }
 
 /** A connection's prepared statements, the least recently used dropped past `limit`. */
@@ -132,9 +136,15 @@ export class Statements {
     this.schemaVersion++;
   }
 
-  private execute({ statement, reads, changesSchema }: Prepared, args: object): ResultSet {
+  private execute(prepared: Prepared, args: object): ResultSet {
+    const { statement, changesSchema } = prepared;
+    let { reads } = prepared;
     if (reads) {
-      const rows = (statement.all(args) as unknown[][]).map(reads.row);
+      const raw = statement.all(args) as unknown[][];
+      // Another process's DDL re-prepares the statement under us (SQLite does that
+      // itself): a `SELECT *` then has other columns than the ones remembered.
+      if (raw.length > 0 && raw[0]?.length !== reads.columns.length) reads = prepared.reads = describe(statement);
+      const rows = raw.map(reads.row);
       // Copies, as the client gives each result its own: a caller may change them.
       return new LocalResultSet(reads.columns.slice(), reads.columnTypes.slice(), rows, 0, undefined);
     }

@@ -15,9 +15,10 @@ afterEach(() => {
 });
 
 type Opener = (file: TempDatabase) => Client;
+const openLocal: Opener = (file) => openLocalClient(file.path);
 const CLIENTS: [string, Opener][] = [
   ["@libsql/client", (file) => createClient({ url: file.url })],
-  ["the local client", (file) => openLocalClient(file.path)],
+  ["the local client", openLocal],
 ];
 
 async function fileWithTable(open: Opener): Promise<{ client: Client; other: Client }> {
@@ -108,6 +109,17 @@ for (const [name, open] of CLIENTS) {
     expect(client.closed).toBe(false);
   });
 }
+
+// Here the local client parts from @libsql/client on purpose: that one describes the
+// statement before SQLite re-prepares it, so the new column comes back named "undefined".
+test("a column another connection adds shows by name in a `SELECT *` the client ran before", async () => {
+  const { client, other } = await fileWithTable(openLocal);
+  await client.execute("INSERT INTO t VALUES (1)");
+  const star = async (): Promise<unknown> => (await client.execute("SELECT * FROM t")).rows[0];
+  const before = await star();
+  await other.execute("ALTER TABLE t ADD COLUMN added TEXT DEFAULT 'yes'");
+  expect([before, await star()]).toEqual([{ v: 1 }, { v: 1, added: "yes" }]);
+});
 
 test("a connection keeps at most its bound of prepared statements, dropping the least recently used", async () => {
   const file = await makeTempDatabase();
