@@ -42,7 +42,7 @@ export function openLocalClient(path: string, options: LocalClientOptions = {}):
   return new LocalClient(pool, statements);
 }
 
-export function beginStatement(mode: TransactionMode): string {
+function beginStatement(mode: TransactionMode): string {
   if (mode === "write") return "BEGIN IMMEDIATE";
   if (mode === "read") return "BEGIN TRANSACTION READONLY";
   if (mode === "deferred") return "BEGIN DEFERRED";
@@ -78,7 +78,7 @@ function eachOf(stmts: Array<InStatement | [string, InArgs?]>, run: (stmt: InSta
 
 const rolledBack = (i: number) => new LibsqlBatchError("The transaction has been rolled back", i, "TRANSACTION_CLOSED");
 
-export class LocalClient implements Client {
+class LocalClient implements Client {
   closed = false;
   readonly protocol = "file";
 
@@ -96,15 +96,7 @@ export class LocalClient implements Client {
 
   async batch(stmts: Array<InStatement | [string, InArgs?]>, mode: TransactionMode = "deferred") {
     // `release` rolls back whatever a failed batch left open.
-    return this.borrow((db) => {
-      this.statements.run(db, beginStatement(mode));
-      const results = eachOf(stmts, (stmt, i) => {
-        if (!db.inTransaction) throw rolledBack(i);
-        return this.statements.run(db, stmt);
-      });
-      this.statements.run(db, "COMMIT");
-      return results;
-    });
+    return this.borrow((db) => this.inOneTransaction(db, mode, stmts));
   }
 
   /** What drizzle's migrator calls: the statements in one transaction, foreign keys off meanwhile. */
@@ -112,13 +104,7 @@ export class LocalClient implements Client {
     return this.borrow((db) => {
       try {
         this.statements.run(db, "PRAGMA foreign_keys=off");
-        this.statements.run(db, beginStatement("deferred"));
-        const results = eachOf(stmts, (stmt, i) => {
-          if (!db.inTransaction) throw rolledBack(i);
-          return this.statements.run(db, stmt);
-        });
-        this.statements.run(db, "COMMIT");
-        return results;
+        return this.inOneTransaction(db, "deferred", stmts);
       } finally {
         if (db.inTransaction) this.statements.run(db, "ROLLBACK");
         this.statements.run(db, "PRAGMA foreign_keys=on");
@@ -162,6 +148,17 @@ export class LocalClient implements Client {
     this.pool.close();
   }
 
+  /** A batch's and a migration's body: BEGIN, each statement while the transaction lasts, COMMIT. */
+  private inOneTransaction(db: Connection, mode: TransactionMode, stmts: Array<InStatement | [string, InArgs?]>) {
+    this.statements.run(db, beginStatement(mode));
+    const results = eachOf(stmts, (stmt, i) => {
+      if (!db.inTransaction) throw rolledBack(i);
+      return this.statements.run(db, stmt);
+    });
+    this.statements.run(db, "COMMIT");
+    return results;
+  }
+
   /** Lends `work` a connection for one call, as every client call but a transaction borrows one. */
   private async borrow<T>(work: (db: Connection) => T): Promise<Awaited<T>> {
     this.checkNotClosed();
@@ -186,7 +183,7 @@ export class LocalClient implements Client {
   }
 }
 
-export class LocalTransaction implements Transaction {
+class LocalTransaction implements Transaction {
   // null once the connection has gone back to the pool
   private db: Connection | null;
 
