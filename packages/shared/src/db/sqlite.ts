@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, createClient } from "@libsql/client";
+import { openLocalClient } from "./local-client";
 import { driverError, filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
@@ -58,6 +59,8 @@ export async function retryWhileBusy<T>(work: () => Promise<T>, policy: BusyPoli
  * (SQLite gives the -wal and -shm files the same mode), then switches to WAL so
  * readers never block the writer and several processes can share the file. It
  * sets no busy timeout (see retryWhileBusy): WAL readers never wait for a lock.
+ * A file is opened with the local client, which prepares each statement once; a URL
+ * with an authority (`file://`) or query parameters is left to createClient, which checks them.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Client> {
   const path = filePathOf(url);
@@ -65,12 +68,14 @@ export async function openDatabase(url: string, authToken?: string): Promise<Cli
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, "a", 0o600));
   }
-  const client = createClient({ url, authToken });
+  const client = path && isPlainFileUrl(url) ? openLocalClient(path) : createClient({ url, authToken });
   // WAL is a property of a file on this host; a libSQL server runs its own journal.
   // Switching a new file to WAL writes it, and another process may be doing the same.
   if (path) await retryWhileBusy(() => client.execute("PRAGMA journal_mode = WAL"), localBusyPolicy(client));
   return client;
 }
+
+const isPlainFileUrl = (url: string) => !url.startsWith("file://") && !url.includes("?");
 
 /** Anything that opens a transaction (drizzle's db does): the write queue needs nothing more. */
 export interface Transactional<Tx> {

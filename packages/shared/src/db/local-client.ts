@@ -1,0 +1,259 @@
+// @libsql/client's Client for a SQLite file on this host, with each statement prepared once
+// per connection (local-statements.ts). Everything else is the 0.18.0 sqlite3 client's
+// behaviour, reproduced: its own connection pool (a transaction owns its connection; other
+// calls meanwhile take another), the same BEGIN per mode, the same errors.
+import {
+  type Client,
+  type InArgs,
+  type InStatement,
+  LibsqlBatchError,
+  LibsqlError,
+  type Replicated,
+  type ResultSet,
+  type Transaction,
+  type TransactionMode,
+} from "@libsql/client";
+// The client's pool, used as it is so that connection ownership stays exactly its own;
+// marked @private there, hence the exact @libsql/client version in package.json.
+import { ConnectionPool } from "@libsql/client/sqlite3";
+import { type Connection, STATEMENT_CACHE_SIZE, Statements } from "./local-statements";
+
+export interface LocalClientOptions {
+  /** Prepared statements kept per connection. */
+  statementCacheSize?: number;
+}
+
+/** The client's default `concurrency`: connections a client opens at most. */
+const MAX_CONNECTIONS = 20;
+
+/** Opens a client on the SQLite file at `path` (no busy timeout, as createClient sets none). */
+export function openLocalClient(path: string, options: LocalClientOptions = {}): Client {
+  const pool = new ConnectionPool(path, {}, MAX_CONNECTIONS);
+  const statements = new Statements(options.statementCacheSize ?? STATEMENT_CACHE_SIZE);
+  // Fails at once if the file cannot be opened, as createClient does.
+  const db = pool.acquireSync();
+  try {
+    statements.run(db, "SELECT 1 AS checkThatTheDatabaseCanBeOpened");
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  pool.release(db);
+  return new LocalClient(pool, statements);
+}
+
+function beginStatement(mode: TransactionMode): string {
+  if (mode === "write") return "BEGIN IMMEDIATE";
+  if (mode === "read") return "BEGIN TRANSACTION READONLY";
+  if (mode === "deferred") return "BEGIN DEFERRED";
+  throw RangeError('Unknown transaction mode, supported values are "write", "read" and "deferred"');
+}
+
+const statementOf = (stmtOrSql: InStatement | string, args?: InArgs): InStatement =>
+  typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args || [] } : stmtOrSql;
+
+const normalized = (stmt: InStatement | [string, InArgs?]): InStatement =>
+  Array.isArray(stmt) ? { sql: stmt[0], args: stmt[1] || [] } : stmt;
+
+/** Runs each statement in turn; a failure carries the failing statement's index, as the client's does. */
+function eachOf(stmts: Array<InStatement | [string, InArgs?]>, run: (stmt: InStatement, i: number) => ResultSet) {
+  const results: ResultSet[] = [];
+  for (let i = 0; i < stmts.length; i++) {
+    try {
+      results.push(run(normalized(stmts[i] as InStatement), i));
+    } catch (e) {
+      if (e instanceof LibsqlBatchError || !(e instanceof LibsqlError)) throw e;
+      throw new LibsqlBatchError(
+        e.message,
+        i,
+        e.code,
+        e.extendedCode,
+        e.rawCode,
+        e.cause instanceof Error ? e.cause : undefined,
+      );
+    }
+  }
+  return results;
+}
+
+const rolledBack = (i: number) => new LibsqlBatchError("The transaction has been rolled back", i, "TRANSACTION_CLOSED");
+
+class LocalClient implements Client {
+  closed = false;
+  readonly protocol = "file";
+
+  constructor(
+    private readonly pool: ConnectionPool,
+    private readonly statements: Statements,
+  ) {}
+
+  execute(stmt: InStatement): Promise<ResultSet>;
+  execute(sql: string, args?: InArgs): Promise<ResultSet>;
+  async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
+    const stmt = statementOf(stmtOrSql, args);
+    return this.borrow((db) => this.statements.run(db, stmt));
+  }
+
+  async batch(stmts: Array<InStatement | [string, InArgs?]>, mode: TransactionMode = "deferred") {
+    // `release` rolls back whatever a failed batch left open.
+    return this.borrow((db) => this.inOneTransaction(db, mode, stmts));
+  }
+
+  /** What drizzle's migrator calls: the statements in one transaction, foreign keys off meanwhile. */
+  async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.borrow((db) => {
+      try {
+        this.statements.run(db, "PRAGMA foreign_keys=off");
+        return this.inOneTransaction(db, "deferred", stmts);
+      } finally {
+        if (db.inTransaction) this.statements.run(db, "ROLLBACK");
+        this.statements.run(db, "PRAGMA foreign_keys=on");
+        this.statements.schemaChanged();
+      }
+    });
+  }
+
+  async transaction(mode: TransactionMode = "write"): Promise<Transaction> {
+    this.checkNotClosed();
+    const db = await this.pool.acquire(true);
+    try {
+      this.checkUsable(db);
+      this.statements.run(db, beginStatement(mode));
+    } catch (e) {
+      this.pool.release(db);
+      throw e;
+    }
+    return new LocalTransaction(db, this.statements, (used) => this.pool.release(used));
+  }
+
+  async executeMultiple(sql: string): Promise<void> {
+    return this.borrow((db) => this.statements.exec(db, sql));
+  }
+
+  async sync(): Promise<Replicated> {
+    return this.borrow(async (db) => {
+      const rep = await db.sync();
+      return { frames_synced: rep.frames_synced, frame_no: rep.frame_no };
+    });
+  }
+
+  /** Drops every connection (and its statements): one that met SQLITE_BUSY may keep a stale snapshot. */
+  async reconnect(): Promise<void> {
+    this.pool.reopen();
+    this.closed = false;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pool.close();
+  }
+
+  /** A batch's and a migration's body: BEGIN, each statement while the transaction lasts, COMMIT. */
+  private inOneTransaction(db: Connection, mode: TransactionMode, stmts: Array<InStatement | [string, InArgs?]>) {
+    this.statements.run(db, beginStatement(mode));
+    const results = eachOf(stmts, (stmt, i) => {
+      if (!db.inTransaction) throw rolledBack(i);
+      return this.statements.run(db, stmt);
+    });
+    this.statements.run(db, "COMMIT");
+    return results;
+  }
+
+  /** Lends `work` a connection for one call, as every client call but a transaction borrows one. */
+  private async borrow<T>(work: (db: Connection) => T): Promise<Awaited<T>> {
+    this.checkNotClosed();
+    const db = await this.pool.acquire();
+    try {
+      this.checkUsable(db);
+      return await work(db);
+    } finally {
+      this.pool.release(db);
+    }
+  }
+
+  private checkNotClosed(): void {
+    if (this.closed) throw new LibsqlError("The client is closed", "CLIENT_CLOSED");
+  }
+
+  // close() and reconnect() can land between a borrow and its work.
+  private checkUsable(db: Connection): void {
+    this.checkNotClosed();
+    if (!db.open)
+      throw new LibsqlError("The connection was closed while this operation was in flight", "CLIENT_CLOSED");
+  }
+}
+
+class LocalTransaction implements Transaction {
+  // null once the connection has gone back to the pool
+  private db: Connection | null;
+
+  constructor(
+    db: Connection,
+    private readonly statements: Statements,
+    private readonly release: (db: Connection) => void,
+  ) {
+    this.db = db;
+  }
+
+  execute(stmt: InStatement): Promise<ResultSet>;
+  execute(sql: string, args?: InArgs): Promise<ResultSet>;
+  async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
+    return this.statements.run(this.open(), statementOf(stmtOrSql, args));
+  }
+
+  async batch(stmts: Array<InStatement | [string, InArgs?]>): Promise<ResultSet[]> {
+    return eachOf(stmts, (stmt) => this.statements.run(this.open(), stmt));
+  }
+
+  async executeMultiple(sql: string): Promise<void> {
+    this.statements.exec(this.open(), sql);
+  }
+
+  async rollback(): Promise<void> {
+    const db = this.db;
+    if (db === null || !db.open) return this.settle();
+    try {
+      this.open();
+      this.statements.run(db, "ROLLBACK");
+    } finally {
+      this.settle();
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      this.statements.run(this.open(), "COMMIT");
+    } finally {
+      this.settle();
+    }
+  }
+
+  close(): void {
+    const db = this.db;
+    if (db === null) return;
+    try {
+      // Reading `inTransaction` on a connection client.close() closed aborts the process.
+      if (db.open && db.inTransaction) this.statements.run(db, "ROLLBACK");
+    } finally {
+      this.settle();
+    }
+  }
+
+  get closed(): boolean {
+    const db = this.db;
+    return db === null || !db.open || !db.inTransaction;
+  }
+
+  private open(): Connection {
+    if (this.closed) throw new LibsqlError("The transaction is closed", "TRANSACTION_CLOSED");
+    return this.db as Connection;
+  }
+
+  // Idempotent, so every way out can call it.
+  private settle(): void {
+    const db = this.db;
+    if (db === null) return;
+    this.db = null;
+    this.release(db);
+  }
+}
