@@ -8,13 +8,13 @@ import {
   waitForOutboxDrained,
 } from "@matchday/testkit/burst";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
-import { bearer } from "@matchday/testkit/http";
 import {
   type RedisAndWallet,
   type ServiceProcess,
   startDiscountProcess,
   startRedisAndWallet,
 } from "@matchday/testkit/processes";
+import { walletRequestsTo } from "@matchday/testkit/wallet";
 
 /**
  * Winners credited through the wallet's batch endpoint, against real processes: a discount
@@ -38,12 +38,7 @@ afterAll(async () => {
   await base?.dispose();
 });
 
-/** Wallet requests answered so far, by route, from its own metrics. */
-async function walletRequests(route: string): Promise<number> {
-  const res = await fetch(`${base.wallet.url}/metrics`, { headers: await bearer("admin") });
-  const pattern = new RegExp(`^http_requests_total\\{[^}]*route="${route}"[^}]*\\} (\\d+)$`, "gm");
-  return [...(await res.text()).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
+const walletRequests = (route: string) => walletRequestsTo(base.wallet.url, [route]);
 
 /** WINNERS new phones redeem at once; every invariant is checked once the outbox has drained. */
 async function burst(at: { discount: ServiceProcess; db: TempDatabase; first: number }) {

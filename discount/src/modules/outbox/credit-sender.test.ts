@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { TEST_JWT_SECRET, TEST_METRICS_TOKEN } from "@matchday/testkit/http";
-import { ledgerTotals, startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
+import { TEST_JWT_SECRET } from "@matchday/testkit/http";
+import { ledgerTotals, startWalletInProcess, type WalletUnderTest, walletRequestsTo } from "@matchday/testkit/wallet";
 import { batchingSender } from "./batcher";
 import { batchesOf, type CreditSender, createCreditSender } from "./credit-sender";
 import type { Credit } from "./owed";
@@ -20,13 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => wallet.dispose());
 
-/** Wallet requests answered so far on one route, from its own metrics. */
-async function requestsTo(route: string): Promise<number> {
-  const res = await fetch(`${wallet.url}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
-  const pattern = new RegExp(`^http_requests_total\\{[^}]*route="${route}"[^}]*\\} (\\d+)$`, "gm");
-  return [...(await res.text()).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
-const batchRequests = () => requestsTo("/v1/credit-batches");
+const batchRequests = () => walletRequestsTo(wallet.url, ["/v1/credit-batches"]);
 
 describe("creditMany", () => {
   test("answers each credit in order: a new one, a replay and a key reused for another credit", async () => {
