@@ -59,7 +59,7 @@ async function round(root: string): Promise<Sample> {
         REDIS_URL: redis.url,
         WALLET_URL: wallet.url,
         RATE_LIMIT_PHONE_PER_MINUTE: "1000",
-        RATE_LIMIT_IP_PER_MINUTE: "100000000",
+        RATE_LIMIT_IP_PER_MINUTE: "10000000",
         RELAY_INTERVAL_MS: "500",
         LOG_LEVEL: "info",
       },
