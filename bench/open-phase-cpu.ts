@@ -111,23 +111,25 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.log(`\nmedians of ${rounds} rounds, ${seconds} s each (CPU µs per winner):`);
-const medians = new Map<string, { discount: number; wallet: number; perRequest: number }>();
 for (const [name, list] of samples) {
   const m = {
     discount: median(list.map((s) => s.discountMicros / s.winners)),
     wallet: median(list.map((s) => s.walletMicros / s.winners)),
     perRequest: median(list.map((s) => s.winners / s.walletRequests)),
   };
-  medians.set(name, m);
   const line = `discount ${m.discount.toFixed(0)}, wallet ${m.wallet.toFixed(0)}, sum ${(m.discount + m.wallet).toFixed(0)}`;
   console.log(`${name.padEnd(5)} ${line}; ${m.perRequest.toFixed(1)} credits per wallet request`);
 }
-const base = medians.get("base");
-const mine = medians.get("this");
-if (base && mine) {
-  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const base = samples.get("base");
+const mine = samples.get("this") as Sample[];
+if (base) {
+  // Each round's pair ran back to back, so its ratio cancels most of the machine's drift.
+  const paired = (cost: (s: Sample) => number) =>
+    median(mine.map((s, i) => cost(s) / cost(base[i] as Sample))).toFixed(2);
+  const perWinner = (micros: (s: Sample) => number) => (s: Sample) => micros(s) / s.winners;
   console.log(
-    `this/base: discount ${ratio(mine.discount, base.discount)}×, wallet ${ratio(mine.wallet, base.wallet)}×, ` +
-      `sum ${ratio(mine.discount + mine.wallet, base.discount + base.wallet)}×`,
+    `this/base, median of the rounds' pairs: discount ${paired(perWinner((s) => s.discountMicros))}×, ` +
+      `wallet ${paired(perWinner((s) => s.walletMicros))}×, ` +
+      `sum ${paired(perWinner((s) => s.discountMicros + s.walletMicros))}×`,
   );
 }
