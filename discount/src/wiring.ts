@@ -9,6 +9,7 @@ import { CampaignCache } from "./modules/campaigns/service";
 import { ClaimMemory, SoldOutBook } from "./modules/claims/memory";
 import { createWinnerRecords } from "./modules/claims/record";
 import { fullCampaignWinners } from "./modules/claims/winners";
+import { batchingSender } from "./modules/outbox/batcher";
 import { type CreditSender, createCreditSender } from "./modules/outbox/credit-sender";
 import { createOutboxLanes } from "./modules/outbox/lanes";
 import type { RedisConnection } from "./redis/connection";
@@ -55,9 +56,11 @@ export function wireDiscount({
     verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock),
     gate: createGate(redis),
     campaigns: new CampaignCache(store, clock),
-    sender:
+    // Winners recorded together are credited together: one wallet request per turn, not per winner.
+    sender: batchingSender(
       sender ??
-      createCreditSender({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa, now: clock }),
+        createCreditSender({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa, now: clock }),
+    ),
     // The relay steps in once the request path's own attempt has had its chance.
     records: createWinnerRecords(store, clock, config.walletTimeoutMs * 2),
     outbox: createOutboxLanes(store, clock),

@@ -7,7 +7,9 @@ import { Elysia } from "elysia";
 import type { WalletConfig } from "./config";
 import type { WalletStore } from "./db/store";
 import { createWalletMetrics } from "./metrics";
+import { creditBatchRoutes } from "./modules/credit-batches";
 import { walletRoutes } from "./modules/wallets";
+import { createLedgerWriter } from "./modules/wallets/ledger-batch";
 
 export interface WalletDeps {
   config: WalletConfig;
@@ -23,6 +25,7 @@ export interface WalletDeps {
 export function createApp({ config, store, logger, clock = Date.now, verifyToken, registry }: WalletDeps) {
   const metrics = createWalletMetrics(registry);
   const verify = verifyToken ?? createTokenVerifier(config.jwtSecret, clock);
+  const writer = createLedgerWriter(store, clock);
   return new Elysia({ name: "wallet", normalize: false })
     .use(
       createHttpKernel({
@@ -47,7 +50,8 @@ export function createApp({ config, store, logger, clock = Date.now, verifyToken
         checks: { database: () => store.client.execute("SELECT 1").then(() => undefined) },
       }),
     )
-    .use(walletRoutes({ store, clock, metrics, verifyToken: verify }));
+    .use(walletRoutes({ store, writer, metrics, verifyToken: verify }))
+    .use(creditBatchRoutes({ writer, metrics, verifyToken: verify }));
 }
 
 export type WalletApp = ReturnType<typeof createApp>;

@@ -20,6 +20,7 @@ const POLICY: Record<string, Access> = {
   "GET /v1/wallets/:phone/transactions": "self-or-staff",
   "POST /v1/wallets/:phone/credits": "staff",
   "POST /v1/wallets/:phone/debits": "staff",
+  "POST /v1/credit-batches": "staff",
 };
 
 const OWNER = "09121111111";
@@ -57,14 +58,18 @@ describe("auth matrix", async () => {
     const [method, template] = route.split(" ") as [string, string];
     for (const caller of callers) {
       const allowed = access === "public" || caller.expect[access] === 200;
-      const expected = allowed ? (method === "POST" ? 201 : 200) : caller.expect[access as Exclude<Access, "public">];
+      const created = method === "POST" && route !== "POST /v1/credit-batches";
+      const expected = allowed ? (created ? 201 : 200) : caller.expect[access as Exclude<Access, "public">];
       test(`${route} as ${caller.name} → ${expected}`, async () => {
         const headers: Record<string, string> = { "idempotency-key": `auth-matrix-${keys++}` };
         if (caller.authorization) headers.authorization = caller.authorization;
         const init: RequestInit = { method, headers };
         if (method === "POST") {
           headers["content-type"] = "application/json";
-          init.body = JSON.stringify({ amount: 1 });
+          // A batch carries the phone and the key in each item; the single entries in the path and header.
+          const batched = template === "/v1/credit-batches";
+          const item = { phone: OWNER, amount: 1, idempotencyKey: headers["idempotency-key"] as string };
+          init.body = JSON.stringify(batched ? { items: [item] } : { amount: 1 });
         }
         if (route.endsWith("/debits") && allowed) await fundOwner();
         const res = await wallet.app.handle(new Request(`http://localhost${template.replace(":phone", OWNER)}`, init));

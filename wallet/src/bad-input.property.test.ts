@@ -5,19 +5,24 @@ import {
   assertShortHostsAccepted,
   assertValidAccepted,
   badAuth,
+  badBody,
   badCursor,
   badIdempotencyKey,
   badInteger,
   badLimit,
   badPhone,
   badRequestsFor,
+  badString,
   badText,
+  RawJson,
   type RouteSpec,
   sqliteFingerprint,
+  toJsonText,
 } from "@matchday/testkit/bad-input";
 import { bearer } from "@matchday/testkit/http";
 import { startWalletInProcess, type WalletUnderTest } from "@matchday/testkit/wallet";
 import fc from "fast-check";
+import { MAX_BATCH_ITEMS } from "./modules/credit-batches/model";
 import { MAX_AMOUNT } from "./modules/wallets/model";
 
 /** Wallet and discount together send well over 5,000 generated requests; FC_RUNS to change it. */
@@ -33,6 +38,27 @@ const ENTRY = {
     description: { required: false, bad: badText(0, 500) },
   },
 };
+
+/** A batch item is the single credit's body plus its path's phone and its header's key, each as strict. */
+const ITEM = {
+  valid: { ...ENTRY.valid, phone: PHONE, idempotencyKey: "property-batch" },
+  schema: {
+    ...ENTRY.schema,
+    phone: { required: true, bad: badPhone },
+    idempotencyKey: {
+      required: true,
+      bad: fc.oneof(badString(1, 255), fc.constantFrom("a b", "key\twith-tab", "clé", "<script> alert(1)")),
+    },
+  },
+};
+/** A batch broken in one place: its list (empty, too long, not a list) or one item among valid ones. */
+const badItems = fc.oneof(
+  fc.constantFrom([], "items", null, { ...ITEM.valid }),
+  fc.constant(Array.from({ length: MAX_BATCH_ITEMS + 1 }, (_, n) => ({ ...ITEM.valid, idempotencyKey: `k${n}` }))),
+  fc
+    .tuple(badBody(ITEM.valid, ITEM.schema), fc.nat({ max: 2 }))
+    .map(([bad, at]) => new RawJson(`[${[...Array(at).fill(toJsonText(ITEM.valid)), bad.text].join(",")}]`)),
+);
 
 let wallet: WalletUnderTest;
 let routes: RouteSpec[];
@@ -61,6 +87,13 @@ async function walletRoutes(): Promise<RouteSpec[]> {
     },
     writer("credits"),
     writer("debits"),
+    {
+      method: "POST",
+      path: "/v1/credit-batches",
+      body: { valid: { items: [ITEM.valid] }, schema: { items: { required: true, bad: badItems } } },
+      headers: admin,
+      badHeaders: auth,
+    },
   ];
 }
 

@@ -1,8 +1,8 @@
 /**
  * `bun run reconcile [--campaign CODE] [--dry-run]`: compares every winner with
  * the wallet ledger and re-sends what is missing (DESIGN §4, §8). The wallet has no lookup by
- * idempotency key, so the comparison IS a re-send with the winner's deterministic key: the
- * wallet credits a key at most once and answers a repeat with `Idempotent-Replayed: true`.
+ * idempotency key, so the comparison IS a re-send with the winner's deterministic key, in
+ * batches: the wallet credits a key at most once and flags a repeat's result `replayed`.
  * `--dry-run` only lists the winners the discount DB does not hold as credited; it sends nothing.
  * Exit 0: all present or fixed; 2: some unreachable (run again later); 1: refusals or bad input.
  */
@@ -13,13 +13,15 @@ import { and, asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
 import { canonicalCode } from "../modules/campaigns/code";
-import { createCreditSender } from "../modules/outbox/credit-sender";
+import { type CreditResult, createCreditSender } from "../modules/outbox/credit-sender";
 import { createOutboxLanes, type DeliveryResult } from "../modules/outbox/lanes";
 import { creditOf } from "../modules/outbox/owed";
 import { failWith, openExistingStore } from "./common";
 
 const USAGE = "usage: bun run reconcile [--campaign CODE] [--dry-run]";
-const CONCURRENCY = 16;
+/** Winners per wallet request, and requests in flight. */
+const BATCH = 100;
+const CONCURRENCY = 4;
 const PROGRESS_EVERY = 100;
 const COLUMNS = ["winners", "present", "fixed", "refused", "unreachable"] as const;
 type Tally = Record<(typeof COLUMNS)[number], number>;
@@ -81,29 +83,39 @@ for (const campaign of chosen) {
   let done = 0;
   const worker = async () => {
     while (next < winners.length) {
-      const { redemption: r, outboxId, outboxStatus } = winners[next++] as (typeof winners)[number];
-      const answer = await sender.credit(creditOf(campaign.code, r.phone, campaign.amount), config.walletTimeoutMs);
-      // Outbox id 0 matches no row, so settle still updates the redemption of an orphan.
-      const ids = { id: outboxId ?? 0, redemptionId: r.id };
-      let settled: DeliveryResult | undefined;
-      if (answer.outcome === "credited") {
-        tally[answer.replayed ? "present" : "fixed"]++;
-        // Only rewrite rows that are behind, so credited_at keeps the first delivery's time.
-        if (r.status !== "credited" || (outboxId !== null && outboxStatus !== "done")) {
-          settled = { ...ids, outcome: "credited" };
+      // A run of winners in one wallet request: its per-item results say which were already present.
+      const run = winners.slice(next, next + BATCH);
+      next += run.length;
+      const credits = run.map(({ redemption: r }) => creditOf(campaign.code, r.phone, campaign.amount));
+      const answers = await sender.creditMany(credits, config.walletTimeoutMs);
+      const settled: DeliveryResult[] = [];
+      for (const [i, { redemption: r, outboxId, outboxStatus }] of run.entries()) {
+        const answer = answers[i] as CreditResult;
+        // Outbox id 0 matches no row, so settle still updates the redemption of an orphan.
+        const ids = { id: outboxId ?? 0, redemptionId: r.id };
+        if (answer.outcome === "credited") {
+          tally[answer.replayed ? "present" : "fixed"]++;
+          // Only rewrite rows that are behind, so credited_at keeps the first delivery's time.
+          if (r.status !== "credited" || (outboxId !== null && outboxStatus !== "done")) {
+            settled.push({ ...ids, outcome: "credited" });
+          }
+        } else if (answer.outcome === "refused") {
+          tally.refused++;
+          console.error(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
+          // A refusal now does not undo a credit the wallet acknowledged before (settle also guards it).
+          if (r.status !== "credited") settled.push({ ...ids, outcome: "refused", error: answer.error });
+        } else {
+          // Left as it is: the relay keeps retrying it, and so can the next reconcile.
+          tally.unreachable++;
+          unreachableBecause.add(answer.error);
         }
-      } else if (answer.outcome === "refused") {
-        tally.refused++;
-        console.error(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
-        // A refusal now does not undo a credit the wallet acknowledged before (settle also guards it).
-        if (r.status !== "credited") settled = { ...ids, outcome: "refused", error: answer.error };
-      } else {
-        // Left as it is: the relay keeps retrying it, and so can the next reconcile.
-        tally.unreachable++;
-        unreachableBecause.add(answer.error);
       }
-      if (settled) await lanes.settle(settled);
-      if (++done % PROGRESS_EVERY === 0) console.error(`reconcile: ${campaign.code} ${done}/${winners.length}`);
+      await Promise.all(settled.map((one) => lanes.settle(one)));
+      const before = done;
+      done += run.length;
+      if (Math.floor(done / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
+        console.error(`reconcile: ${campaign.code} ${done}/${winners.length}`);
+      }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -14,6 +14,7 @@ const WALLET_CALLS: Record<keyof WalletClient, (client: WalletClient) => Promise
   transactions: (c) => c.transactions("09121234567"),
   credit: (c) => c.credit("09121234567", { amount: 1 }, "key"),
   debit: (c) => c.debit("09121234567", { amount: 1 }, "key"),
+  creditMany: (c) => c.creditMany([{ phone: "09121234567", amount: 1, idempotencyKey: "key" }]),
 };
 const DISCOUNT_CALLS: Record<keyof DiscountClient, (client: DiscountClient) => Promise<unknown>> = {
   redeem: (c) => c.redeem({ code: "CODE" }),

@@ -78,6 +78,34 @@ describe("credit", () => {
   });
 });
 
+describe("creditMany", () => {
+  test("credits many wallets in one request, each item with its own result in order", async () => {
+    await asService.credit("09121113300", { amount: 10 }, "client-many-earlier");
+    const result = await asService.creditMany([
+      { phone: "09121113301", amount: 25, idempotencyKey: "client-many-1", reference: "gift:MANY" },
+      { phone: "09121113300", amount: 10, idempotencyKey: "client-many-earlier" },
+      { phone: "09121113302", amount: 99, idempotencyKey: "client-many-earlier" },
+    ]);
+    const [fresh, replayed, reused] = dataOf(result).items;
+    expect(fresh).toMatchObject({ status: 201, replayed: false, entry: { phone: "+989121113301", amount: 25 } });
+    expect(replayed).toMatchObject({ status: 201, replayed: true, entry: { phone: "+989121113300", amount: 10 } });
+    expect(reused).toMatchObject({ status: 409, code: "IDEMPOTENCY_KEY_REUSED" });
+    expect(dataOf(await asService.balance("09121113300")).balance).toBe(10);
+  });
+
+  test("one bad item refuses the whole batch with 422 naming it; a user token is 403", async () => {
+    const result = await asService.creditMany([
+      { phone: "09121113303", amount: 1, idempotencyKey: "client-many-ok" },
+      { phone: "09121113303", amount: 0, idempotencyKey: "client-many-zero" },
+    ]);
+    expect(refusalOf(result)).toEqual({ status: 422, code: "VALIDATION_FAILED" });
+    expect(result.ok ? [] : result.error.errors?.map((e) => e.field)).toContain("body.items.1.amount");
+    expect(dataOf(await asService.balance("09121113303")).balance).toBe(0);
+    const items = [{ phone: USER, amount: 1, idempotencyKey: "client-many-user" }];
+    expect(refusalOf(await asUser.creditMany(items))).toEqual({ status: 403, code: "FORBIDDEN" });
+  });
+});
+
 describe("debit", () => {
   test("debits what the balance holds and refuses more with 409 INSUFFICIENT_FUNDS", async () => {
     const phone = "09121112255";

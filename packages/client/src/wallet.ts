@@ -7,6 +7,9 @@ export { idempotencyKeyFor } from "./idempotency";
 type Wallet = ReturnType<ReturnType<typeof connect<WalletApp>>["v1"]["wallets"]>;
 /** `{amount, reference?, description?}` as the wallet's own schema says: integer Tomans. */
 export type EntryBody = Parameters<Wallet["credits"]["post"]>[0];
+/** `{items: [{phone, amount, idempotencyKey, reference?, description?}]}`: 1-500 credits, each keyed. */
+export type CreditBatch = Parameters<ReturnType<typeof connect<WalletApp>>["v1"]["credit-batches"]["post"]>[0];
+export type CreditBatchItem = CreditBatch["items"][number];
 export type TransactionsQuery = NonNullable<NonNullable<Parameters<Wallet["transactions"]["get"]>[0]>["query"]>;
 
 /**
@@ -27,6 +30,9 @@ export function createWalletClient(options: ClientOptions) {
     transactions: (phone: string, query: TransactionsQuery = {}, call?: CallOptions) =>
       settle(wallet(phone).transactions.get({ query, ...callInit(options, call) })),
     credit: entry("credits"),
+    /** Many credits in one request, each with its own key and its own result (201 entry or 409 refusal), in order. */
+    creditMany: (items: CreditBatchItem[], call?: CallOptions) =>
+      settle(api.v1["credit-batches"].post({ items }, callInit(options, call))),
     debit: entry("debits"),
   };
 }

@@ -5,6 +5,7 @@ import { startBackground } from "@matchday/wallet/background";
 import type { WalletConfig } from "@matchday/wallet/config";
 import { openWalletStore, WALLET_MIGRATIONS, type WalletStore } from "@matchday/wallet/db/store";
 import { makeTempDatabase, type TempDatabase } from "./database";
+import { bearer } from "./http/tokens";
 import { listenInProcess, serviceTestConfig } from "./in-process";
 
 export function walletTestConfig(databaseUrl: string): WalletConfig {
@@ -63,4 +64,13 @@ export async function ledgerTotals(store: WalletStore, phone: string) {
   });
   const row = rows[0] as unknown as { balance: number | null; ledgerSum: number; entries: number };
   return { balance: row.balance ?? 0, ledgerSum: Number(row.ledgerSum), entries: Number(row.entries) };
+}
+
+/** Requests a wallet (in process or not) has answered on these routes so far, any method and status, from its metrics. */
+export async function walletRequestsTo(walletUrl: string, routes: string[]): Promise<number> {
+  const res = await fetch(`${walletUrl}/metrics`, { headers: await bearer("admin") });
+  let total = 0;
+  for (const [, route, n] of (await res.text()).matchAll(/^http_requests_total\{[^}]*route="([^"]+)"[^}]*\} (\d+)$/gm))
+    if (routes.includes(route as string)) total += Number(n);
+  return total;
 }

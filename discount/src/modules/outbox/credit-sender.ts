@@ -8,9 +8,38 @@ export type CreditResult =
   | { outcome: "retry"; error: string }
   | { outcome: "refused"; error: string };
 
-/** Sends one credit to the wallet and classifies its answer (named apart from the client package's WalletClient). */
+/** Sends credits to the wallet and classifies its answers (named apart from the client package's WalletClient). */
 export interface CreditSender {
   credit(credit: Credit, timeoutMs: number): Promise<CreditResult>;
+  /** One result per credit, in order, from as few wallet requests as the batch limits allow. */
+  creditMany(credits: Credit[], timeoutMs: number): Promise<CreditResult[]>;
+}
+
+/** The wallet's item limit for one batch. */
+const MAX_BATCH_ITEMS = 500;
+/**
+ * Room for a batch's JSON under the wallet's default 16 KiB body limit (~140 gift credits). A
+ * wallet with a lower limit answers 413, and its credits then go one request each.
+ */
+const MAX_BATCH_BYTES = 15 * 1024;
+
+/** Consecutive runs of credits within the wallet's item and byte limits for one batch. */
+export function batchesOf(credits: Credit[]): Credit[][] {
+  const batches: Credit[][] = [];
+  let batch: Credit[] = [];
+  let bytes = 0;
+  for (const credit of credits) {
+    const size = Buffer.byteLength(JSON.stringify(credit)) + 1;
+    if (batch.length > 0 && (batch.length === MAX_BATCH_ITEMS || bytes + size > MAX_BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(credit);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /**
@@ -60,16 +89,51 @@ export function createCreditSender(options: {
     fetch: { tls, ...(denoClient ? { client: denoClient } : {}) },
   });
 
+  async function credit({ phone, amount, reference, idempotencyKey }: Credit, timeoutMs: number) {
+    const result = await wallet.credit(phone, { amount, reference }, idempotencyKey, { timeoutMs });
+    if (result.ok)
+      return { outcome: "credited", replayed: result.headers.get("idempotent-replayed") === "true" } as const;
+    return classify(result.error, timeoutMs);
+  }
+
+  async function creditBatch(credits: Credit[], timeoutMs: number): Promise<CreditResult[]> {
+    const result = await wallet.creditMany(credits, { timeoutMs });
+    if (result.ok) {
+      return result.data.items.map((item): CreditResult => {
+        if (item.status === 201) return { outcome: "credited", replayed: item.replayed };
+        return { outcome: "refused", error: `wallet answered ${item.status} ${item.code}` };
+      });
+    }
+    const answer = classify(result.error, timeoutMs);
+    // The wallet refused the batch itself (an item it would not take, a body over its limit, no such
+    // route on an older wallet): asked one by one, each credit gets its own answer.
+    if (answer.outcome === "refused") return Promise.all(credits.map((c) => credit(c, timeoutMs)));
+    return credits.map(() => answer);
+  }
+
   return {
-    async credit(credit, timeoutMs) {
-      const { phone, amount, reference, idempotencyKey } = credit;
-      const result = await wallet.credit(phone, { amount, reference }, idempotencyKey, { timeoutMs });
-      if (result.ok) return { outcome: "credited", replayed: result.headers.get("idempotent-replayed") === "true" };
-      const { status, code, cause } = result.error;
-      if (status === 0) return { outcome: "retry", error: unreachable(cause, timeoutMs) };
-      const error = `wallet answered ${status}${code === "BAD_RESPONSE" ? "" : ` ${code}`}`;
-      const definitive = status >= 400 && status < 500 && !RETRYABLE_4XX.has(status);
-      return definitive ? { outcome: "refused", error } : { outcome: "retry", error };
+    credit,
+    async creditMany(credits, timeoutMs) {
+      // Only the credit's own fields: callers may pass richer rows (the relay's outbox rows), and the
+      // wallet refuses unknown fields; the byte limit is counted on what is sent.
+      const sent = credits.map(({ phone, amount, reference, idempotencyKey }) => ({
+        phone,
+        amount,
+        reference,
+        idempotencyKey,
+      }));
+      return (await Promise.all(batchesOf(sent).map((batch) => creditBatch(batch, timeoutMs)))).flat();
     },
   };
+}
+
+/** A wallet answer other than success: a definitive 4xx is a refusal, anything else worth retrying. */
+function classify(
+  { status, code, cause }: { status: number; code: string; cause?: unknown },
+  timeoutMs: number,
+): CreditResult {
+  if (status === 0) return { outcome: "retry", error: unreachable(cause, timeoutMs) };
+  const error = `wallet answered ${status}${code === "BAD_RESPONSE" ? "" : ` ${code}`}`;
+  const definitive = status >= 400 && status < 500 && !RETRYABLE_4XX.has(status);
+  return definitive ? { outcome: "refused", error } : { outcome: "retry", error };
 }

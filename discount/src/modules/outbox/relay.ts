@@ -4,7 +4,7 @@ import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
-import type { CreditSender } from "./credit-sender";
+import type { CreditResult, CreditSender } from "./credit-sender";
 import type { DeliveryResult, OutboxLanes } from "./lanes";
 
 export interface RelayOptions {
@@ -48,19 +48,19 @@ export function startRelay(options: RelayOptions) {
   async function deliver(): Promise<number> {
     const due = await options.outbox.lease({ owner, limit: batchSize, leaseMs });
     if (due.length === 0) return 0;
-    const results = await Promise.all(
-      due.map(async (row): Promise<DeliveryResult> => {
-        const answer = await options.sender.credit(row, options.walletTimeoutMs);
-        options.metrics.deliveries.inc({ result: answer.outcome });
-        if (answer.outcome === "credited") return { id: row.id, redemptionId: row.redemptionId, outcome: "credited" };
-        if (answer.outcome === "refused") {
-          options.logger.error({ delivery: row.id, error: answer.error }, "wallet refused a credit for good");
-          return { id: row.id, redemptionId: row.redemptionId, outcome: "refused", error: answer.error };
-        }
-        const retryAt = options.clock() + retryDelayMs(row.attempts + 1, random);
-        return { id: row.id, redemptionId: row.redemptionId, outcome: "retry", error: answer.error, retryAt };
-      }),
-    );
+    // One wallet request for the whole lease (or a few, within the wallet's batch limits).
+    const answers = await options.sender.creditMany(due, options.walletTimeoutMs);
+    const results = due.map((row, i): DeliveryResult => {
+      const answer = answers[i] as CreditResult;
+      options.metrics.deliveries.inc({ result: answer.outcome });
+      if (answer.outcome === "credited") return { id: row.id, redemptionId: row.redemptionId, outcome: "credited" };
+      if (answer.outcome === "refused") {
+        options.logger.error({ delivery: row.id, error: answer.error }, "wallet refused a credit for good");
+        return { id: row.id, redemptionId: row.redemptionId, outcome: "refused", error: answer.error };
+      }
+      const retryAt = options.clock() + retryDelayMs(row.attempts + 1, random);
+      return { id: row.id, redemptionId: row.redemptionId, outcome: "retry", error: answer.error, retryAt };
+    });
     await Promise.all(results.map((r) => options.outbox.settle(r)));
     return due.length;
   }

@@ -1,5 +1,4 @@
 import { requireSelfOrRole, type TokenVerifier } from "@matchday/shared/auth";
-import type { Clock } from "@matchday/shared/clock";
 import { authPlugin } from "@matchday/shared/http";
 import { requirePhone } from "@matchday/shared/phone";
 import { Elysia } from "elysia";
@@ -7,7 +6,7 @@ import type { WalletStore } from "../../db/store";
 import { AppError } from "../../errors";
 import type { WalletMetrics } from "../../metrics";
 import type { EntryKind } from "./entry";
-import { createLedgerWriter } from "./ledger-batch";
+import type { LedgerWriter } from "./ledger-batch";
 import {
   EntryHeaders,
   EntryRequest,
@@ -21,16 +20,16 @@ import { applyEntry, getWallet, listTransactions } from "./service";
 
 export interface WalletRoutesDeps {
   store: WalletStore;
+  /** The process's one ledger writer, shared with the credit batches. */
+  writer: LedgerWriter;
   verifyToken: TokenVerifier;
-  clock: Clock;
   metrics: WalletMetrics;
 }
 
 const readers = ["user", "admin", "service"] as const;
 const writers = ["admin", "service"] as const;
 
-export function walletRoutes({ store, verifyToken, clock, metrics }: WalletRoutesDeps) {
-  const writer = createLedgerWriter(store, clock);
+export function walletRoutes({ store, writer, verifyToken, metrics }: WalletRoutesDeps) {
   const entryRoute = (kind: EntryKind) => ({
     auth: writers,
     parse: "json" as const,
