@@ -10,13 +10,13 @@
  * too, alternating round by round (fresh processes and databases each time), and the
  * medians are compared.
  */
-import { readFileSync } from "node:fs";
 import { createCampaign } from "@matchday/testkit/burst";
 import { makeTempDatabase } from "@matchday/testkit/database";
 import { TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
 import { REPO_ROOT, type ServiceProcess, startService } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
 import { walletRequestsTo } from "@matchday/testkit/wallet";
+import { cpuMicros } from "./proc";
 import { option } from "./table";
 import { wrk } from "./wrk";
 
@@ -24,12 +24,6 @@ const rounds = option("--rounds", "BENCH_ROUNDS", 3);
 const seconds = option("--seconds", "BENCH_SECONDS", 5);
 const WARMUP_SECONDS = 1;
 const CREDIT_ROUTES = ["/v1/credit-batches", "/v1/wallets/:phone/credits"];
-
-/** CPU time (user + system) the process has used, in µs; the kernel counts in clock ticks of 10 ms. */
-function cpuMicros(pid: number | undefined): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 interface Sample {
   winners: number;
