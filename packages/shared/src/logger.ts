@@ -41,3 +41,12 @@ export function createLogger(options: {
     options.destination,
   );
 }
+
+/**
+ * The same logger without the redaction pass, for a line whose fields are fixed and can
+ * hold no secret (the access log: request id, method, route pattern, status, ms). On a
+ * cheap request that pass costs more than the rest of the line; the lines are identical.
+ */
+export function unredacted(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
+}

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import { isDatabaseUnreachable } from "../db/target";
 import { AppError, type ProblemError, toProblem } from "../errors";
-import type { Logger } from "../logger";
+import { type Logger, unredacted } from "../logger";
 import type { Registry } from "../metrics";
 import { isJsonMediaType } from "./media-type";
 import { problemResponse, toAppError } from "./problem";
@@ -92,11 +92,15 @@ export function createHttpKernel({ logger, metrics, maxBodyBytes, hsts = false }
   const latency = metrics.histogram("http_request_duration_seconds", "HTTP request latency by route and status");
   const headers = hsts ? { ...SECURITY_HEADERS, ...HSTS } : SECURITY_HEADERS;
   const debugLogged = logger.isLevelEnabled("debug");
+  const accessLog = unredacted(logger);
 
   /** The access log line, the same whichever way the request was answered. */
   function logAnswer({ method, route, status, seconds, requestId, quiet }: Answered): void {
     if (quiet && !debugLogged) return; // a quiet answer's line would be dropped: skip building it
-    logger[quiet ? "debug" : "info"]({ requestId, method, route, status, ms: Math.round(seconds * 1000) }, "request");
+    accessLog[quiet ? "debug" : "info"](
+      { requestId, method, route, status, ms: Math.round(seconds * 1000) },
+      "request",
+    );
   }
 
   const plugin = new Elysia({ name: "http-kernel" })
