@@ -60,7 +60,8 @@ export interface Gate {
   tryLease(code: string, name: string, owner: string, ttlMs: number): Promise<boolean>;
   unlockRebuild(code: string, owner: string): Promise<boolean>;
   repair(code: string, fix: RankRepair, generation?: string): Promise<boolean>;
-  winners(code: string): Promise<Map<string, number>>;
+  /** The gate's winners by phone; with `aboveRank`, only those holding a higher rank. */
+  winners(code: string, aboveRank?: number): Promise<Map<string, number>>;
   count(code: string): Promise<number>;
   /** Ranks waiting in the free set. */
   freeRanks(code: string): Promise<number[]>;
@@ -355,10 +356,10 @@ export function createGate(redis: RedisConnection): Gate {
       return reply === 1;
     },
 
-    async winners(code) {
+    async winners(code, aboveRank = 0) {
       // Flat [phone, score, ...] with ioredis' default "legacy" reply mapping (RESP2 or RESP3);
       // [phone, score] pairs if a client opts into replyMapping "resp3".
-      const reply: unknown[] = await redis.zrange(keysOf(code).winners, 0, "-1", "WITHSCORES");
+      const reply: unknown[] = await redis.zrangebyscore(keysOf(code).winners, `(${aboveRank}`, "+inf", "WITHSCORES");
       const map = new Map<string, number>();
       for (let i = 0; i < reply.length; i++) {
         const item = reply[i];

@@ -1,4 +1,4 @@
-import { and, eq, max } from "drizzle-orm";
+import { and, eq, gt, inArray, max } from "drizzle-orm";
 import { type CampaignRow, redemptions } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { type RedeemResult, resultOf } from "./model";
@@ -34,12 +34,24 @@ export async function rankHolder(store: DiscountStore, campaignId: number, rank:
   return { holder: holder.phone, highest: top?.highest ?? rank };
 }
 
-/** Every winner the DB holds for a campaign, as phone and rank: what the gate is rebuilt and checked from. */
-export async function campaignWinners(store: DiscountStore, campaignId: number) {
+/**
+ * Every winner the DB holds for a campaign, as phone and rank: what the gate is rebuilt and
+ * checked from. With `aboveRank`, only those holding a higher rank (the unique rank index serves it).
+ */
+export async function campaignWinners(store: DiscountStore, campaignId: number, aboveRank = 0) {
   return store.db
     .select({ phone: redemptions.phone, rank: redemptions.rank })
     .from(redemptions)
-    .where(eq(redemptions.campaignId, campaignId));
+    .where(and(eq(redemptions.campaignId, campaignId), gt(redemptions.rank, aboveRank)));
+}
+
+/** The DB's winners of a campaign among these phones, as phone and rank. */
+export async function winnersAmong(store: DiscountStore, campaignId: number, phones: string[]) {
+  if (phones.length === 0) return [];
+  return store.db
+    .select({ phone: redemptions.phone, rank: redemptions.rank })
+    .from(redemptions)
+    .where(and(eq(redemptions.campaignId, campaignId), inArray(redemptions.phone, phones)));
 }
 
 /** A campaign's winners by phone, when the DB holds all `maxRedemptions` of them; undefined while it holds fewer. */

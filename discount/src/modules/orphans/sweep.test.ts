@@ -6,7 +6,7 @@ import { bearer } from "@matchday/testkit/http";
 import { waitFor } from "@matchday/testkit/processes";
 import { createGate, gateKeys } from "../../redis/gate";
 import { generationOf } from "../claims/gate";
-import { lostRanksOf, orphansOf } from "./sweep";
+import { lostRanksOf, orphansOf, settledRankAfter } from "./sweep";
 
 let stack: DiscountStack;
 let service: Record<string, string>;
@@ -89,6 +89,20 @@ describe("orphaned gate slots", () => {
     await waitFor("the orphan to be recorded", async () => (await report(code)).redeemed === 2, 5_000);
     expect((await report(code)).winners.map((w) => w.rank)).toEqual([1, rank]);
   });
+
+  test("a slot orphaned above ranks an earlier pass already found recorded is still recorded", async () => {
+    const code = await createCampaign(stack.discount.url, { name: "settled", amount: 1_000, maxRedemptions: 6 });
+    for (const phone of ["09121000041", "09121000042", "09121000043"])
+      expect((await redeem(code, phone)).status).toBe(201);
+    // Several passes (every 100 ms in tests) see ranks 1..3 recorded and stop reading them.
+    await Bun.sleep(400);
+    expect(await claimAndDie(code, "09121000044")).toBe(4);
+    expect((await redeem(code, "09121000045")).body.rank).toBe(5);
+    await waitFor("the orphan to be recorded", async () => (await report(code)).redeemed === 5, 5_000);
+    const final = await report(code);
+    expect(final.winners.map((w) => [w.rank, w.phone])).toContainEqual([4, "+989121000044"]);
+    expect(final.winners.map((w) => w.rank)).toEqual([1, 2, 3, 4, 5]);
+  });
 });
 
 describe("ranks whose holder was lost with Redis' state", () => {
@@ -163,5 +177,18 @@ describe("lostRanksOf", () => {
     const gate = new Map([["a", 1]]);
     expect(lostRanksOf(6, gate, [{ phone: "c", rank: 3 }], [5])).toEqual([2, 4, 6]);
     expect(lostRanksOf(0, gate, [], [])).toEqual([]);
+  });
+
+  test("looks only above the ranks already known to be recorded", () => {
+    expect(lostRanksOf(6, new Map(), [{ phone: "e", rank: 5 }], [], 3)).toEqual([4, 6]);
+  });
+});
+
+describe("settledRankAfter", () => {
+  test("moves up through consecutive recorded ranks and stops at the first gap", () => {
+    const recorded = [4, 5, 7].map((rank) => ({ phone: `p${rank}`, rank }));
+    expect(settledRankAfter(3, recorded)).toBe(5);
+    expect(settledRankAfter(0, recorded)).toBe(0);
+    expect(settledRankAfter(5, [])).toBe(5);
   });
 });

@@ -6,7 +6,7 @@ import type { DiscountStore } from "../../db/store";
 import type { Gate } from "../../redis/gate";
 import { generationOf } from "../claims/gate";
 import { conflictOf, type WinnerRecords } from "../claims/record";
-import { campaignWinners } from "../claims/winners";
+import { campaignWinners, winnersAmong } from "../claims/winners";
 
 /**
  * Orphaned slots (DESIGN §3.6, §4): a process can die after the gate handed a phone its
@@ -49,20 +49,30 @@ export function orphansOf(gateWinners: ReadonlyMap<string, number>, recorded: re
 }
 
 /**
- * Ranks 1..`handedOut` that nobody holds: not in the DB, not a gate winner, not already
- * free. Their holder was lost with Redis' state (or its claim's reply never came back),
- * so nobody can ever record them: after the grace period they are handed out again.
+ * Ranks above `settled` up to `handedOut` that nobody holds: not in the DB, not a gate
+ * winner, not already free. Their holder was lost with Redis' state (or its claim's reply
+ * never came back), so nobody can ever record them: after the grace period they are
+ * handed out again. (Ranks up to `settled` are all in the DB.)
  */
 export function lostRanksOf(
   handedOut: number,
   gateWinners: ReadonlyMap<string, number>,
   recorded: readonly Slot[],
   free: readonly number[],
+  settled = 0,
 ): number[] {
   const held = new Set([...gateWinners.values(), ...recorded.map((r) => r.rank), ...free]);
   const lost: number[] = [];
-  for (let rank = 1; rank <= handedOut; rank++) if (!held.has(rank)) lost.push(rank);
+  for (let rank = settled + 1; rank <= handedOut; rank++) if (!held.has(rank)) lost.push(rank);
   return lost;
+}
+
+/** The highest rank up to which every rank is recorded, given that all up to `settled` already were. */
+export function settledRankAfter(settled: number, recorded: readonly Slot[]): number {
+  const ranks = new Set(recorded.map((r) => r.rank));
+  let rank = settled;
+  while (ranks.has(rank + 1)) rank++;
+  return rank;
 }
 
 /** Gift campaigns that are running (or just ended) and whose DB holds fewer winners than their cap. */
@@ -89,6 +99,12 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
   const { graceMs } = options;
   /** When this instance first saw each orphan (campaign id, phone and rank). */
   const firstSeen = new Map<string, number>();
+  /**
+   * Per campaign id, the rank up to which the DB holds every rank. Recorded ranks never
+   * change, so each pass reads only the gate's and the DB's winners above it: the slots
+   * still in flight, not every winner so far (an open campaign may have tens of thousands).
+   */
+  const settledUpTo = new Map<number, number>();
 
   async function sweepCampaign(campaign: CampaignRow, recordedCount: number, seen: Set<string>): Promise<number> {
     // The gate's counter is the highest rank it handed out: nothing is orphaned or lost unless it is ahead of the DB.
@@ -98,11 +114,19 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
     if (!(await deps.gate.isReady(campaign.code, generation))) return 0; // another incarnation's state
     // Held across passes by the instance that took it: its first sightings count toward the grace.
     if (!(await deps.gate.tryLease(campaign.code, "sweep", owner, graceMs * 2))) return 0;
-    const [gateWinners, free, recorded] = await Promise.all([
-      deps.gate.winners(campaign.code),
+    // A DB that holds fewer winners than were settled was replaced or restored: read it all again.
+    const settled = Math.min(settledUpTo.get(campaign.id) ?? 0, recordedCount);
+    const [gateWinners, allFree, recordedAbove] = await Promise.all([
+      deps.gate.winners(campaign.code, settled),
       deps.gate.freeRanks(campaign.code),
-      campaignWinners(deps.store, campaign.id),
+      campaignWinners(deps.store, campaign.id, settled),
     ]);
+    settledUpTo.set(campaign.id, settledRankAfter(settled, recordedAbove));
+    const free = allFree.filter((rank) => rank > settled);
+    // A gate winner above the settled ranks whose phone the DB holds at a settled rank is not an orphan.
+    const heldRanks = new Set(recordedAbove.map((r) => r.rank));
+    const unrecorded = [...gateWinners].filter(([, rank]) => !heldRanks.has(rank)).map(([phone]) => phone);
+    const recorded = [...recordedAbove, ...(await winnersAmong(deps.store, campaign.id, unrecorded))];
     const now = deps.clock();
     /** Whether this slot has looked the same for the whole grace period. */
     const overdue = (key: string) => {
@@ -118,7 +142,7 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
       if (await recordOrphan(campaign, orphan)) fixed++;
       firstSeen.delete(key);
     }
-    for (const rank of lostRanksOf(handedOut, gateWinners, recorded, free)) {
+    for (const rank of lostRanksOf(handedOut, gateWinners, recorded, free, settled)) {
       const key = `${campaign.id}\n#${rank}`;
       if (!overdue(key)) continue;
       if (await deps.gate.freeRank(campaign.code, rank, generation)) {
