@@ -53,6 +53,19 @@ export interface Gate {
   /** `ttlMs`: let the campaign's state expire (coupons: millions of codes, each rarely touched again). */
   claim(code: string, phone: string, cap: number, generation?: string, ttlMs?: number): Promise<ClaimResult>;
   rebuild(code: string, winners: readonly Winner[], generation?: string, ttlMs?: number): Promise<void>;
+  /**
+   * A claim that seeds missing state from `winners` (the DB's, read just before) instead of
+   * answering not-ready; ready state is left as it is. For campaigns with few winners and
+   * expiring state (coupons): many claimants of a big campaign would each read its winners.
+   */
+  seedAndClaim(
+    code: string,
+    phone: string,
+    cap: number,
+    winners: readonly Winner[],
+    generation: string,
+    ttlMs: number,
+  ): Promise<ClaimResult>;
   /** Whether the campaign's state is complete for this generation (checked again under the rebuild lock). */
   isReady(code: string, generation?: string): Promise<boolean>;
   tryLockRebuild(code: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -93,19 +106,8 @@ const WON = 1;
 const DUPLICATE = 2;
 const SOLD_OUT = 3;
 
-/** The whole decision in one script: separate INCR and ZADD calls drift apart under duplicates and crashes. */
-export const CLAIM_LUA = `
--- KEYS[1] = {gift:CODE}:ready   -- absent or another generation: Redis lost, never had, or holds someone else's winners: refuse
--- KEYS[2] = {gift:CODE}:count   -- last rank handed out; INCR makes ranks 1..N follow arrival order, never reused
--- KEYS[3] = {gift:CODE}:winners -- sorted set phone -> rank; answers a repeat with the rank it already won
--- ARGV[1] = phone               -- the claimant, the sorted-set member (one win per phone)
--- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
--- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
--- KEYS[4] = {gift:CODE}:free    -- ranks whose holder was lost: the next claimant takes the lowest first
--- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed
-if redis.call('GET', KEYS[1]) ~= ARGV[3] then
-  return {${NOT_READY}, 0}
-end
+/** The claim itself, once the campaign's state is ready: shared by CLAIM_LUA and SEED_CLAIM_LUA. */
+const CLAIM_BODY = `
 local rank = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if rank then
   return {${DUPLICATE}, tonumber(rank)}
@@ -125,6 +127,51 @@ if ARGV[4] then
 end
 return {${WON}, rank}
 `;
+
+/** The whole decision in one script: separate INCR and ZADD calls drift apart under duplicates and crashes. */
+export const CLAIM_LUA = `
+-- KEYS[1] = {gift:CODE}:ready   -- absent or another generation: Redis lost, never had, or holds someone else's winners: refuse
+-- KEYS[2] = {gift:CODE}:count   -- last rank handed out; INCR makes ranks 1..N follow arrival order, never reused
+-- KEYS[3] = {gift:CODE}:winners -- sorted set phone -> rank; answers a repeat with the rank it already won
+-- ARGV[1] = phone               -- the claimant, the sorted-set member (one win per phone)
+-- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
+-- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
+-- KEYS[4] = {gift:CODE}:free    -- ranks whose holder was lost: the next claimant takes the lowest first
+-- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then
+  return {${NOT_READY}, 0}
+end
+${CLAIM_BODY}`;
+
+/**
+ * A claim that brings missing state with it: when the campaign is not ready, it is first
+ * seeded from the DB's winners, exactly as a rebuild would leave it, then claimed, in one
+ * atomic step. Ready state is never replaced, so no lock is needed: wins another instance
+ * handed out since the DB was read are kept (rebuilding twice would forget them). For
+ * coupons, whose state is missing on nearly every first claim: 1 round trip, not the 5 of
+ * lock, check, rebuild, unlock and claim.
+ */
+export const SEED_CLAIM_LUA = `
+-- KEYS[1] = {gift:CODE}:ready   -- seeded only when absent or another generation's; then set to ARGV[3], expiring
+-- KEYS[2] = {gift:CODE}:count   -- on seeding: the DB's highest rank, so no rank is handed out twice
+-- KEYS[3] = {gift:CODE}:winners -- on seeding: the DB's winners, phone -> rank
+-- KEYS[4] = {gift:CODE}:free    -- on seeding: emptied, as by a rebuild (the orphan sweep finds lost ranks again)
+-- ARGV[1] = phone               -- the claimant, as in CLAIM_LUA
+-- ARGV[2] = cap                 -- maxRedemptions, as in CLAIM_LUA
+-- ARGV[3] = generation          -- this campaign's incarnation, as in CLAIM_LUA
+-- ARGV[4] = ttl ms              -- every key seeded or won expires after this long, as in CLAIM_LUA
+-- ARGV[5] = highest rank        -- the highest rank the DB holds (0 when none)
+-- ARGV[6..] = rank, phone, ...  -- the DB's winners, read before this call
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+  for i = 6, #ARGV, 2 do
+    redis.call('ZADD', KEYS[3], ARGV[i], ARGV[i + 1])
+  end
+  redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+end
+${CLAIM_BODY}`;
 
 /**
  * Brings the gate in line with the DB after it handed out a rank the DB already
@@ -199,6 +246,7 @@ return 1
 `;
 
 const CLAIM_COMMAND = "giftGateClaim";
+const SEED_CLAIM_COMMAND = "giftGateSeedClaim";
 const FREE_COMMAND = "giftGateFree";
 const LEASE_COMMAND = "giftGateLease";
 const UNLOCK_COMMAND = "giftGateUnlock";
@@ -215,6 +263,18 @@ interface GateCommands {
     cap: number,
     generation: string,
     ...ttlMs: number[]
+  ): Promise<[number, number]>;
+  [SEED_CLAIM_COMMAND](
+    ready: string,
+    count: string,
+    winners: string,
+    free: string,
+    phone: string,
+    cap: number,
+    generation: string,
+    ttlMs: number,
+    highest: number,
+    ...rankAndPhone: (string | number)[]
   ): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
   [FREE_COMMAND](
@@ -247,12 +307,41 @@ const DEFAULT_GENERATION = "1";
 /** Winners per ZADD inside the rebuild MULTI (2 arguments each, so ≤ 1,000 arguments): bounds command size. */
 const ZADD_CHUNK = 500;
 
+function claimResult([status, rank]: [number, number]): ClaimResult {
+  switch (status) {
+    case WON:
+      return { kind: "won", rank };
+    case DUPLICATE:
+      return { kind: "duplicate", rank };
+    case SOLD_OUT:
+      return SOLD_OUT_RESULT;
+    case NOT_READY:
+      return NOT_READY_RESULT;
+    default:
+      throw new Error(`cap gate: unexpected script reply ${status}`);
+  }
+}
+
+/**
+ * Where the counter resumes after the DB's winners: their highest rank, not their number,
+ * since a rank lost to a crash (a gap) must never be handed out again.
+ */
+function highestRank(code: string, winners: readonly Winner[]): number {
+  let highest = 0;
+  for (const w of winners) {
+    if (!Number.isSafeInteger(w.rank) || w.rank < 1) throw new Error(`cap gate: bad rank ${w.rank} for ${code}`);
+    if (w.rank > highest) highest = w.rank;
+  }
+  return highest;
+}
+
 export function createGate(redis: RedisConnection): Gate {
   // defineCommand loads by SHA and falls back to EVAL on NOSCRIPT (e.g. after a Redis restart).
   // Registered once per client, so two gates on one client share the scripts.
   const scripts = redis as unknown as RedisConnection & GateCommands;
   if (typeof scripts[CLAIM_COMMAND] !== "function") {
     redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 4 });
+    redis.defineCommand(SEED_CLAIM_COMMAND, { lua: SEED_CLAIM_LUA, numberOfKeys: 4 });
     redis.defineCommand(FREE_COMMAND, { lua: FREE_LUA, numberOfKeys: 4 });
     redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
     redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
@@ -276,39 +365,34 @@ export function createGate(redis: RedisConnection): Gate {
     async claim(code, phone, cap, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
       const ttl = ttlMs === undefined ? [] : [ttlMs];
-      const [status, rank] = await scripts[CLAIM_COMMAND](
-        k.ready,
-        k.count,
-        k.winners,
-        k.free,
-        phone,
-        cap,
-        generation,
-        ...ttl,
+      return claimResult(
+        await scripts[CLAIM_COMMAND](k.ready, k.count, k.winners, k.free, phone, cap, generation, ...ttl),
       );
-      switch (status) {
-        case WON:
-          return { kind: "won", rank };
-        case DUPLICATE:
-          return { kind: "duplicate", rank };
-        case SOLD_OUT:
-          return SOLD_OUT_RESULT;
-        case NOT_READY:
-          return NOT_READY_RESULT;
-        default:
-          throw new Error(`cap gate: unexpected script reply ${status}`);
-      }
+    },
+
+    async seedAndClaim(code, phone, cap, winners, generation, ttlMs) {
+      const k = keysOf(code);
+      const highest = highestRank(code, winners);
+      const pairs = winners.flatMap((w) => [w.rank, w.phone]);
+      return claimResult(
+        await scripts[SEED_CLAIM_COMMAND](
+          k.ready,
+          k.count,
+          k.winners,
+          k.free,
+          phone,
+          cap,
+          generation,
+          ttlMs,
+          highest,
+          ...pairs,
+        ),
+      );
     },
 
     async rebuild(code, winners, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
-      // The counter resumes from the highest rank, not the number of winners: a rank lost
-      // to a crash (a gap) must never be handed out again.
-      let highest = 0;
-      for (const w of winners) {
-        if (!Number.isSafeInteger(w.rank) || w.rank < 1) throw new Error(`cap gate: bad rank ${w.rank} for ${code}`);
-        if (w.rank > highest) highest = w.rank;
-      }
+      const highest = highestRank(code, winners);
       // One MULTI: claims run before or after it, never in between, and they check ready first.
       // Free ranks are not carried over: the orphan sweep finds the lost ones again from the DB.
       const tx = redis.multi().del(k.ready, k.count, k.winners, k.free);

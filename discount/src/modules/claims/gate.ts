@@ -61,6 +61,13 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
   const first = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
   deps.metrics.gateSeconds.observe({}, (performance.now() - started) / 1000);
   if (first.kind !== "not-ready") return first;
+  if (ttlMs !== undefined) {
+    // A coupon: its state is missing on nearly every first claim, and its winners are one row
+    // at most, cheap for each claimant to read. The DB's winners go with the claim, which
+    // seeds the state only if it is still missing (so no lock): one round trip, not five.
+    const winners = await campaignWinners(deps.store, campaign.id);
+    return deps.gate.seedAndClaim(campaign.code, phone, campaign.maxRedemptions, winners, generation, ttlMs);
+  }
   const owner = crypto.randomUUID();
   const deadline = deps.clock() + REBUILD_WAIT_MS;
   while (true) {
