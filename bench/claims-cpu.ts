@@ -113,7 +113,7 @@ async function startSide(name: string, entry: string | undefined, wallet: Servic
   const code = await createCampaign(discount.url, { name: "repeat", amount: 1_000, maxRedemptions: 10_000_000 });
   const repeat: Load = { mode: "redeem", code, phones: REPEATERS, offset: 0, token };
   // Every repeater wins once (with its credit settled), then the measured runs ask again.
-  for (let tries = 0; tries < 10; tries++) {
+  for (let tries = 0; tries < 60; tries++) {
     const r = await wrk(discount.url, repeat, { seconds: 2, threads: 1, connections: 32, core: 1 });
     if (Object.keys(r.statuses).join() === "200") break;
   }
@@ -171,13 +171,7 @@ async function main(): Promise<void> {
       offset: 6_000_000 + i * 1_000_000,
       token,
     });
-    for (let i = 0; i <= rounds; i++) {
-      const row = i === 0 ? "warm-up" : "";
-      for (const side of sides) {
-        if (values.only !== "coupon") await measure(side, `repeat${row}`, side.repeat, ["200"]);
-        if (values.only !== "repeat") await measure(side, `coupon${row}`, coupon(side, i), ["200"]);
-      }
-    }
+    // Before the floods: later, coupon winners push the repeaters' settled answers out of memory.
     const PROBES = 200;
     for (const side of sides) {
       const phones = Array.from({ length: PROBES }, (_, n) => `+98935${String(n).padStart(7, "0")}`);
@@ -188,7 +182,7 @@ async function main(): Promise<void> {
         phones.map((phone) => ({ code, phone })),
         token,
       );
-      const codes = readFileSync(side.couponFiles[0] as string, "utf8")
+      const codes = readFileSync(side.couponFiles[rounds] as string, "utf8")
         .trim()
         .split("\n")
         .slice(-PROBES);
@@ -197,6 +191,13 @@ async function main(): Promise<void> {
       console.log(
         `TRIPS ${side.name}: winner's repeat ${repeat.toFixed(2)}, coupon redeem ${fresh.toFixed(2)} per claim`,
       );
+    }
+    for (let i = 0; i <= rounds; i++) {
+      const row = i === 0 ? "warm-up" : "";
+      for (const side of sides) {
+        if (values.only !== "coupon") await measure(side, `repeat${row}`, side.repeat, row ? ["200", "201"] : ["200"]);
+        if (values.only !== "repeat") await measure(side, `coupon${row}`, coupon(side, i), ["200"]);
+      }
     }
     for (const row of ["repeat", "coupon"]) {
       for (const side of sides) {

@@ -1,14 +1,13 @@
 import type { Logger } from "@matchday/shared/logger";
-import type { RateLimitDecision, RateLimiter } from "../../redis/rate-limit";
+import type { LimitPair } from "../../redis/limit-pair";
+import type { RateLimitDecision } from "../../redis/rate-limit";
 import { type ClaimOutcome, UNAVAILABLE } from "./model";
 
-export interface ClaimLimits {
-  perPhone: RateLimiter;
-  perIp: RateLimiter;
-}
+/** The phone's limit and the address's, counted together (`check(phone, ip)`). */
+export type ClaimLimits = LimitPair;
 
 /**
- * Counts the attempt against its phone's and its address's limits, both at once. Undefined
+ * Counts the attempt against its phone's and its address's limits, both in one round trip. Undefined
  * when both allow it. (The coupon route's own limit is counted before its code is even
  * looked up, so it cannot join this round trip: issue 18.)
  */
@@ -21,7 +20,7 @@ export async function checkLimits(
   let byPhone: RateLimitDecision;
   let byIp: RateLimitDecision;
   try {
-    [byPhone, byIp] = await Promise.all([limits.perPhone.check(phone), limits.perIp.check(clientIp)]);
+    [byPhone, byIp] = await limits.check(phone, clientIp);
   } catch (error) {
     logger.warn({ err: error }, "rate limiter unavailable");
     return UNAVAILABLE;
