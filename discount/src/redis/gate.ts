@@ -100,14 +100,14 @@ export interface RankRepair {
   highest: number;
 }
 
-// Reply codes of CLAIM_LUA: a two-integer array is cheaper to encode and parse than strings.
-const NOT_READY = 0;
+// Reply codes of the claiming scripts (NOT_READY for limit-pair.ts's too): a two-integer array is cheaper to encode and parse than strings.
+export const NOT_READY = 0;
 const WON = 1;
 const DUPLICATE = 2;
 const SOLD_OUT = 3;
 
-/** The claim itself, once the campaign's state is ready: shared by CLAIM_LUA and SEED_CLAIM_LUA. */
-const CLAIM_BODY = `
+/** The claim itself, once the campaign's state is ready: shared by every claiming script. */
+export const CLAIM_BODY = `
 local rank = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if rank then
   return {${DUPLICATE}, tonumber(rank)}
@@ -121,7 +121,7 @@ else
   rank = redis.call('INCR', KEYS[2])
 end
 redis.call('ZADD', KEYS[3], 'NX', rank, ARGV[1])
-if ARGV[4] then
+if ARGV[4] and ARGV[4] ~= '' then
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
@@ -137,7 +137,7 @@ export const CLAIM_LUA = `
 -- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
 -- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
 -- KEYS[4] = {gift:CODE}:free    -- ranks whose holder was lost: the next claimant takes the lowest first
--- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed
+-- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed; '' for none
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then
   return {${NOT_READY}, 0}
 end
@@ -307,7 +307,8 @@ const DEFAULT_GENERATION = "1";
 /** Winners per ZADD inside the rebuild MULTI (2 arguments each, so ≤ 1,000 arguments): bounds command size. */
 const ZADD_CHUNK = 500;
 
-function claimResult([status, rank]: [number, number]): ClaimResult {
+/** The gate's answer for a claiming script's reply (status, rank). */
+export function claimResult([status, rank]: [number, number]): ClaimResult {
   switch (status) {
     case WON:
       return { kind: "won", rank };

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { waitFor } from "@matchday/testkit/processes";
 import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 import Redis from "ioredis";
 import { connectRedis } from "./connection";
+import { createGate, gateKeys } from "./gate";
 import { createLimitPair } from "./limit-pair";
 import { createRateLimiter, type RateLimitDecision } from "./rate-limit";
 
@@ -135,3 +136,100 @@ test.skipIf(Boolean(process.env.REDIS_URL))(
     expect([phone.remaining, ip.remaining]).toEqual([2, 4]);
   },
 );
+
+describe("limits then claim", () => {
+  const gate = () => createGate(client);
+
+  test("when both limits allow, the gate's claim is answered in the same single command", async () => {
+    const { pair } = limits();
+    const code = `LIMITED-${crypto.randomUUID()}`;
+    await gate().rebuild(code, [], "1.1");
+    const [evalsha, evals] = [await calls("evalsha"), await calls("eval")];
+    const first = await pair.checkThenClaim?.("p1", "a", { code, cap: 2, generation: "1.1" });
+    expect(first).toMatchObject({
+      limits: [
+        { allowed: true, remaining: 2 },
+        { allowed: true, remaining: 4 },
+      ],
+    });
+    expect(first?.seat).toEqual({ kind: "won", rank: 1 });
+    await pair.checkThenClaim?.("p1", "a", { code, cap: 2, generation: "1.1" });
+    // The first call sent the script itself (EVAL), the second only its SHA: one EVALSHA.
+    expect([(await calls("evalsha")) - evalsha, (await calls("eval")) - evals]).toEqual([1, 1]);
+  });
+
+  test("over either limit no seat is taken, and the counts are those the pair's check gives", async () => {
+    const { pair, library } = limits();
+    const code = `LIMITED-${crypto.randomUUID()}`;
+    await gate().rebuild(code, [], "1.2");
+    const claim = (phone: string) => pair.checkThenClaim?.(phone, "a", { code, cap: 10, generation: "1.2" });
+    const seats = [];
+    for (let attempt = 0; attempt < 4; attempt++) seats.push((await claim("p1"))?.seat);
+    expect(seats).toEqual([
+      { kind: "won", rank: 1 },
+      { kind: "duplicate", rank: 1 },
+      { kind: "duplicate", rank: 1 },
+      undefined,
+    ]);
+    // The address's fifth attempt is its last allowed one; from the sixth it refuses everyone, before the gate.
+    const fifth = await claim("p2");
+    expect(fifth?.seat).toEqual({ kind: "won", rank: 2 });
+    expect(fifth?.limits.map((d) => [d.allowed, d.remaining])).toEqual([
+      [true, 2],
+      [true, 0],
+    ]);
+    const blocked = await claim("p3");
+    expect(blocked?.seat).toBeUndefined();
+    expect(blocked?.limits.map((d) => [d.allowed, d.remaining])).toEqual([
+      [true, 2],
+      [false, 0],
+    ]);
+    expect(await gate().count(code)).toBe(2);
+    // The same counters as the library's: its next check sees all seven attempts.
+    expect(await library.ip.check("a")).toMatchObject({ allowed: false, remaining: 0 });
+    expect(await library.phone.check("p2")).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
+  test.skipIf(Boolean(process.env.REDIS_URL))(
+    "when Redis answers after the limits' timeout, they let the attempt through and the gate's late answer stands",
+    async () => {
+      const options = { prefix: `rl-pair:${crypto.randomUUID()}`, limit: 2, windowSeconds: HOUR, timeoutMs: 50 };
+      const pair = createLimitPair(client, options, { ...options, prefix: `${options.prefix}:ip` });
+      const code = `SLOW-${crypto.randomUUID()}`;
+      await gate().rebuild(code, [], "1.5");
+      await pair.check("warm", "up"); // loads the scripts before the pause
+      await pair.checkThenClaim?.("warm", "up", { code, cap: 5, generation: "1.5" });
+      const admin = new Redis(redis.url);
+      try {
+        await admin.call("CLIENT", "PAUSE", "300", "WRITE");
+        const reply = await pair.checkThenClaim?.("slow", "a", { code, cap: 5, generation: "1.5" });
+        expect(reply?.limits[0]).toMatchObject({ allowed: true, timedOut: true });
+        expect(reply?.seat).toEqual({ kind: "won", rank: 2 });
+      } finally {
+        await admin.call("CLIENT", "UNPAUSE").catch(() => {});
+        admin.disconnect();
+      }
+    },
+  );
+
+  test("a campaign whose gate state is missing is answered not-ready, its limits counted", async () => {
+    const { pair } = limits();
+    const reply = await pair.checkThenClaim?.("p1", "a", {
+      code: `MISSING-${crypto.randomUUID()}`,
+      cap: 1,
+      generation: "1.3",
+    });
+    expect(reply?.seat).toEqual({ kind: "not-ready" });
+    expect(reply?.limits[0]).toMatchObject({ allowed: true, remaining: 2 });
+  });
+
+  test("a coupon's claim leaves its gate keys expiring, as the gate's own claim does", async () => {
+    const { pair } = limits();
+    const code = `COUPON-${crypto.randomUUID()}`;
+    await gate().rebuild(code, [], "1.4", 60_000);
+    const reply = await pair.checkThenClaim?.("p1", "a", { code, cap: 1, generation: "1.4", ttlMs: 60_000 });
+    expect(reply?.seat).toEqual({ kind: "won", rank: 1 });
+    const ttl = await client.pttl(gateKeys(code).winners);
+    expect(ttl > 0 && ttl <= 60_000).toBe(true);
+  });
+});

@@ -22,11 +22,21 @@ export async function checkLimits(
   try {
     [byPhone, byIp] = await limits.check(phone, clientIp);
   } catch (error) {
-    logger.warn({ err: error }, "rate limiter unavailable");
-    return UNAVAILABLE;
+    return limitsUnavailable(logger, error);
   }
+  return limitRefusal([byPhone, byIp]);
+}
+
+/** Undefined when both limits allow the attempt; else the refusal to answer with. */
+export function limitRefusal([byPhone, byIp]: [RateLimitDecision, RateLimitDecision]): ClaimOutcome | undefined {
   if (byPhone.allowed && byIp.allowed) return undefined;
   // The refusal the client must wait out, for its Retry-After and RateLimit fields: the one that resets last.
   const decision = !byIp.allowed && (byPhone.allowed || byIp.resetAtMs > byPhone.resetAtMs) ? byIp : byPhone;
   return { kind: "rate-limited", decision };
+}
+
+/** Why a claim got no answer from the limits: logged once, the same way whichever call failed. */
+export function limitsUnavailable(logger: Logger, error: unknown): ClaimOutcome {
+  logger.warn({ err: error }, "rate limiter unavailable");
+  return UNAVAILABLE;
 }
