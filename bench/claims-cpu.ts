@@ -34,7 +34,7 @@ const rounds = Number(values.rounds ?? 3);
 const seconds = Number(values.seconds ?? 4);
 const REPEATERS = 2_000;
 /** Coupons per side and round: more than a pinned core redeems in `seconds`, so each attempt is a first. */
-const COUPONS_PER_ROUND = 15_000;
+const COUPONS_PER_ROUND = 5_000;
 
 /** CPU time (user + system) the process has used, in µs. */
 function cpuMicros(pid: number): number {
@@ -139,7 +139,7 @@ async function startSide(name: string, entry: string | undefined, wallet: Servic
  * Round trips one claim waits for, in order: one request at a time, so no other request's
  * commands share its batches. `bodies` are sent one after the other to `path`.
  */
-async function tripsPerClaim(side: Side, path: string, bodies: object[], token: string): Promise<number> {
+async function tripsPerClaim(side: Side, path: string, bodies: object[], token: string, status = 200): Promise<number> {
   const before = await redisCounts(side.redis);
   for (const body of bodies) {
     const answer = await fetch(`${side.discount.url}${path}`, {
@@ -147,7 +147,7 @@ async function tripsPerClaim(side: Side, path: string, bodies: object[], token: 
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    if (answer.status !== 200) throw new Error(`${side.name} ${path}: ${answer.status} ${await answer.text()}`);
+    if (answer.status !== status) throw new Error(`${side.name} ${path}: ${answer.status} ${await answer.text()}`);
   }
   const after = await redisCounts(side.redis);
   // Less the INFO connection's own two reads (HELLO, INFO).
@@ -167,8 +167,9 @@ async function main(): Promise<void> {
     const coupon = (side: Side, i: number): Load => ({
       mode: "coupon",
       codesFile: side.couponFiles[i],
-      phones: 10_000_000,
-      offset: 6_000_000 + i * 1_000_000,
+      // A new phone for every coupon: each round its own range, all within 7 digits.
+      phones: 400_000,
+      offset: 5_000_000 + i * 400_000,
       token,
     });
     // Before the floods: later, coupon winners push the repeaters' settled answers out of memory.
@@ -182,6 +183,8 @@ async function main(): Promise<void> {
         phones.map((phone) => ({ code, phone })),
         token,
       );
+      const newcomers = phones.map((phone) => ({ code, phone: phone.replace("+98935", "+98937") }));
+      const winner = await tripsPerClaim(side, "/v1/redeem", newcomers, token, 201);
       const codes = readFileSync(side.couponFiles[rounds] as string, "utf8")
         .trim()
         .split("\n")
@@ -189,7 +192,8 @@ async function main(): Promise<void> {
       const coupons = codes.map((c, n) => ({ code: c, phone: `+98936${String(n).padStart(7, "0")}` }));
       const fresh = await tripsPerClaim(side, "/redeem-coupon", coupons, token);
       console.log(
-        `TRIPS ${side.name}: winner's repeat ${repeat.toFixed(2)}, coupon redeem ${fresh.toFixed(2)} per claim`,
+        `TRIPS ${side.name}: winner's repeat ${repeat.toFixed(2)}, new winner ${winner.toFixed(2)}, ` +
+          `coupon redeem ${fresh.toFixed(2)} per claim`,
       );
     }
     for (let i = 0; i <= rounds; i++) {
