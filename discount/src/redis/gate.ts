@@ -264,18 +264,8 @@ interface GateCommands {
     generation: string,
     ...ttlMs: number[]
   ): Promise<[number, number]>;
-  [SEED_CLAIM_COMMAND](
-    ready: string,
-    count: string,
-    winners: string,
-    free: string,
-    phone: string,
-    cap: number,
-    generation: string,
-    ttlMs: number,
-    highest: number,
-    ...rankAndPhone: (string | number)[]
-  ): Promise<[number, number]>;
+  /** CLAIM_COMMAND's keys and arguments (ttl required), then the highest rank and the rank, phone pairs. */
+  [SEED_CLAIM_COMMAND](...args: (string | number)[]): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
   [FREE_COMMAND](
     ready: string,
