@@ -1,5 +1,6 @@
 import type { RedisConnection } from "./connection";
-import { CLAIM_BODY, type ClaimResult, claimResult, gateKeys, NOT_READY } from "./gate";
+import { gateKeys } from "./gate";
+import { CLAIM_BODY, type ClaimResult, claimResult, NOT_READY } from "./gate-scripts";
 import {
   createRateLimiter,
   decisionOf,
