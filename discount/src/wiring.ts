@@ -14,6 +14,7 @@ import { type CreditSender, createCreditSender } from "./modules/outbox/credit-s
 import { createOutboxLanes } from "./modules/outbox/lanes";
 import type { RedisConnection } from "./redis/connection";
 import { createGate } from "./redis/gate";
+import { createLimitPair } from "./redis/limit-pair";
 import { createRateLimiter } from "./redis/rate-limit";
 
 export interface DiscountDeps {
@@ -65,10 +66,11 @@ export function wireDiscount({
     records: createWinnerRecords(store, clock, config.walletTimeoutMs * 2),
     outbox: createOutboxLanes(store, clock),
     memory: new ClaimMemory(new SoldOutBook((campaign) => fullCampaignWinners(store, campaign))),
-    limits: {
-      perPhone: limiter("rl:redeem:phone", rateLimits.perPhonePerMinute),
-      perIp: limiter("rl:redeem:ip", rateLimits.perIpPerMinute),
-    },
+    limits: createLimitPair(
+      redis,
+      { prefix: "rl:redeem:phone", limit: rateLimits.perPhonePerMinute, windowSeconds: 60, clock },
+      { prefix: "rl:redeem:ip", limit: rateLimits.perIpPerMinute, windowSeconds: 60, clock },
+    ),
     couponLimiter: limiter("rl:coupon:ip", rateLimits.couponPerIpPerMinute),
     walletTimeoutMs: config.walletTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,

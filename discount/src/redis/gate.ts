@@ -1,4 +1,16 @@
 import type { RedisConnection } from "./connection";
+import {
+  CLAIM_LUA,
+  type ClaimResult,
+  claimResult,
+  FREE_LUA,
+  LEASE_LUA,
+  REPAIR_LUA,
+  SEED_CLAIM_LUA,
+  UNLOCK_LUA,
+} from "./gate-scripts";
+
+export type { ClaimResult } from "./gate-scripts";
 
 /**
  * The Redis cap gate for gift campaigns (DESIGN.md §4). Redis is only the fast gate;
@@ -33,12 +45,6 @@ export function gateKeys(code: string): GateKeys {
   };
 }
 
-export type ClaimResult =
-  | { kind: "won"; rank: number }
-  | { kind: "duplicate"; rank: number }
-  | { kind: "sold-out" }
-  | { kind: "not-ready" };
-
 export interface Winner {
   phone: string;
   rank: number;
@@ -53,6 +59,19 @@ export interface Gate {
   /** `ttlMs`: let the campaign's state expire (coupons: millions of codes, each rarely touched again). */
   claim(code: string, phone: string, cap: number, generation?: string, ttlMs?: number): Promise<ClaimResult>;
   rebuild(code: string, winners: readonly Winner[], generation?: string, ttlMs?: number): Promise<void>;
+  /**
+   * A claim that seeds missing state from `winners` (the DB's, read just before) instead of
+   * answering not-ready; ready state is left as it is. For campaigns with few winners and
+   * expiring state (coupons): many claimants of a big campaign would each read its winners.
+   */
+  seedAndClaim(
+    code: string,
+    phone: string,
+    cap: number,
+    winners: readonly Winner[],
+    generation: string,
+    ttlMs: number,
+  ): Promise<ClaimResult>;
   /** Whether the campaign's state is complete for this generation (checked again under the rebuild lock). */
   isReady(code: string, generation?: string): Promise<boolean>;
   tryLockRebuild(code: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -88,118 +107,8 @@ export interface RankRepair {
   highest: number;
 }
 
-// Reply codes of CLAIM_LUA: a two-integer array is cheaper to encode and parse than strings.
-const NOT_READY = 0;
-const WON = 1;
-const DUPLICATE = 2;
-const SOLD_OUT = 3;
-
-/** The whole decision in one script: separate INCR and ZADD calls drift apart under duplicates and crashes. */
-export const CLAIM_LUA = `
--- KEYS[1] = {gift:CODE}:ready   -- absent or another generation: Redis lost, never had, or holds someone else's winners: refuse
--- KEYS[2] = {gift:CODE}:count   -- last rank handed out; INCR makes ranks 1..N follow arrival order, never reused
--- KEYS[3] = {gift:CODE}:winners -- sorted set phone -> rank; answers a repeat with the rank it already won
--- ARGV[1] = phone               -- the claimant, the sorted-set member (one win per phone)
--- ARGV[2] = cap                 -- maxRedemptions; passed on each call so Redis holds no copy of it to go stale
--- ARGV[3] = generation          -- this campaign's incarnation; must equal what the last rebuild stored in KEYS[1]
--- KEYS[4] = {gift:CODE}:free    -- ranks whose holder was lost: the next claimant takes the lowest first
--- ARGV[4] = ttl ms (optional)   -- set for coupons: their state expires and is rebuilt from the DB when needed
-if redis.call('GET', KEYS[1]) ~= ARGV[3] then
-  return {${NOT_READY}, 0}
-end
-local rank = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if rank then
-  return {${DUPLICATE}, tonumber(rank)}
-end
-local freed = redis.call('ZPOPMIN', KEYS[4])
-if freed[1] then
-  rank = tonumber(freed[1])
-elseif tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
-  return {${SOLD_OUT}, 0}
-else
-  rank = redis.call('INCR', KEYS[2])
-end
-redis.call('ZADD', KEYS[3], 'NX', rank, ARGV[1])
-if ARGV[4] then
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-  redis.call('PEXPIRE', KEYS[3], ARGV[4])
-end
-return {${WON}, rank}
-`;
-
-/**
- * Brings the gate in line with the DB after it handed out a rank the DB already
- * holds, without a rebuild: a rebuild would also forget wins still in flight, whose
- * phones would then be given a second rank (measured: lost ranks under a burst).
- */
-export const REPAIR_LUA = `
--- KEYS[1] = {gift:CODE}:ready   -- only repair the state of this generation; lost state is rebuilt instead
--- KEYS[2] = {gift:CODE}:count   -- raised to the DB's highest rank, so it never hands out a held rank again
--- KEYS[3] = {gift:CODE}:winners -- the claimant loses the taken rank; the DB's holder gets it
--- ARGV[1] = phone               -- the claimant the DB refused; removed only if it still holds that rank
--- ARGV[2] = rank                -- the rank the DB refused
--- ARGV[3] = holder              -- the phone that holds this rank in the DB (the authority)
--- ARGV[4] = highest             -- the highest rank the DB holds for the campaign
--- ARGV[5] = generation          -- must equal KEYS[1], as for a claim
-if redis.call('GET', KEYS[1]) ~= ARGV[5] then
-  return 0
-end
-if tonumber(redis.call('ZSCORE', KEYS[3], ARGV[1]) or '0') == tonumber(ARGV[2]) then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-end
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
-if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[4]) then
-  redis.call('SET', KEYS[2], ARGV[4])
-end
-return 1
-`;
-
-/** Compare-and-delete: an instance whose lock expired must not delete the lock another instance now holds. */
-export const UNLOCK_LUA = `
--- KEYS[1] = {gift:CODE}:rebuild -- the rebuild lock
--- ARGV[1] = owner               -- the token this instance stored with SET NX PX
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-`;
-
-/** Take a free lease, or renew our own: unlike SET NX, the holder can keep it across passes. */
-export const LEASE_LUA = `
--- KEYS[1] = {gift:CODE}:lease:NAME -- one lease per campaign and job, in the campaign's hash slot
--- ARGV[1] = owner                  -- the instance asking; renews the lease it already holds
--- ARGV[2] = ttl ms                 -- a holder that dies loses the lease this long after its last renewal
-local holder = redis.call('GET', KEYS[1])
-if holder == false or holder == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-`;
-
-/** Frees a rank whose holder is lost, unless a gate winner holds it or the counter never reached it. */
-export const FREE_LUA = `
--- KEYS[1] = {gift:CODE}:ready   -- only this generation's ranks are freed
--- KEYS[2] = {gift:CODE}:count   -- a rank above the counter was never handed out: nothing to free
--- KEYS[3] = {gift:CODE}:winners -- a rank a gate winner holds is not lost (the orphan sweep records it instead)
--- KEYS[4] = {gift:CODE}:free    -- where the rank goes; claims take from here before the counter
--- ARGV[1] = rank
--- ARGV[2] = generation
-if redis.call('GET', KEYS[1]) ~= ARGV[2] then
-  return 0
-end
-local rank = tonumber(ARGV[1])
-if rank < 1 or rank > tonumber(redis.call('GET', KEYS[2]) or '0') then
-  return 0
-end
-if #redis.call('ZRANGEBYSCORE', KEYS[3], rank, rank, 'LIMIT', 0, 1) > 0 then
-  return 0
-end
-redis.call('ZADD', KEYS[4], rank, rank)
-return 1
-`;
-
 const CLAIM_COMMAND = "giftGateClaim";
+const SEED_CLAIM_COMMAND = "giftGateSeedClaim";
 const FREE_COMMAND = "giftGateFree";
 const LEASE_COMMAND = "giftGateLease";
 const UNLOCK_COMMAND = "giftGateUnlock";
@@ -217,6 +126,8 @@ interface GateCommands {
     generation: string,
     ...ttlMs: number[]
   ): Promise<[number, number]>;
+  /** CLAIM_COMMAND's keys and arguments (ttl required), then the highest rank and the rank, phone pairs. */
+  [SEED_CLAIM_COMMAND](...args: (string | number)[]): Promise<[number, number]>;
   [UNLOCK_COMMAND](lock: string, owner: string): Promise<number>;
   [FREE_COMMAND](
     ready: string,
@@ -239,14 +150,23 @@ interface GateCommands {
   ): Promise<number>;
 }
 
-// Constant answers for the replies that carry no rank: nothing to allocate per claim.
-const SOLD_OUT_RESULT: ClaimResult = Object.freeze({ kind: "sold-out" });
-const NOT_READY_RESULT: ClaimResult = Object.freeze({ kind: "not-ready" });
-
 const DEFAULT_GENERATION = "1";
 
 /** Winners per ZADD inside the rebuild MULTI (2 arguments each, so ≤ 1,000 arguments): bounds command size. */
 const ZADD_CHUNK = 500;
+
+/**
+ * Where the counter resumes after the DB's winners: their highest rank, not their number,
+ * since a rank lost to a crash (a gap) must never be handed out again.
+ */
+function highestRank(code: string, winners: readonly Winner[]): number {
+  let highest = 0;
+  for (const w of winners) {
+    if (!Number.isSafeInteger(w.rank) || w.rank < 1) throw new Error(`cap gate: bad rank ${w.rank} for ${code}`);
+    if (w.rank > highest) highest = w.rank;
+  }
+  return highest;
+}
 
 export function createGate(redis: RedisConnection): Gate {
   // defineCommand loads by SHA and falls back to EVAL on NOSCRIPT (e.g. after a Redis restart).
@@ -254,6 +174,7 @@ export function createGate(redis: RedisConnection): Gate {
   const scripts = redis as unknown as RedisConnection & GateCommands;
   if (typeof scripts[CLAIM_COMMAND] !== "function") {
     redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA, numberOfKeys: 4 });
+    redis.defineCommand(SEED_CLAIM_COMMAND, { lua: SEED_CLAIM_LUA, numberOfKeys: 4 });
     redis.defineCommand(FREE_COMMAND, { lua: FREE_LUA, numberOfKeys: 4 });
     redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
     redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
@@ -277,39 +198,34 @@ export function createGate(redis: RedisConnection): Gate {
     async claim(code, phone, cap, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
       const ttl = ttlMs === undefined ? [] : [ttlMs];
-      const [status, rank] = await scripts[CLAIM_COMMAND](
-        k.ready,
-        k.count,
-        k.winners,
-        k.free,
-        phone,
-        cap,
-        generation,
-        ...ttl,
+      return claimResult(
+        await scripts[CLAIM_COMMAND](k.ready, k.count, k.winners, k.free, phone, cap, generation, ...ttl),
       );
-      switch (status) {
-        case WON:
-          return { kind: "won", rank };
-        case DUPLICATE:
-          return { kind: "duplicate", rank };
-        case SOLD_OUT:
-          return SOLD_OUT_RESULT;
-        case NOT_READY:
-          return NOT_READY_RESULT;
-        default:
-          throw new Error(`cap gate: unexpected script reply ${status}`);
-      }
+    },
+
+    async seedAndClaim(code, phone, cap, winners, generation, ttlMs) {
+      const k = keysOf(code);
+      const highest = highestRank(code, winners);
+      const pairs = winners.flatMap((w) => [w.rank, w.phone]);
+      return claimResult(
+        await scripts[SEED_CLAIM_COMMAND](
+          k.ready,
+          k.count,
+          k.winners,
+          k.free,
+          phone,
+          cap,
+          generation,
+          ttlMs,
+          highest,
+          ...pairs,
+        ),
+      );
     },
 
     async rebuild(code, winners, generation = DEFAULT_GENERATION, ttlMs) {
       const k = keysOf(code);
-      // The counter resumes from the highest rank, not the number of winners: a rank lost
-      // to a crash (a gap) must never be handed out again.
-      let highest = 0;
-      for (const w of winners) {
-        if (!Number.isSafeInteger(w.rank) || w.rank < 1) throw new Error(`cap gate: bad rank ${w.rank} for ${code}`);
-        if (w.rank > highest) highest = w.rank;
-      }
+      const highest = highestRank(code, winners);
       // One MULTI: claims run before or after it, never in between, and they check ready first.
       // Free ranks are not carried over: the orphan sweep finds the lost ones again from the DB.
       const tx = redis.multi().del(k.ready, k.count, k.winners, k.free);

@@ -85,6 +85,16 @@ function upstashAdapter(redis: RedisConnection): UpstashRedis {
 
 const argv = (args: unknown[]) => args.map((arg) => (arg == null ? "" : String(arg)));
 
+/** The options with their defaults, once checked: what every limiter here is built from. */
+export function limiterSettings(options: RateLimiterOptions): Required<RateLimiterOptions> {
+  const { prefix, limit, windowSeconds, timeoutMs = 500, clock = Date.now } = options;
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) {
+    throw new Error(`rate limit window must be a positive whole number of seconds, got ${windowSeconds}`);
+  }
+  return { prefix, limit, windowSeconds, timeoutMs, clock };
+}
+
 /**
  * Fixed window, not sliding window: the sliding window's `reset` is the end of the current
  * bucket, but at that moment the previous bucket still weighs ~100%, so a client obeying
@@ -94,11 +104,7 @@ const argv = (args: unknown[]) => args.map((arg) => (arg == null ? "" : String(a
  * Buckets are aligned to the epoch by each instance's clock, so keep clocks in sync.
  */
 export function createRateLimiter(redis: RedisConnection, options: RateLimiterOptions): RateLimiter {
-  const { prefix, limit, windowSeconds, timeoutMs = 500, clock = Date.now } = options;
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit must be a positive integer, got ${limit}`);
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) {
-    throw new Error(`rate limit window must be a positive whole number of seconds, got ${windowSeconds}`);
-  }
+  const { prefix, limit, windowSeconds, timeoutMs, clock } = limiterSettings(options);
 
   const limiter = new Ratelimit({
     redis: upstashAdapter(redis),
@@ -120,17 +126,33 @@ export function createRateLimiter(redis: RedisConnection, options: RateLimiterOp
   return {
     async check(identifier) {
       const result = await limiter.limit(identifier);
-      if (result.reason === "timeout") {
-        return { allowed: true, limit, remaining: 0, resetAtMs: clock(), retryAfterSeconds: 0, timedOut: true };
-      }
-      const retryAfterSeconds = result.success ? 0 : Math.max(1, Math.ceil((result.reset - clock()) / 1000));
-      return {
-        allowed: result.success,
-        limit: result.limit,
-        remaining: result.remaining,
-        resetAtMs: result.reset,
-        retryAfterSeconds,
-      };
+      if (result.reason === "timeout") return timedOutDecision(limit, clock);
+      return decisionOf(result, clock);
     },
+  };
+}
+
+/** The decision for a check Redis did not answer in time: let through (fail open), flagged. */
+export const timedOutDecision = (limit: number, clock: () => number): RateLimitDecision => ({
+  allowed: true,
+  limit,
+  remaining: 0,
+  resetAtMs: clock(),
+  retryAfterSeconds: 0,
+  timedOut: true,
+});
+
+/** The decision for the library's answer (or one computed exactly as it computes it). */
+export function decisionOf(
+  result: { success: boolean; limit: number; remaining: number; reset: number },
+  clock: () => number,
+): RateLimitDecision {
+  const retryAfterSeconds = result.success ? 0 : Math.max(1, Math.ceil((result.reset - clock()) / 1000));
+  return {
+    allowed: result.success,
+    limit: result.limit,
+    remaining: result.remaining,
+    resetAtMs: result.reset,
+    retryAfterSeconds,
   };
 }

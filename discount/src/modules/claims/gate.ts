@@ -4,7 +4,9 @@ import type { Logger } from "@matchday/shared/logger";
 import type { CampaignRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
-import type { Gate } from "../../redis/gate";
+import type { ClaimResult, Gate } from "../../redis/gate";
+import type { LimitedClaim } from "../../redis/limit-pair";
+import { type ClaimLimits, checkLimits, limitRefusal, limitsUnavailable } from "./limits";
 import { type ClaimOutcome, SOLD_OUT_OUTCOME, UNAVAILABLE } from "./model";
 import { campaignWinners, findAnswer } from "./winners";
 
@@ -32,11 +34,48 @@ const gateTtlOf = (campaign: CampaignRow) => (campaign.kind === "coupon" ? COUPO
 /** One incarnation of a campaign: Redis state of another database's campaign with this code is not ours. */
 export const generationOf = (campaign: CampaignRow) => `${campaign.id}.${campaign.createdAt}`;
 
-/** Asks the Redis gate for a rank: a seat to record, or the answer when there is none to give. */
-export async function takeSeat(deps: GateDeps, campaign: CampaignRow, phone: string): Promise<Seat | ClaimOutcome> {
-  let gate: Awaited<ReturnType<Gate["claim"]>>;
+/**
+ * The claim's limits, then, only if they allow it, the gate: in one round trip where the
+ * limits' and the gate's keys share a server (LimitPair.checkThenClaim), else one after the other.
+ */
+export async function seatWithinLimits(
+  deps: GateDeps & { limits: ClaimLimits },
+  campaign: CampaignRow,
+  phone: string,
+  clientIp: string,
+): Promise<Seat | ClaimOutcome> {
+  const { limits } = deps;
+  if (!limits.checkThenClaim)
+    return (await checkLimits(limits, deps.logger, phone, clientIp)) ?? takeSeat(deps, campaign, phone);
+  const started = performance.now();
+  let reply: LimitedClaim;
   try {
-    gate = await claimWhenReady(deps, campaign, phone);
+    const gate = { code: campaign.code, cap: campaign.maxRedemptions, generation: generationOf(campaign) };
+    reply = await limits.checkThenClaim(phone, clientIp, { ...gate, ttlMs: gateTtlOf(campaign) });
+  } catch (error) {
+    return limitsUnavailable(deps.logger, error);
+  }
+  const refused = limitRefusal(reply.limits);
+  if (refused) return refused;
+  // No seat: the limits timed out (and let the attempt through) before the gate was asked.
+  if (!reply.seat) return takeSeat(deps, campaign, phone);
+  deps.metrics.gateSeconds.observe({}, (performance.now() - started) / 1000);
+  return takeSeat(deps, campaign, phone, reply.seat);
+}
+
+/**
+ * Asks the Redis gate for a rank: a seat to record, or the answer when there is none to give.
+ * `first`: the gate's answer to a claim already made (with the limits), to go on from.
+ */
+export async function takeSeat(
+  deps: GateDeps,
+  campaign: CampaignRow,
+  phone: string,
+  first?: ClaimResult,
+): Promise<Seat | ClaimOutcome> {
+  let gate: ClaimResult;
+  try {
+    gate = await claimWhenReady(deps, campaign, phone, first);
   } catch (error) {
     deps.logger.warn({ err: error, campaignId: campaign.id }, "cap gate unavailable");
     return UNAVAILABLE;
@@ -54,13 +93,18 @@ export async function takeSeat(deps: GateDeps, campaign: CampaignRow, phone: str
 }
 
 /** Claims at the gate, rebuilding the campaign's Redis state from the DB when it is missing. */
-async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: string) {
-  const started = performance.now();
+async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: string, given?: ClaimResult) {
   const generation = generationOf(campaign);
   const ttlMs = gateTtlOf(campaign);
-  const first = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
-  deps.metrics.gateSeconds.observe({}, (performance.now() - started) / 1000);
+  const first = given ?? (await timedClaim(deps, campaign, phone, generation, ttlMs));
   if (first.kind !== "not-ready") return first;
+  if (ttlMs !== undefined) {
+    // A coupon: its state is missing on nearly every first claim, and its winners are one row
+    // at most, cheap for each claimant to read. The DB's winners go with the claim, which
+    // seeds the state only if it is still missing (so no lock): one round trip, not five.
+    const winners = await campaignWinners(deps.store, campaign.id);
+    return deps.gate.seedAndClaim(campaign.code, phone, campaign.maxRedemptions, winners, generation, ttlMs);
+  }
   const owner = crypto.randomUUID();
   const deadline = deps.clock() + REBUILD_WAIT_MS;
   while (true) {
@@ -77,6 +121,19 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
     await sleep(25); // another instance is rebuilding
   }
+}
+
+async function timedClaim(
+  deps: GateDeps,
+  campaign: CampaignRow,
+  phone: string,
+  generation: string,
+  ttlMs: number | undefined,
+): Promise<ClaimResult> {
+  const started = performance.now();
+  const result = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
+  deps.metrics.gateSeconds.observe({}, (performance.now() - started) / 1000);
+  return result;
 }
 
 async function rebuildGate(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {

@@ -30,6 +30,14 @@ test("past its limit the oldest answers are forgotten first", () => {
   expect(answers.get("IRBR2026", "+989120000003")).toBeDefined();
 });
 
+test("a winner asking again, answered from memory, pushes no other answer out", () => {
+  const answers = new SettledAnswers(2);
+  for (const n of [1, 2]) answers.remember(answer(`+98912000000${n}`, "credited"));
+  for (let repeat = 0; repeat < 3; repeat++) answers.remember(answer("+989120000002", "credited"));
+  expect(answers.get("IRBR2026", "+989120000001")).toBeDefined();
+  expect(answers.get("IRBR2026", "+989120000002")).toBeDefined();
+});
+
 test("memory answers sold out to a full campaign's loser and a winner's settled answer; an unsettled winner goes to the DB, the rest to the gate", async () => {
   const campaign = { id: 1, code: "IRBR2026", kind: "gift" as const, maxRedemptions: 2 };
   const memory = new ClaimMemory(

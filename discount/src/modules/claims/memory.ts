@@ -97,8 +97,11 @@ export class SettledAnswers {
 
   remember(result: RedeemResult): void {
     if (result.status !== "credited") return;
+    const key = `${result.code}\n${result.phone}`;
+    // A repeat answered from here is taught back: it must not push another answer out.
+    if (this.answers.has(key)) return;
     if (this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value as string);
-    this.answers.set(`${result.code}\n${result.phone}`, result);
+    this.answers.set(key, result);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { CampaignRow } from "../../db/schema";
 import { type DeliverDeps, deliverNow } from "../outbox/deliver";
-import { type GateDeps, takeSeat } from "./gate";
+import { type GateDeps, seatWithinLimits, takeSeat } from "./gate";
 import { type ClaimLimits, checkLimits } from "./limits";
 import type { ClaimMemory } from "./memory";
 import { type ClaimOutcome, resultOf, UNAVAILABLE } from "./model";
@@ -46,13 +46,17 @@ async function decide(deps: ClaimDeps, campaign: CampaignRow, phone: string, cli
     if (earlier) return { kind: "repeat", result: earlier };
   }
 
-  const limited = await checkLimits(deps.limits, deps.logger, phone, clientIp);
-  if (limited) return limited;
   // Limits first: a winner asking again counts against them like anyone else.
-  if (remembered.kind === "open" && remembered.settled) return { kind: "repeat", result: remembered.settled };
+  if (remembered.kind === "open" && remembered.settled) {
+    return (
+      (await checkLimits(deps.limits, deps.logger, phone, clientIp)) ?? { kind: "repeat", result: remembered.settled }
+    );
+  }
 
   for (let attempt = 1; ; attempt++) {
-    const seat = await takeSeat(deps, campaign, phone);
+    // The limits count once, with the first claim at the gate.
+    const seat =
+      attempt === 1 ? await seatWithinLimits(deps, campaign, phone, clientIp) : await takeSeat(deps, campaign, phone);
     if (seat.kind !== "seat") return seat;
     const recorded = await recordSeat(deps, campaign, phone, seat);
     if (recorded.kind === RANK_TAKEN.kind) {
