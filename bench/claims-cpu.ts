@@ -17,6 +17,7 @@ import { TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
 import { runCli, type ServiceProcess, startService, startWalletProcess } from "@matchday/testkit/processes";
 import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 import { RedisClient } from "bun";
+import { cpuMicros } from "./proc";
 import { type Load, wrk } from "./wrk";
 
 const { values } = parseArgs({
@@ -35,12 +36,6 @@ const seconds = Number(values.seconds ?? 4);
 const REPEATERS = 2_000;
 /** Coupons per side and round: more than a pinned core redeems in `seconds`, so each attempt is a first. */
 const COUPONS_PER_ROUND = 5_000;
-
-/** CPU time (user + system) the process has used, in µs. */
-function cpuMicros(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 async function pin(pid: number, core: number): Promise<void> {
   const pinned = Bun.spawn(["taskset", "-a", "-p", "-c", String(core), String(pid)], { stdout: "ignore" });
