@@ -17,7 +17,7 @@ import { TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
 import { runCli, type ServiceProcess, startService, startWalletProcess } from "@matchday/testkit/processes";
 import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 import { RedisClient } from "bun";
-import { cpuMicros } from "./proc";
+import { cpuMicros, pinToCore } from "./proc";
 import { type Load, wrk } from "./wrk";
 
 const { values } = parseArgs({
@@ -36,11 +36,6 @@ const seconds = Number(values.seconds ?? 4);
 const REPEATERS = 2_000;
 /** Coupons per side and round: more than a pinned core redeems in `seconds`, so each attempt is a first. */
 const COUPONS_PER_ROUND = 5_000;
-
-async function pin(pid: number, core: number): Promise<void> {
-  const pinned = Bun.spawn(["taskset", "-a", "-p", "-c", String(core), String(pid)], { stdout: "ignore" });
-  if ((await pinned.exited) !== 0) throw new Error("taskset failed");
-}
 
 /** Round trips (read events) and commands Redis has served so far. */
 async function redisCounts(redis: RedisHandle): Promise<{ reads: number; commands: number }> {
@@ -103,7 +98,7 @@ async function startSide(name: string, entry: string | undefined, wallet: Servic
       ...env,
     },
   });
-  await pin(discount.pid() as number, 0);
+  await pinToCore(discount.pid() as number, 0);
   const token = await testToken("service");
   const code = await createCampaign(discount.url, { name: "repeat", amount: 1_000, maxRedemptions: 10_000_000 });
   const repeat: Load = { mode: "redeem", code, phones: REPEATERS, offset: 0, token };

@@ -19,3 +19,9 @@ export function peakRssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
+
+/** Moves a running process, every thread of it, onto one core (taskset, from util-linux). */
+export async function pinToCore(pid: number | undefined, core: number): Promise<void> {
+  const pinned = Bun.spawn(["taskset", "-a", "-p", "-c", String(core), String(pid)], { stdout: "ignore" });
+  if ((await pinned.exited) !== 0) throw new Error("taskset failed: is util-linux installed?");
+}

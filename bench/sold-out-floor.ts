@@ -25,7 +25,7 @@ import {
 } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
 import { BARE_STEPS, type Step } from "./bare-route";
-import { cpuMicros } from "./proc";
+import { cpuMicros, pinToCore } from "./proc";
 import { option } from "./table";
 import { type Load, wrk } from "./wrk";
 
@@ -33,14 +33,6 @@ const rounds = option("--rounds", "BENCH_ROUNDS", 5);
 const seconds = option("--seconds", "BENCH_SECONDS", 4);
 const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
-
-/** Moves a running server, every thread of it, onto one core. */
-async function pin(server: ServiceProcess): Promise<void> {
-  const pinned = Bun.spawn(["taskset", "-a", "-p", "-c", String(SERVER_CORE), String(server.pid())], {
-    stdout: "ignore",
-  });
-  if ((await pinned.exited) !== 0) throw new Error("taskset failed: is util-linux installed?");
-}
 
 interface Target {
   name: string;
@@ -87,7 +79,7 @@ async function main(): Promise<number> {
     const wallet = await startWalletProcess(walletDb);
     const discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet }, { LOG_LEVEL: "info" });
     servers.push(baseline, ...bare.map((b) => b.server), wallet, discount);
-    for (const server of [baseline, discount, ...bare.map((b) => b.server)]) await pin(server);
+    for (const server of [baseline, discount, ...bare.map((b) => b.server)]) await pinToCore(server.pid(), SERVER_CORE);
 
     const code = await createCampaign(discount.url, { name: "sold-out floor", amount: 1_000, maxRedemptions: 1 });
     const token = await testToken("service");
