@@ -30,6 +30,6 @@ export async function deliverNow(deps: DeliverDeps, owed: OwedCredit): Promise<"
       ? ({ ...ids, outcome: "credited" } as const)
       : ({ ...ids, outcome: "refused", error: answer.error } as const);
   // Not awaited: the wallet has answered; if this note is lost the relay re-sends, and the wallet replays.
-  void deps.outbox.settle(settled).catch((err) => deps.logger.error({ err }, "could not record a wallet answer"));
+  void deps.outbox.settleLater(settled).catch((err) => deps.logger.error({ err }, "could not record a wallet answer"));
   return answer.outcome === "credited" ? "credited" : "failed";
 }

@@ -94,7 +94,19 @@ export function createOutboxLanes(store: DiscountStore, now: Clock) {
     return results.map(() => undefined);
   };
 
-  return { lease: store.writes.lane(lease), settle: store.writes.lane(settle) };
+  return {
+    lease: store.writes.lane(lease),
+    settle: store.writes.lane(settle),
+    /**
+     * The request path's note of the wallet's answer, which nobody waits for: it rides along
+     * with the next winner's transaction instead of paying a commit of its own. If a crash
+     * loses it, the relay re-sends the credit and the wallet replays its answer.
+     */
+    settleLater: store.writes.lane(settle, { rideAlongMs: SETTLE_RIDE_ALONG_MS }),
+  };
 }
+
+/** Outside a burst a note waits this long for company; a winner's repeat elsewhere reads "pending" meanwhile. */
+const SETTLE_RIDE_ALONG_MS = 100;
 
 export type OutboxLanes = ReturnType<typeof createOutboxLanes>;

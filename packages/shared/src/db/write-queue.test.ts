@@ -124,3 +124,42 @@ test("a batch locked out for its whole budget fails with SQLITE_BUSY at once, no
   );
   expect(commits).toEqual([]);
 });
+
+test("a ride-along write waits for the next durable write and commits in its transaction", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db);
+  const note = queue.lane<string, string>(
+    async (tx, inputs) => {
+      tx.push(`note ${inputs.join(",")}`);
+      return inputs;
+    },
+    { rideAlongMs: 10_000 },
+  );
+  const record = queue.lane<string, string>(async (tx, inputs) => {
+    tx.push(`record ${inputs.join(",")}`);
+    return inputs;
+  });
+  const noted = note("a");
+  await Bun.sleep(20);
+  expect(commits).toEqual([]);
+  expect(await Promise.all([noted, record("b")])).toEqual(["a", "b"]);
+  expect(commits).toEqual([["note a", "record b"]]);
+});
+
+test("a ride-along write with nothing to ride along with commits alone once its wait is over", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db);
+  const note = queue.lane<string, string>(
+    async (tx, inputs) => {
+      tx.push(`note ${inputs.join(",")}`);
+      return inputs;
+    },
+    { rideAlongMs: 30 },
+  );
+  const started = performance.now();
+  const noted = note("a");
+  await queue.drain();
+  expect(await noted).toBe("a");
+  expect(performance.now() - started).toBeGreaterThanOrEqual(29);
+  expect(commits).toEqual([["note a"]]);
+});
