@@ -1,5 +1,4 @@
 ALTER TABLE `campaigns` ADD `bound_phone` text;--> statement-breakpoint
 ALTER TABLE `coupon_batches` ADD `pattern` text DEFAULT '########' NOT NULL;--> statement-breakpoint
 ALTER TABLE `coupon_batches` ADD `alphabet` text DEFAULT 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789' NOT NULL;--> statement-breakpoint
-ALTER TABLE `coupon_batches` ADD `metadata` text;--> statement-breakpoint
-CREATE INDEX `coupon_batches_pattern` ON `coupon_batches` (`pattern`);
+ALTER TABLE `coupon_batches` ADD `metadata` text;

@@ -22,8 +22,6 @@ export const couponBatches = sqliteTable(
     metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [
-    // How many codes a pattern already has out is summed over its batches before each new one.
-    index("coupon_batches_pattern").on(t.pattern),
     check("coupon_batches_amount_positive", sql`${t.amount} > 0`),
     check("coupon_batches_requested_positive", sql`${t.requested} >= 1`),
   ],

@@ -48,8 +48,9 @@ export function createCouponWriter(store: DiscountStore) {
   const insertBatches = async (tx: DiscountTx, batches: (NewBatch & { createdAt: number })[]) => {
     const results: (CouponBatchRow | AppError)[] = [];
     for (const b of batches) {
-      // Dashes are for show, so "AB-##" and "AB##" make the same codes. Summed in the write
-      // transaction, so two batches asked for at once cannot both take the last share.
+      // Dashes are for show, so "AB-##" and "AB##" make the same codes (hence a scan, not an
+      // index: one row a batch). Summed in the write transaction, so two batches asked for at
+      // once cannot both take the last share.
       const [issued] = await tx.all<{ n: number }>(
         sql`SELECT COALESCE(SUM(requested), 0) AS n FROM coupon_batches
             WHERE replace(pattern, '-', '') = ${b.code.pattern.replaceAll("-", "")}`,

@@ -72,6 +72,7 @@ export function compilePattern(pattern = DEFAULT_CODE_PATTERN, alphabet = CODE_A
     spaceBits: Math.round(slots * Math.log2(alphabet.length) * 100) / 100,
     generate() {
       const random = randomCode(slots, alphabet);
+      if (slots === canonical.length) return random; // the default: nothing to put between
       let code = literals[0] as string;
       for (let i = 0; i < slots; i++) code += (random[i] as string) + literals[i + 1];
       return code;
