@@ -92,7 +92,7 @@ export const CreateBatch = T.Object(
         ...problemCodes({ invalid: "INVALID_CODE_PATTERN" }),
         description:
           `Default ${DEFAULT_CODE_PATTERN}. \`#\` is one random character, A-Z and 0-9 literal, dashes only ` +
-          `for show (a redeem ignores them). The batch, with the pattern's earlier codes, may use at most ` +
+          `for show, not at either end (a redeem ignores them). The batch, with the pattern's earlier codes, may use at most ` +
           `${MAX_SPACE_SHARE * 100}% of its codes, else 422 CODE_SPACE_TOO_SMALL.`,
       }),
     ),

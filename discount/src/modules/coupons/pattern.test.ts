@@ -30,8 +30,8 @@ test("a pattern's literals stay, each # is one character of the alphabet, and it
   expect(canonicalCode(shown.toLowerCase())).toBe(made);
 });
 
-test("a pattern of other characters, too short or long, or without a # is 422 INVALID_CODE_PATTERN", () => {
-  const bad = ["ab##", "AB ##", "AB_##", "A#-", "#".repeat(33), "ABCDEF", "----"];
+test("a pattern of other characters, with a dash at either end, too short or long, or without a # is 422 INVALID_CODE_PATTERN", () => {
+  const bad = ["ab##", "AB ##", "AB_##", "A#-", "-####", "#".repeat(33), "ABCDEF", "----"];
   for (const pattern of bad)
     expect([pattern, refusalOf(pattern)]).toEqual([pattern, ["INVALID_CODE_PATTERN", "body.pattern"]]);
 });

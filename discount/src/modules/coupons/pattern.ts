@@ -37,6 +37,10 @@ function invalid(code: "INVALID_CODE_PATTERN" | "INVALID_CODE_ALPHABET", field: 
 function checkPattern(pattern: string): string {
   const field = "body.pattern";
   if (!PATTERN_CHARACTERS.test(pattern)) invalid("INVALID_CODE_PATTERN", field, "may hold only A-Z, 0-9, # and -");
+  // A code shown with a leading dash reads as a formula in a spreadsheet (the CSV), and as a typo anywhere.
+  if (pattern.startsWith("-") || pattern.endsWith("-")) {
+    invalid("INVALID_CODE_PATTERN", field, "may not start or end with a dash");
+  }
   const canonical = pattern.replaceAll("-", "");
   if (canonical.length < MIN_CODE_LENGTH || canonical.length > MAX_CODE_LENGTH) {
     invalid("INVALID_CODE_PATTERN", field, `must have ${MIN_CODE_LENGTH}-${MAX_CODE_LENGTH} characters besides dashes`);
