@@ -27,7 +27,7 @@ const POLICY: Record<string, Access> = {
   "POST /v1/redeem": "any-caller",
   "POST /generate-coupon": "admin",
   "POST /redeem-coupon": "any-caller",
-  "GET /coupon-status": "admin",
+  "GET /coupon-status": "any-caller",
   "POST /v1/coupon-batches": "admin",
   "GET /v1/coupon-batches/:id": "admin",
   "GET /v1/coupon-batches/:id/coupons": "admin",
@@ -36,6 +36,9 @@ const POLICY: Record<string, Access> = {
 /** Routes whose success is not the method's usual status. */
 const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200 };
 
+/** Any-caller routes that name the owner's phone in the body, so a user token for another phone is refused. */
+const PHONE_IN_BODY = new Set(["POST /v1/redeem", "POST /redeem-coupon"]);
+
 const OWNER = "09121111111";
 
 let stack: DiscountStack;
@@ -43,15 +46,18 @@ let discount: DiscountUnderTest;
 let admin: Record<string, string>;
 /** The campaign the read routes look at and refused redeems aim at; its cap is never reached. */
 let shared: string;
-/** Likewise a coupon nobody may use in the matrix, and a batch to read. */
+/** Likewise a coupon bound to the owner that nobody may use in the matrix, and a batch to read. */
 let sharedCoupon: string;
 let batchId: number;
+
+/** Every coupon in the matrix is bound to the owner: only they (or staff for them) may redeem or see it. */
+const BOUND = { phone: OWNER, metadata: { source: "auth matrix" } };
 
 async function newCoupon(): Promise<string> {
   const res = await fetch(`${discount.url}/generate-coupon`, {
     method: "POST",
     headers: { ...admin, "content-type": "application/json" },
-    body: "{}",
+    body: JSON.stringify(BOUND),
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { code: string }).code;
@@ -76,7 +82,7 @@ beforeAll(async () => {
   const batch = await fetch(`${discount.url}/v1/coupon-batches`, {
     method: "POST",
     headers: { ...admin, "content-type": "application/json" },
-    body: JSON.stringify({ count: 2 }),
+    body: JSON.stringify({ phones: [OWNER, OWNER], metadata: BOUND.metadata, pattern: "AM-####-####" }),
   });
   batchId = ((await batch.json()) as { id: number }).id;
 });
@@ -97,8 +103,8 @@ async function bodyFor(route: string, allowed: boolean): Promise<object | undefi
     return { code: allowed ? await createCampaign("matrix redeem") : shared, phone: OWNER };
   }
   if (route === "POST /redeem-coupon") return { code: allowed ? await newCoupon() : sharedCoupon, phone: OWNER };
-  if (route === "POST /generate-coupon") return {};
-  if (route === "POST /v1/coupon-batches") return { count: 1 };
+  if (route === "POST /generate-coupon") return BOUND;
+  if (route === "POST /v1/coupon-batches") return { phones: [OWNER], metadata: BOUND.metadata, pattern: "AM-####" };
   return undefined;
 }
 
@@ -110,10 +116,9 @@ describe("auth matrix", async () => {
   const callers = await authCallers(OWNER);
   for (const [route, access] of Object.entries(POLICY)) {
     const [method, template] = route.split(" ") as [string, string];
-    // An any-caller route takes the phone from the body, and the matrix names the
-    // owner's there, so a user token for another phone is refused: for these
-    // requests the rule is self-or-staff.
-    const rule = access === "any-caller" ? "self-or-staff" : access;
+    // A redeem takes the phone from the body, and the matrix names the owner's there,
+    // so a user token for another phone is refused: for these requests the rule is self-or-staff.
+    const rule = PHONE_IN_BODY.has(route) ? "self-or-staff" : access;
     for (const caller of callers) {
       const allowed = rule === "public" || caller.expect[rule] === 200;
       const success = SUCCESS[route] ?? (method === "POST" ? 201 : 200);
@@ -148,6 +153,13 @@ describe("auth matrix", async () => {
           expect(await res.json()).toMatchObject({ phone: "+989121111111", rank: 1 });
         } else if (route === "POST /redeem-coupon") {
           expect(await res.json()).toMatchObject({ message: "Coupon redeemed successfully", phone: "+989121111111" });
+        } else if (route === "GET /coupon-status") {
+          // Everyone signed in may ask; the coupon is bound to the owner, so another user is told it does not exist.
+          const shown =
+            caller.name === "another user"
+              ? { status: "NOT_FOUND" }
+              : { status: "UNUSED", phone: "+989121111111", metadata: BOUND.metadata };
+          expect(await res.json()).toMatchObject({ code: sharedCoupon, ...shown });
         } else {
           await res.body?.cancel();
         }

@@ -27,6 +27,7 @@ import fc from "fast-check";
 import { canonicalCode } from "./modules/campaigns/code";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./modules/campaigns/metadata";
 import { MAX_AMOUNT, MAX_CAP } from "./modules/campaigns/model";
+import { compilePattern, spaceRefusal } from "./modules/coupons/pattern";
 
 /** Wallet and discount together send well over 5,000 generated requests; FC_RUNS to change it. */
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 10_000);
@@ -66,15 +67,50 @@ const badMetadata = fc.oneof(
   fc.integer({ min: MAX_METADATA_BYTES, max: 10_000 }).map((n) => ({ note: "x".repeat(n) })),
   fc.dictionary(fc.string({ maxLength: 5 }), controlText, { minKeys: 1 }),
 );
+const metadata = { required: false, bad: badMetadata };
 const notACode = fc.oneof(
   badString(4, 64),
   fc.constantFrom(...INJECTIONS).filter((s) => canonicalCode(s) === null),
 );
-/** The phone in a redeem body: wrong type, too long, or not a mobile number. */
+/** A phone in a body: wrong type, too long, or not a mobile number. */
+const notAPhone = fc.oneof(badString(0, 64), badPhone);
 const redeemSchema = {
   code: { required: true, bad: badString(1, 64) },
-  phone: { required: false, bad: fc.oneof(badString(0, 64), badPhone) },
+  phone: { required: false, bad: notAPhone },
 };
+/** A batch's phones: not a list, an empty or overlong one, or one holding a phone that is not one. */
+const badPhones = fc.oneof(
+  fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.dictionary(fc.string(), fc.string())),
+  fc.constant([]),
+  fc.array(notAPhone, { minLength: 1, maxLength: 3 }).map((bad) => [PHONE, ...bad]),
+  fc.constant(Array.from({ length: 1_001 }, () => PHONE)),
+);
+/** Whether a batch of one coupon with this pattern and alphabet is refused: not valid, or too few codes. */
+function refusedForOne(pattern: unknown, alphabet?: unknown): boolean {
+  if (typeof pattern !== "string" && pattern !== undefined) return true;
+  if (typeof alphabet !== "string" && alphabet !== undefined) return true;
+  try {
+    return pattern?.length === 0 || spaceRefusal(compilePattern(pattern, alphabet), 0, 1) !== null;
+  } catch {
+    return true;
+  }
+}
+const badPattern = fc
+  .oneof(
+    badString(1, 64),
+    fc.stringMatching(/^[A-Z0-9#-]{1,40}$/),
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom("ab-##", "ABCD", "ABC#", "-#-#-#-", "#".repeat(33), "IRBR ####", "AB٣#####"),
+  )
+  .filter((pattern) => refusedForOne(pattern));
+const badAlphabet = fc
+  .oneof(
+    badString(1, 64),
+    fc.stringMatching(/^[A-Z0-9]{1,40}$/),
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom("ABCDEFGHJKMNPQR", "ABCDEFGHJKMNPQRO", "ABCDEFGHJKMNPQR1", "AABCDEFGHJKMNPQR", "abcdefghjkmnpqrs"),
+  )
+  .filter((alphabet) => refusedForOne(undefined, alphabet));
 const paging = { limit: badLimit, cursor: badCursor };
 const badFormat = fc.constantFrom("CSV", "xml", "json,csv", "csv\u0000", "../..", "' OR 1=1 --");
 
@@ -97,7 +133,7 @@ async function discountRoutes(): Promise<RouteSpec[]> {
         maxRedemptions: { required: true, bad: badInteger(1, MAX_CAP) },
         startsAt: expiresAt,
         endsAt: expiresAt,
-        metadata: { required: false, bad: badMetadata },
+        metadata,
       },
     }),
     get("/v1/campaigns", { query: { good: { limit: "20" }, bad: paging } }),
@@ -106,12 +142,29 @@ async function discountRoutes(): Promise<RouteSpec[]> {
     get("/v1/campaigns/:code/report", { ...byCode, query: { good: { format: "csv" }, bad: paging } }),
     get("/v1/campaigns/:code/events", { ...byCode, query: { good: {}, bad: { cursor: badCursor } } }),
     postTo("/v1/redeem", { valid: { code: campaign, phone: PHONE }, schema: redeemSchema }),
-    postTo("/generate-coupon", { valid: { amount: 1_000 }, schema: { amount, expiresAt } }),
+    postTo("/generate-coupon", {
+      valid: { amount: 1_000, phone: PHONE, metadata: { from: "bad-input" } },
+      schema: { amount, expiresAt, phone: { required: false, bad: notAPhone }, metadata },
+    }),
     postTo("/redeem-coupon", { valid: { code: coupon, phone: PHONE }, schema: redeemSchema }),
-    get("/coupon-status", { query: { good: { code: coupon }, bad: { code: longCode } } }),
+    // Any signed-in caller may ask a coupon's status: a user token is no fault there.
+    get("/coupon-status", {
+      query: { good: { code: coupon }, bad: { code: longCode } },
+      badHeaders: auth.filter((poison) => poison.why !== "user token"),
+    }),
     postTo("/v1/coupon-batches", {
       valid: { count: 1 },
-      schema: { count: { required: true, bad: badInteger(1, 1_000_000) }, name, amount, expiresAt },
+      // Without phones the count is required; with them it must be their number (the valid body has none).
+      schema: {
+        count: { required: true, bad: badInteger(1, 1_000_000) },
+        name,
+        amount,
+        expiresAt,
+        phones: { required: false, bad: badPhones },
+        metadata,
+        pattern: { required: false, bad: badPattern },
+        alphabet: { required: false, bad: badAlphabet },
+      },
     }),
     get("/v1/coupon-batches/:id", byBatch),
     get("/v1/coupon-batches/:id/coupons", { ...byBatch, query: { good: {}, bad: { ...paging, format: badFormat } } }),

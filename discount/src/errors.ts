@@ -1,7 +1,7 @@
 import { defineErrors } from "@matchday/shared/errors";
 
 /** The discount service's codes beside the generic ones, each with its one HTTP status. */
-export const { AppError, ERROR_STATUS, isErrorCode } = defineErrors({
+export const { AppError, ERROR_STATUS, isErrorCode, problemCodes } = defineErrors({
   CODE_NOT_FOUND: { status: 404, title: "No campaign has this code" },
   CAMPAIGN_NOT_FOUND: { status: 404, title: "No such campaign" },
   CAMPAIGN_CODE_TAKEN: { status: 409, title: "Another campaign already uses this code" },
@@ -12,6 +12,9 @@ export const { AppError, ERROR_STATUS, isErrorCode } = defineErrors({
   COUPON_ALREADY_USED: { status: 409, title: "This coupon has already been used" },
   COUPON_EXPIRED: { status: 410, title: "This coupon has expired" },
   BATCH_NOT_FOUND: { status: 404, title: "No such coupon batch" },
+  INVALID_CODE_PATTERN: { status: 422, title: "The code pattern is not valid" },
+  INVALID_CODE_ALPHABET: { status: 422, title: "The code alphabet is not valid" },
+  CODE_SPACE_TOO_SMALL: { status: 422, title: "The code pattern has too few codes for this many coupons" },
 });
 export type AppError = InstanceType<typeof AppError>;
 export type ErrorCode = ConstructorParameters<typeof AppError>[0];

@@ -10,7 +10,9 @@ import { ConfigError, envReader } from "@matchday/shared/config";
 import type { DatabaseTarget } from "@matchday/shared/db";
 import { openPrivateFile } from "@matchday/shared/private-file";
 import { readCouponDefaults, readDiscountDatabase } from "../config";
+import { AppError } from "../errors";
 import { CLI_CHUNK, createCouponWriter, generateBatch } from "../modules/coupons/batches";
+import { compilePattern } from "../modules/coupons/pattern";
 import { expiryOf } from "../modules/coupons/service";
 import { failWith, openExistingStore } from "./common";
 
@@ -73,7 +75,13 @@ const started = performance.now();
 const rate = (n: number) => Math.round(n / ((performance.now() - started) / 1000)).toLocaleString("en");
 const batch = await generateBatch(
   createCouponWriter(store),
-  { name: args.name ?? `${count} coupons`, count, amount: amountArg ?? defaults.amount, expiresAt },
+  {
+    name: args.name ?? `${count} coupons`,
+    count,
+    amount: amountArg ?? defaults.amount,
+    expiresAt,
+    code: compilePattern(),
+  },
   Date.now,
   async (codes, made) => {
     out.write(`${codes.join("\n")}\n`);
@@ -85,5 +93,6 @@ const batch = await generateBatch(
 );
 await out.end();
 await store.close();
+if (batch instanceof AppError) fail(batch.detail ?? batch.title);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.error(`coupons: batch ${batch.id} "${batch.name}": ${count.toLocaleString("en")} codes in ${seconds} s`);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { eq, inArray } from "drizzle-orm";
+import { findCampaign } from "../modules/campaigns/service";
 import { createWinnerRecords } from "../modules/claims/record";
 import { createOutboxLanes } from "../modules/outbox/lanes";
 import { summaryOf } from "../modules/report/service";
@@ -115,19 +116,24 @@ describe("campaign counts", () => {
     const older = mkdtempSync(join(tmpdir(), "matchday-migrations-"));
     cleanups.push(() => rmSync(older, { recursive: true, force: true }));
     cpSync(DISCOUNT_MIGRATIONS, older, { recursive: true });
-    rmSync(join(older, "0003_campaign_counts.sql"));
     const journalPath = join(older, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag !== "0003_campaign_counts");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string; idx: number }[] };
+    // Every later migration goes too: the migrator runs only those newer than the last one applied.
+    for (const later of journal.entries.filter((e) => e.idx >= 3)) rmSync(join(older, `${later.tag}.sql`));
+    journal.entries = journal.entries.filter((e) => e.idx < 3);
     writeFileSync(journalPath, JSON.stringify(journal));
     const database: TempDatabase = await makeTempDatabase(older);
     cleanups.push(() => database.dispose());
 
     const before = await openDiscountStore(database.url, { migrate: false });
-    const campaign = await newCampaign(before, "COUNTOLD", 10);
+    // In that database's own columns: today's schema names columns later migrations add.
+    const inserted = await before.client.execute(
+      "INSERT INTO campaigns (code, name, amount, max_redemptions, created_at) VALUES ('COUNTOLD', 'old', 1000, 10, 0) RETURNING id",
+    );
+    const campaignId = Number(inserted.rows[0]?.id);
     await before.db.insert(redemptions).values(
       Array.from({ length: 7 }, (_, i) => ({
-        campaignId: campaign.id,
+        campaignId,
         phone: phone(i),
         rank: i + 1,
         status: i < 4 ? ("credited" as const) : ("pending" as const),
@@ -136,8 +142,9 @@ describe("campaign counts", () => {
     );
     await before.close();
 
-    const after = await openDiscountStore(database.url); // runs 0003
+    const after = await openDiscountStore(database.url); // runs 0003 and later
     cleanups.push(() => after.close());
+    const campaign = (await findCampaign(after, "COUNTOLD")) as CampaignRow;
     const summary = await summaryOf(after, campaign);
     expect(summary).toMatchObject({ redeemed: 7, credited: 4, pending: 3, failed: 0, remaining: 3 });
     await expectCountsMatch(after, campaign);

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { CODE_ALPHABET, DEFAULT_CODE_PATTERN } from "../modules/campaigns/code";
 
 /**
- * A bulk order of single-use coupons: N codes with one amount and expiry. The coupons
- * themselves are campaigns of kind "coupon" and cap 1 that point here.
+ * A bulk order of single-use coupons: N codes with one amount, expiry, code pattern and
+ * metadata. The coupons themselves are campaigns of kind "coupon" and cap 1 that point here.
  */
 export const couponBatches = sqliteTable(
   "coupon_batches",
@@ -14,6 +15,11 @@ export const couponBatches = sqliteTable(
     expiresAt: integer("expires_at"),
     requested: integer("requested").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** `#` is one random character of `alphabet`, anything else literal (dashes only for show). */
+    pattern: text("pattern").notNull().default(DEFAULT_CODE_PATTERN),
+    alphabet: text("alphabet").notNull().default(CODE_ALPHABET),
+    /** Shared by every coupon of the batch: stored once here, not a million times on the coupons. */
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [
     check("coupon_batches_amount_positive", sql`${t.amount} > 0`),
@@ -42,6 +48,8 @@ export const campaigns = sqliteTable(
     createdAt: integer("created_at").notNull(),
     /** The bulk order a coupon came from; null for gift campaigns and single coupons. */
     batchId: integer("batch_id").references(() => couponBatches.id),
+    /** The only phone (canonical) that may redeem this coupon; null for anyone. */
+    boundPhone: text("bound_phone"),
   },
   (t) => [
     index("campaigns_batch").on(t.batchId, t.id),

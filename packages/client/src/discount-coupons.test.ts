@@ -60,10 +60,26 @@ describe("single coupons", () => {
     });
   });
 
-  test("generating and reading coupons is admin-only: 403 FORBIDDEN for users and services", async () => {
+  test("generating coupons is admin-only: 403 FORBIDDEN for users and services, who may read a status", async () => {
     expect(refusalOf(await user.generateCoupon())).toEqual({ status: 403, code: "FORBIDDEN" });
-    expect(refusalOf(await service.couponStatus("ABCDEFGH"))).toEqual({ status: 403, code: "FORBIDDEN" });
+    expect(dataOf(await service.couponStatus("ABCDEFGH")).status).toBe("NOT_FOUND");
     expect(refusalOf(await user.createCouponBatch({ count: 1 }))).toEqual({ status: 403, code: "FORBIDDEN" });
+  });
+
+  test("a coupon bound to a phone: another phone is told it does not exist, on redeem and status; its owner redeems it", async () => {
+    const stranger = createDiscountClient({
+      baseUrl: stack.discount.url,
+      token: await testToken("user", "09124440009"),
+    });
+    const { code, phone } = dataOf(await admin.generateCoupon({ phone: "09124440001", metadata: { tier: "gold" } }));
+    expect(phone).toBe("+989124440001");
+    expect(refusalOf(await service.redeemCoupon({ code, phone: "09124440009" }))).toEqual({
+      status: 404,
+      code: "COUPON_NOT_FOUND",
+    });
+    expect(dataOf(await stranger.couponStatus(code))).toEqual({ code, status: "NOT_FOUND" });
+    expect(dataOf(await user.redeemCoupon({ code }))).toMatchObject({ code, phone: "+989124440001" });
+    expect(dataOf(await service.couponStatus(code))).toMatchObject({ status: "USED", metadata: { tier: "gold" } });
   });
 });
 
@@ -79,6 +95,26 @@ describe("batches", () => {
     expect([rest.items.length, rest.nextCursor]).toEqual([1, null]);
     const csv = dataOf(await admin.batchCouponsCsv(id));
     for (const { code } of [...page.items, ...rest.items]) expect(csv).toContain(code);
+  });
+
+  test("a batch bound to phones takes a code pattern; one that would use up its pattern is 422 CODE_SPACE_TOO_SMALL", async () => {
+    const { id, count, pattern } = dataOf(
+      await admin.createCouponBatch({
+        phones: ["09124440001", "09124440003"],
+        pattern: "MD-####-####",
+        metadata: { a: 1 },
+      }),
+    );
+    expect([count, pattern]).toEqual([2, "MD-####-####"]);
+    const { items } = dataOf(await admin.batchCoupons(id));
+    expect(items.map((c) => c.phone)).toEqual(["+989124440001", "+989124440003"]);
+    expect(items[0]?.code).toMatch(/^MD-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    const tooMany = await admin.createCouponBatch({ count: 1_024, pattern: "MD##" });
+    expect(refusalOf(tooMany)).toEqual({ status: 422, code: "CODE_SPACE_TOO_SMALL" });
+    expect(refusalOf(await admin.createCouponBatch({ count: 1, alphabet: "ABC" }))).toEqual({
+      status: 422,
+      code: "INVALID_CODE_ALPHABET",
+    });
   });
 
   test("an unknown batch is 404 BATCH_NOT_FOUND; a count of 0 is 422 VALIDATION_FAILED", async () => {

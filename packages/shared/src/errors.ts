@@ -37,6 +37,8 @@ export interface FieldIssue {
 export interface ErrorExtra {
   errors?: FieldIssue[];
   retryAfterSeconds?: number;
+  /** RFC 9457 extension members: figures a client can act on, beside the words of `detail`. */
+  members?: Record<string, string | number>;
 }
 
 /**
@@ -118,6 +120,7 @@ export interface Problem {
   code: string;
   requestId: string;
   errors?: FieldIssue[];
+  [member: string]: unknown;
 }
 
 /** A problem's `type` URI from its code: one scheme for the services and for callers that answer in kind. */
@@ -132,6 +135,8 @@ export function toProblem(error: ProblemError, requestId: string): Problem {
     status: error.status,
     detail: error.detail ?? error.title,
     code: error.code,
+    // Before the id, which the kernel's templated answers expect last.
+    ...error.extra.members,
     requestId,
   };
   if (error.extra.errors) problem.errors = error.extra.errors;

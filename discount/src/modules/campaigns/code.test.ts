@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { CODE_ALPHABET, canonicalCode, GENERATED_CODE_LENGTH, generateCode } from "./code";
+import { CODE_ALPHABET, canonicalCode, GENERATED_CODE_LENGTH, generateCode, randomCode } from "./code";
 
 const CODES = 64_000; // 2,000 expected per letter and position
 
@@ -62,4 +62,11 @@ test("typed codes are matched case-insensitively, ignoring spaces and dashes", (
   expect(canonicalCode("AB2C 4XYZ")).toBe("AB2C4XYZ");
   expect(canonicalCode("AB!C4XYZ")).toBeNull();
   expect(canonicalCode("")).toBeNull();
+});
+
+test("codes over an alphabet whose size does not divide 256 are still uniform (chi-square, p < 1e-6 to fail)", () => {
+  const alphabet = "ABCDEFGHJKMNPQRSTUVW"; // 20 characters: a plain byte % 20 would favour the first 16
+  const counts = new Array<number>(alphabet.length).fill(0);
+  for (const c of randomCode(100_000, alphabet)) counts[alphabet.indexOf(c)] = (counts[alphabet.indexOf(c)] ?? 0) + 1;
+  expect(chiSquare(counts)).toBeLessThan(criticalValue(alphabet.length - 1));
 });

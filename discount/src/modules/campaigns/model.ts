@@ -16,6 +16,13 @@ export const Timestamp = T.String({
   description: "RFC 3339 date-time with an offset, e.g. 2026-11-23T18:30:00Z",
 });
 
+/** A JSON object kept with a campaign or coupon; requireStorableMetadata enforces the bounds named here. */
+export const Metadata = T.Record(T.String(), T.Unknown(), {
+  description:
+    `Free-form, stored as given: at most ${MAX_METADATA_DEPTH} levels deep and ${MAX_METADATA_BYTES} bytes ` +
+    "as JSON, with no control characters (but tab, newline, CR) in keys or strings",
+});
+
 export const CreateCampaign = T.Object(
   {
     name: T.String({
@@ -35,13 +42,7 @@ export const CreateCampaign = T.Object(
     maxRedemptions: T.Integer({ minimum: 1, maximum: MAX_CAP, description: "The cap: how many distinct winners" }),
     startsAt: T.Optional(Timestamp),
     endsAt: T.Optional(Timestamp),
-    metadata: T.Optional(
-      T.Record(T.String(), T.Unknown(), {
-        description:
-          `Free-form, stored as given: at most ${MAX_METADATA_DEPTH} levels deep and ${MAX_METADATA_BYTES} bytes ` +
-          "as JSON, with no control characters (but tab, newline, CR) in keys or strings",
-      }),
-    ),
+    metadata: T.Optional(Metadata),
   },
   { additionalProperties: false },
 );

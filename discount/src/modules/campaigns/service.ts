@@ -46,7 +46,7 @@ const GENERATION_ATTEMPTS = 5;
  */
 export async function createCampaign(
   store: DiscountStore,
-  input: CreateCampaign & { kind?: "gift" | "coupon" },
+  input: CreateCampaign & { kind?: "gift" | "coupon"; boundPhone?: string },
   now: Clock,
 ): Promise<CampaignRow> {
   const startsAt = timeOf(input.startsAt, "body.startsAt");
@@ -81,6 +81,7 @@ export async function createCampaign(
             startsAt,
             endsAt,
             metadata: input.metadata ?? null,
+            boundPhone: input.boundPhone ?? null,
             createdAt: now(),
           })
           .returning(),

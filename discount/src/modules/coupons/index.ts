@@ -19,14 +19,24 @@ import {
   BatchCouponsQuery,
   BatchParams,
   CouponStatus,
+  CouponStatusProblems,
   CouponStatusQuery,
   CreateBatch,
+  CreateBatchProblems,
   GenerateCoupon,
   GeneratedCoupon,
   RedeemCoupon,
   RedeemCouponProblems,
 } from "./model";
-import { type CouponDefaults, couponStatus, expiryOf, findCoupon, generateCoupon, toGenerated } from "./service";
+import {
+  type CouponDefaults,
+  couponStatus,
+  findCoupon,
+  generateCoupon,
+  newBatchOf,
+  toGenerated,
+  visibleTo,
+} from "./service";
 
 export interface CouponRoutesDeps extends ClaimDeps {
   campaigns: CampaignCache;
@@ -70,25 +80,17 @@ export function couponRoutes(deps: CouponRoutesDeps) {
       "/redeem-coupon",
       async ({ body, request, server, set }) => {
         const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
-        let limit: RateLimitDecision;
-        try {
-          limit = await deps.couponLimiter.check(ip);
-        } catch (err) {
-          logger.warn({ err }, "coupon rate limiter unavailable");
-          return sendAsIs(refusalResponse(request, unavailable(1)));
+        const refused = await limitAttempt(deps, request, ip, set.headers);
+        if (refused) {
+          if (refused.status === 429) metrics.couponsRedeemed.inc({ outcome: "rate-limited" });
+          return sendAsIs(refused);
         }
-        // Checked first, before the code is even looked up: guessing codes must be slow.
-        if (!limit.allowed) {
-          metrics.couponsRateLimited.inc();
-          metrics.couponsRedeemed.inc({ outcome: "rate-limited" });
-          return sendAsIs(rateLimitedResponse(request, limit, clock()));
-        }
-        Object.assign(set.headers, rateLimitHeaders(limit, clock()));
 
         const authorization = request.headers.get("authorization");
         const coupon = await findCoupon(campaigns, body.code);
         const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
-        if (!coupon) {
+        // A coupon bound to another phone is refused as if it did not exist, with no more work.
+        if (!coupon || !visibleTo(coupon, phone)) {
           metrics.couponsRedeemed.inc({ outcome: "not-found" });
           return sendAsIs(refusalResponse(request, new AppError("COUPON_NOT_FOUND")));
         }
@@ -116,21 +118,37 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         },
       },
     )
-    .get("/coupon-status", ({ query }) => couponStatus(store, campaigns, query.code), {
-      auth: admins,
-      query: CouponStatusQuery,
-      response: { 200: CouponStatus },
-      detail: { summary: "Whether a coupon is used (admin)", tags: ["coupons"] },
-    })
+    .get(
+      "/coupon-status",
+      async ({ query, principal, request, server, set }) => {
+        if (principal.role !== "user") return couponStatus(store, campaigns, query.code, null);
+        // To a user this answers whether a code exists: it counts against the address like a redeem.
+        const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
+        const refused = await limitAttempt(deps, request, ip, set.headers);
+        if (refused) return sendAsIs(refused);
+        return couponStatus(store, campaigns, query.code, principal.phone);
+      },
+      {
+        auth: ["admin", "service", "user"],
+        query: CouponStatusQuery,
+        response: { 200: CouponStatus, ...CouponStatusProblems },
+        detail: {
+          summary: "Whether a coupon is used",
+          description:
+            "Staff see every coupon. A user sees a coupon bound to another phone as NOT_FOUND, and each " +
+            "call counts against the address's coupon limit (429 with Retry-After).",
+          tags: ["coupons"],
+        },
+      },
+    )
     .post(
       "/v1/coupon-batches",
       async ({ body, set }) => {
-        const expiresAt = expiryOf(body.expiresAt, couponDefaults, clock());
-        const amount = body.amount ?? couponDefaults.amount;
-        const name = body.name ?? `${body.count} coupons`;
-        const batch = await generateBatch(writer, { name, count: body.count, amount, expiresAt }, clock, (codes) =>
+        const input = newBatchOf(body, couponDefaults, clock());
+        const batch = await generateBatch(writer, input, clock, (codes) =>
           metrics.couponsGenerated.inc({}, codes.length),
         );
+        if (batch instanceof AppError) throw batch;
         set.status = 201;
         return toBatch(store, batch);
       },
@@ -138,10 +156,12 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         auth: admins,
         parse: "json",
         body: CreateBatch,
-        response: { 201: Batch },
+        response: { 201: Batch, ...CreateBatchProblems },
         detail: {
           summary: "Generate a batch of single-use coupons (admin)",
-          description: "Up to 1,000,000 per call (`bun run coupons` makes more); read the codes by page or as CSV.",
+          description:
+            "Up to 1,000,000 per call (`bun run coupons` makes more), or one bound to each of `phones`; " +
+            "codes follow `pattern` over `alphabet`. Read the codes by page or as CSV.",
           tags: ["coupons"],
         },
       },
@@ -157,7 +177,7 @@ export function couponRoutes(deps: CouponRoutesDeps) {
       async ({ params, query }) => {
         const batch = await batchOf(deps, params.id);
         if (query.format === "csv") {
-          const csv = new Response(batchCouponsCsv(store, batch.id), {
+          const csv = new Response(batchCouponsCsv(store, batch), {
             headers: {
               "content-type": "text/csv; charset=utf-8",
               "content-disposition": `attachment; filename="coupons-${batch.id}.csv"`,
@@ -165,7 +185,7 @@ export function couponRoutes(deps: CouponRoutesDeps) {
           });
           return sendAsIs(csv);
         }
-        const page = await batchCoupons(store, batch.id, {
+        const page = await batchCoupons(store, batch, {
           cursor: Number(query.cursor ?? 0),
           limit: Number(query.limit ?? 100),
         });
@@ -179,6 +199,32 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         detail: { summary: "A batch's codes by page, or every code as CSV (admin)", tags: ["coupons"] },
       },
     );
+}
+
+/**
+ * Counts an attempt at a coupon code against the client address's limit: the limit's headers
+ * on `headers`, or the answer that ends the request (429, or 503 while the limiter is down).
+ * Checked before the code is even looked up: guessing codes must be slow.
+ */
+async function limitAttempt(
+  deps: CouponRoutesDeps,
+  request: Request,
+  ip: string,
+  headers: Record<string, unknown>,
+): Promise<Response | undefined> {
+  let limit: RateLimitDecision;
+  try {
+    limit = await deps.couponLimiter.check(ip);
+  } catch (err) {
+    deps.logger.warn({ err }, "coupon rate limiter unavailable");
+    return refusalResponse(request, unavailable(1));
+  }
+  if (!limit.allowed) {
+    deps.metrics.couponsRateLimited.inc();
+    return rateLimitedResponse(request, limit, deps.clock());
+  }
+  Object.assign(headers, rateLimitHeaders(limit, deps.clock()));
+  return undefined;
 }
 
 async function batchOf(deps: CouponRoutesDeps, id: string) {

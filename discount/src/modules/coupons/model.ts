@@ -1,7 +1,14 @@
 import { problemSchema as problem } from "@matchday/shared/http";
 import { SAFE_TEXT } from "@matchday/shared/safe-text";
 import { type Static, Type as T } from "@sinclair/typebox";
-import { MAX_AMOUNT, Timestamp } from "../campaigns/model";
+import { problemCodes } from "../../errors";
+import { CODE_ALPHABET, DEFAULT_CODE_PATTERN } from "../campaigns/code";
+import { MAX_AMOUNT, Metadata, Timestamp } from "../campaigns/model";
+import { AMBIGUOUS_CHARACTERS, MAX_SPACE_SHARE, MIN_ALPHABET_SIZE } from "./pattern";
+
+const MAX_BATCH = 1_000_000;
+/** A phone takes about 15 bytes of the body: the default 16 KB limit holds a thousand and metadata. */
+const MAX_BOUND_PHONES = 1_000;
 
 const Amount = T.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: "Credit in integer Tomans" });
 const CouponCode = T.String({
@@ -10,12 +17,20 @@ const CouponCode = T.String({
   description: "Case-insensitive; surrounding spaces and dashes are ignored",
 });
 
+const BoundPhone = T.String({
+  maxLength: 64,
+  description: "The only phone that may redeem it; to anyone else the code does not exist",
+});
+const MaybeMetadata = T.Union([Metadata, T.Null()]);
+
 export const GenerateCoupon = T.Object(
   {
     amount: T.Optional(Amount),
     expiresAt: T.Optional(Timestamp),
+    phone: T.Optional(BoundPhone),
+    metadata: T.Optional(Metadata),
   },
-  { additionalProperties: false, description: "Both optional: the service's configured defaults apply" },
+  { additionalProperties: false, description: "All optional: amount and expiry default to the configured ones" },
 );
 export type GenerateCoupon = Static<typeof GenerateCoupon>;
 
@@ -23,6 +38,8 @@ export const GeneratedCoupon = T.Object({
   code: T.String({ description: "8 characters from ABCDEFGHJKLMNPQRSTUVWXYZ23456789" }),
   amount: T.Integer(),
   expiresAt: T.Union([Timestamp, T.Null()]),
+  phone: T.Union([T.String(), T.Null()], { description: "The phone it is bound to, canonical" }),
+  metadata: MaybeMetadata,
 });
 
 export const RedeemCoupon = T.Object(
@@ -43,15 +60,52 @@ export const CouponStatus = T.Object({
   status: T.Union([T.Literal("UNUSED"), T.Literal("USED"), T.Literal("NOT_FOUND")]),
   redeemedAt: T.Optional(Timestamp),
   expiresAt: T.Optional(T.Union([Timestamp, T.Null()])),
+  phone: T.Optional(T.Union([T.String(), T.Null()], { description: "The phone it is bound to" })),
+  metadata: T.Optional(MaybeMetadata),
 });
 export type CouponStatus = Static<typeof CouponStatus>;
 
 export const CreateBatch = T.Object(
   {
     name: T.Optional(T.String({ minLength: 1, maxLength: 200, ...SAFE_TEXT })),
-    count: T.Integer({ minimum: 1, maximum: 1_000_000, description: "How many coupons; the CLI makes more" }),
+    count: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: MAX_BATCH,
+        description: "How many coupons (the CLI makes more); with `phones`, their number if given",
+      }),
+    ),
     amount: T.Optional(Amount),
     expiresAt: T.Optional(Timestamp),
+    phones: T.Optional(
+      T.Array(BoundPhone, {
+        minItems: 1,
+        maxItems: MAX_BOUND_PHONES,
+        description: "One coupon bound to each phone, in this order (a phone listed twice gets two)",
+      }),
+    ),
+    metadata: T.Optional(Metadata),
+    pattern: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 64,
+        ...problemCodes({ invalid: "INVALID_CODE_PATTERN" }),
+        description:
+          `Default ${DEFAULT_CODE_PATTERN}. \`#\` is one random character, A-Z and 0-9 literal, dashes only ` +
+          `for show, not at either end (a redeem ignores them). The batch, with the pattern's earlier codes, may use at most ` +
+          `${MAX_SPACE_SHARE * 100}% of its codes, else 422 CODE_SPACE_TOO_SMALL.`,
+      }),
+    ),
+    alphabet: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 64,
+        ...problemCodes({ invalid: "INVALID_CODE_ALPHABET" }),
+        description:
+          `What \`#\` draws from; default ${CODE_ALPHABET}. At least ${MIN_ALPHABET_SIZE} distinct characters ` +
+          `of A-Z and 0-9, none of ${[...AMBIGUOUS_CHARACTERS].join(", ")}`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -63,6 +117,9 @@ export const Batch = T.Object({
   amount: T.Integer(),
   expiresAt: T.Union([Timestamp, T.Null()]),
   count: T.Integer(),
+  pattern: T.String(),
+  alphabet: T.String(),
+  metadata: MaybeMetadata,
   createdAt: Timestamp,
 });
 export type Batch = Static<typeof Batch>;
@@ -76,10 +133,31 @@ export const BatchCouponsQuery = T.Object({
 });
 
 export const BatchCoupons = T.Object({
-  items: T.Array(T.Object({ code: T.String(), used: T.Boolean() })),
+  items: T.Array(
+    T.Object({
+      code: T.String({ description: "As the pattern shows it, dashes included" }),
+      used: T.Boolean(),
+      phone: T.Union([T.String(), T.Null()], { description: "The phone it is bound to" }),
+    }),
+  ),
   nextCursor: T.Union([T.String(), T.Null()]),
 });
 export type BatchCoupons = Static<typeof BatchCoupons>;
+
+/** Every refusal a batch request can answer beyond auth, by status. */
+export const CreateBatchProblems = {
+  422: problem(
+    422,
+    ["VALIDATION_FAILED", "INVALID_PHONE", "INVALID_CODE_PATTERN", "INVALID_CODE_ALPHABET", "CODE_SPACE_TOO_SMALL"],
+    "A field is missing or malformed; CODE_SPACE_TOO_SMALL also carries `spaceBits`, `maxCodes` and `issuedCodes`",
+  ),
+};
+
+/** The refusals /coupon-status can answer beyond auth and a bad query, by status. */
+export const CouponStatusProblems = {
+  429: problem(429, ["RATE_LIMITED"], "RATE_LIMITED: a user's checks count like redeems; see Retry-After"),
+  503: problem(503, ["SERVICE_UNAVAILABLE"], "SERVICE_UNAVAILABLE: try again shortly; see Retry-After"),
+};
 
 /** Every refusal /redeem-coupon can answer, by status (documented; sent as problem+json). */
 export const RedeemCouponProblems = {

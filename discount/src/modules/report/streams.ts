@@ -9,7 +9,7 @@ const PAGE = 500;
 const CSV_COLUMNS = ["rank", "phone", "redeemed_at", "status", "credited_at", "failure"] as const;
 
 /** RFC 4180 quoting, and a leading quote on text a spreadsheet would run as a formula. */
-function csvField(value: string | number | null): string {
+export function csvField(value: string | number | null): string {
   if (value === null) return "";
   let text = String(value);
   if (typeof value === "string" && /^[=+\-@\t\r]/.test(text) && !/^\+\d+$/.test(text)) text = `'${text}`;
