@@ -12,6 +12,8 @@ export const { AppError, ERROR_STATUS, isErrorCode } = defineErrors({
   COUPON_ALREADY_USED: { status: 409, title: "This coupon has already been used" },
   COUPON_EXPIRED: { status: 410, title: "This coupon has expired" },
   BATCH_NOT_FOUND: { status: 404, title: "No such coupon batch" },
+  WEBHOOK_NOT_FOUND: { status: 404, title: "No such webhook endpoint" },
+  WEBHOOK_URL_REFUSED: { status: 422, title: "Webhooks may not be sent to this URL" },
 });
 export type AppError = InstanceType<typeof AppError>;
 export type ErrorCode = ConstructorParameters<typeof AppError>[0];

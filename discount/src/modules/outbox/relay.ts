@@ -22,13 +22,17 @@ export interface RelayOptions {
   random?: () => number;
 }
 
-const BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 60_000;
+/** A credit's retries: from half a second, never more than a minute apart. */
+const CREDIT_BACKOFF = { baseMs: 500, maxMs: 60_000 };
 
-/** Exponential backoff with full jitter: many owed credits must not retry in lockstep. */
-export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(attempts, 20));
-  return Math.max(BASE_DELAY_MS, Math.floor(random() * ceiling));
+/** Exponential backoff with full jitter: many owed deliveries must not retry in lockstep. */
+export function retryDelayMs(
+  attempts: number,
+  random: () => number = Math.random,
+  { baseMs, maxMs } = CREDIT_BACKOFF,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 20));
+  return Math.max(baseMs, Math.floor(random() * ceiling));
 }
 
 /**
