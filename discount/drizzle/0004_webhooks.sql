@@ -26,6 +26,7 @@ CREATE TABLE `webhook_endpoints` (
 	`events` text NOT NULL,
 	`secret` text NOT NULL,
 	`created_at` integer NOT NULL,
+	`last_success_at` integer,
 	`failing_since` integer,
 	`consecutive_failures` integer DEFAULT 0 NOT NULL,
 	`disabled_at` integer,

@@ -143,8 +143,9 @@ export type OutboxRow = typeof outbox.$inferSelect;
 
 /**
  * Where admins want events sent (Standard Webhooks). The secret signs every delivery and is
- * shown once, at creation. An endpoint that failed every attempt for the whole retry window is
- * disabled (`disabledAt`), and no longer gets new events or attempts.
+ * shown once, at creation. An endpoint that failed every attempt for the whole retry window (a
+ * delivery gave up with no success since it was created) is disabled (`disabledAt`), and no
+ * longer gets new events or attempts.
  */
 export const webhookEndpoints = sqliteTable("webhook_endpoints", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -153,6 +154,7 @@ export const webhookEndpoints = sqliteTable("webhook_endpoints", {
   events: text("events", { mode: "json" }).notNull().$type<string[]>(),
   secret: text("secret").notNull(),
   createdAt: integer("created_at").notNull(),
+  lastSuccessAt: integer("last_success_at"),
   /** When its current run of failed attempts began; null after any success. */
   failingSince: integer("failing_since"),
   consecutiveFailures: integer("consecutive_failures").notNull().default(0),

@@ -1,5 +1,5 @@
 import type { Clock } from "@matchday/shared/clock";
-import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 
@@ -97,20 +97,17 @@ export function createDeliveryLanes(store: DiscountStore, now: Clock, retryWindo
           .where(mine);
         await tx
           .update(webhookEndpoints)
-          .set({ failingSince: null, consecutiveFailures: 0 })
+          .set({ lastSuccessAt: at, failingSince: null, consecutiveFailures: 0 })
           .where(eq(webhookEndpoints.id, r.endpointId));
         continue;
       }
       // Past the retry window the delivery is given up; until then it waits its back-off.
       const expired = sql`${webhookDeliveries.createdAt} <= ${at - retryWindowMs}`;
-      await tx
+      const [after] = await tx
         .update(webhookDeliveries)
-        .set({
-          ...attempt,
-          status: sql`iif(${expired}, 'failed', 'pending')`,
-          nextAttemptAt: r.retryAt,
-        })
-        .where(mine);
+        .set({ ...attempt, status: sql`iif(${expired}, 'failed', 'pending')`, nextAttemptAt: r.retryAt })
+        .where(mine)
+        .returning({ status: webhookDeliveries.status, createdAt: webhookDeliveries.createdAt });
       await tx
         .update(webhookEndpoints)
         .set({
@@ -118,15 +115,17 @@ export function createDeliveryLanes(store: DiscountStore, now: Clock, retryWindo
           consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
         })
         .where(eq(webhookEndpoints.id, r.endpointId));
-      // An endpoint that failed every attempt for the whole window is switched off, for admins to see.
+      if (after?.status !== "failed") continue;
+      // Given up with no success anywhere on the endpoint since it was created: every attempt
+      // failed for the whole window. The endpoint is switched off, for admins to see.
       await tx
         .update(webhookEndpoints)
-        .set({ disabledAt: at, disabledReason: `every attempt failed for ${retryWindowMs / 3_600_000} h; last: ${r.error}` })
+        .set({ disabledAt: at, disabledReason: `every attempt failed for the whole retry window; last: ${r.error}` })
         .where(
           and(
             eq(webhookEndpoints.id, r.endpointId),
             isNull(webhookEndpoints.disabledAt),
-            lte(webhookEndpoints.failingSince, at - retryWindowMs),
+            or(isNull(webhookEndpoints.lastSuccessAt), lt(webhookEndpoints.lastSuccessAt, after.createdAt)),
           ),
         );
     }

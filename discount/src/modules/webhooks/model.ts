@@ -28,6 +28,7 @@ const WebhookFields = {
   events: T.Array(EventType),
   enabled: T.Boolean({ description: "False once every attempt failed for the whole retry window" }),
   createdAt: Timestamp,
+  lastSuccessAt: T.Union([Timestamp, T.Null()], { description: "When it last answered 2xx" }),
   failingSince: T.Union([Timestamp, T.Null()], { description: "Start of its current run of failed attempts" }),
   consecutiveFailures: T.Integer(),
   disabledAt: T.Union([Timestamp, T.Null()]),

@@ -20,6 +20,7 @@ export function toWebhook(row: WebhookEndpointRow): Webhook {
     events: row.events as WebhookEventType[],
     enabled: row.disabledAt === null,
     createdAt: new Date(row.createdAt).toISOString(),
+    lastSuccessAt: iso(row.lastSuccessAt),
     failingSince: iso(row.failingSince),
     consecutiveFailures: row.consecutiveFailures,
     disabledAt: iso(row.disabledAt),

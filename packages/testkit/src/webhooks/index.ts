@@ -8,7 +8,7 @@ export type { Received, ReceiverConfig };
 
 export interface WebhookReceiver {
   process: ServiceProcess;
-  /** Where to register it: its one hook path. */
+  /** Where to register it; each endpoint under its own path (`${url}/name`) tells its deliveries apart. */
   url: string;
   /** Changes how it answers from the next request on (kept across restarts). */
   configure(config: ReceiverConfig): void;

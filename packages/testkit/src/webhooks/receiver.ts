@@ -18,6 +18,8 @@ export interface ReceiverConfig {
 
 /** One request as the receiver saw it. */
 export interface Received {
+  /** The path and query it was sent to: tests give each endpoint its own. */
+  path: string;
   id: string | null;
   verified: boolean;
   answered: number;
@@ -32,8 +34,8 @@ const server = Bun.serve({
   port: Number(process.env.RECEIVER_PORT),
   hostname: "127.0.0.1",
   async fetch(request) {
-    const path = new URL(request.url).pathname;
-    if (path === "/health") return new Response("ok");
+    const url = new URL(request.url);
+    if (url.pathname === "/health") return new Response("ok");
     const { secret, mode, delayMs = 0 } = config();
     const body = await request.text();
     let event: { type?: string; data?: Record<string, unknown> } | undefined;
@@ -45,6 +47,7 @@ const server = Bun.serve({
     if (mode === "slow") await Bun.sleep(delayMs);
     const answered = !event ? 400 : mode === "fail" ? 500 : 200;
     const record: Received = {
+      path: url.pathname + url.search,
       id: request.headers.get("webhook-id"),
       verified: event !== undefined,
       answered,
