@@ -31,10 +31,14 @@ const POLICY: Record<string, Access> = {
   "POST /v1/coupon-batches": "admin",
   "GET /v1/coupon-batches/:id": "admin",
   "GET /v1/coupon-batches/:id/coupons": "admin",
+  "POST /v1/webhooks/": "admin",
+  "GET /v1/webhooks/": "admin",
+  "DELETE /v1/webhooks/:id": "admin",
+  "GET /v1/webhooks/:id/deliveries": "admin",
 };
 
 /** Routes whose success is not the method's usual status. */
-const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200 };
+const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200, "DELETE /v1/webhooks/:id": 204 };
 
 const OWNER = "09121111111";
 
@@ -46,6 +50,18 @@ let shared: string;
 /** Likewise a coupon nobody may use in the matrix, and a batch to read. */
 let sharedCoupon: string;
 let batchId: number;
+/** A webhook endpoint to read; each delete that is let through removes one of its own. */
+let webhookId: number;
+
+async function newWebhook(): Promise<number> {
+  const res = await fetch(`${discount.url}/v1/webhooks`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ url: "http://127.0.0.1:9/hook", events: ["redemption.won"] }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: number }).id;
+}
 
 async function newCoupon(): Promise<string> {
   const res = await fetch(`${discount.url}/generate-coupon`, {
@@ -79,6 +95,7 @@ beforeAll(async () => {
     body: JSON.stringify({ count: 2 }),
   });
   batchId = ((await batch.json()) as { id: number }).id;
+  webhookId = await newWebhook();
 });
 afterAll(() => stack?.dispose());
 
@@ -99,12 +116,22 @@ async function bodyFor(route: string, allowed: boolean): Promise<object | undefi
   if (route === "POST /redeem-coupon") return { code: allowed ? await newCoupon() : sharedCoupon, phone: OWNER };
   if (route === "POST /generate-coupon") return {};
   if (route === "POST /v1/coupon-batches") return { count: 1 };
+  if (route === "POST /v1/webhooks/") return { url: "http://127.0.0.1:9/hook", events: ["credit.failed"] };
   return undefined;
 }
 
-const pathOf = (template: string) =>
-  template.replace(":code", shared).replace(":id", String(batchId)).replace(":file", "app.js") +
-  (template === "/coupon-status" ? `?code=${sharedCoupon}` : "");
+/** A delete that will be let through gets an endpoint of its own, so the others still have one to read. */
+async function pathFor(route: string, template: string, allowed: boolean): Promise<string> {
+  const id = template.startsWith("/v1/webhooks/")
+    ? route.startsWith("DELETE") && allowed
+      ? await newWebhook()
+      : webhookId
+    : batchId;
+  return (
+    template.replace(":code", shared).replace(":id", String(id)).replace(":file", "app.js") +
+    (template === "/coupon-status" ? `?code=${sharedCoupon}` : "")
+  );
+}
 
 describe("auth matrix", async () => {
   const callers = await authCallers(OWNER);
@@ -130,7 +157,7 @@ describe("auth matrix", async () => {
           headers["content-type"] = "application/json";
           init.body = JSON.stringify(body);
         }
-        const res = await fetch(`${discount.url}${pathOf(template)}`, init);
+        const res = await fetch(`${discount.url}${await pathFor(route, template, allowed)}`, init);
         expect(res.status).toBe(expected);
 
         if (!allowed) {

@@ -4,6 +4,7 @@ import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
+import { every } from "../../periodic";
 import type { CreditResult, CreditSender } from "./credit-sender";
 import type { DeliveryResult, OutboxLanes } from "./lanes";
 
@@ -46,7 +47,6 @@ export function startRelay(options: RelayOptions) {
   const batchSize = options.batchSize ?? 100;
   const leaseMs = options.walletTimeoutMs * 4 + 5_000;
   const random = options.random ?? Math.random;
-  let running: Promise<void> | undefined;
   let stopped = false;
 
   async function deliver(): Promise<number> {
@@ -84,11 +84,7 @@ export function startRelay(options: RelayOptions) {
     }
   }
 
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => {
-      running = undefined;
-    });
-  }, options.intervalMs);
+  const passes = every(options.intervalMs, tick);
 
   return {
     owner,
@@ -97,8 +93,7 @@ export function startRelay(options: RelayOptions) {
     /** Stops scheduling; waits for the pass in hand to finish. */
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await passes.stop();
     },
   };
 }

@@ -106,7 +106,13 @@ describe("credit.failed", () => {
     expect(failed.map((e) => [e.messageId, e.data])).toEqual([
       [
         `msg_credit_failed_${refused.row.id}`,
-        { code: campaign.code, phone: "+989121000004", amount: 900, reason: "NOPE", failedAt: "2026-12-01T10:00:00.000Z" },
+        {
+          code: campaign.code,
+          phone: "+989121000004",
+          amount: 900,
+          reason: "NOPE",
+          failedAt: "2026-12-01T10:00:00.000Z",
+        },
       ],
     ]);
   });

@@ -3,15 +3,9 @@ import type { Clock } from "@matchday/shared/clock";
 import { authPlugin } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import type { DiscountStore } from "../../db/store";
+import { ADMIN_ONLY } from "../campaigns";
 import type { DestinationPolicy } from "./destination";
-import {
-  CreatedWebhook,
-  CreateWebhook,
-  DeliveryList,
-  DeliveryListQuery,
-  WebhookList,
-  WebhookParams,
-} from "./model";
+import { CreatedWebhook, CreateWebhook, DeliveryList, DeliveryListQuery, WebhookList, WebhookParams } from "./model";
 import { createWebhook, createWebhookWrites, findWebhook, listDeliveries, listWebhooks } from "./service";
 
 export interface WebhookRoutesDeps {
@@ -22,9 +16,6 @@ export interface WebhookRoutesDeps {
 }
 
 const admins = ["admin"] as const;
-const ADMIN_ONLY =
-  "Admins only: 401 UNAUTHENTICATED, INVALID_TOKEN or TOKEN_EXPIRED without a valid token; 403 FORBIDDEN for " +
-  "user and service tokens.";
 
 export function webhookRoutes({ store, verifyToken, clock, policy }: WebhookRoutesDeps) {
   const writes = createWebhookWrites(store, clock);
@@ -76,6 +67,7 @@ export function webhookRoutes({ store, verifyToken, clock, policy }: WebhookRout
           summary: "Remove a webhook endpoint and the deliveries it is still owed (admin)",
           description: `${ADMIN_ONLY} 404 WEBHOOK_NOT_FOUND when there is no such endpoint.`,
           tags: ["webhooks"],
+          responses: { 204: { description: "Removed: nothing more is sent to it" } },
         },
       },
     )

@@ -1,6 +1,7 @@
 import type { Clock } from "@matchday/shared/clock";
 import type { Logger } from "@matchday/shared/logger";
 import type { WebhookConfig } from "../../config";
+import { every } from "../../periodic";
 import { retryDelayMs } from "../outbox/relay";
 import type { AttemptResult, DeliveryLanes } from "./deliveries";
 import type { Resolver } from "./destination";
@@ -35,7 +36,6 @@ export function startWebhookLoop(options: WebhookLoopOptions) {
   const leaseMs = config.timeoutMs * 2 + 5_000;
   const random = options.random ?? Math.random;
   const backoff = { baseMs: config.retryBaseMs, maxMs: Math.max(config.retryBaseMs, MAX_DELAY_MS) };
-  let running: Promise<void> | undefined;
   let stopped = false;
 
   async function sendDue(): Promise<number> {
@@ -68,20 +68,13 @@ export function startWebhookLoop(options: WebhookLoopOptions) {
     }
   }
 
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => {
-      running = undefined;
-    });
-  }, config.intervalMs);
+  const passes = every(config.intervalMs, tick);
 
   return {
-    /** Runs one pass now (tests use it). */
-    runOnce: () => tick(),
     /** Stops scheduling; waits for the pass in hand to finish. */
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await passes.stop();
     },
   };
 }

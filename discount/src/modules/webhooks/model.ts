@@ -1,4 +1,4 @@
-import { type Static, type TLiteral, Type as T } from "@sinclair/typebox";
+import { type Static, Type as T, type TLiteral } from "@sinclair/typebox";
 import { Timestamp } from "../campaigns/model";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./events";
 

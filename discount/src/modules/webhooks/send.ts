@@ -14,7 +14,11 @@ export type Attempt = { ok: boolean; status: number | null; error: string | null
 
 /** The Standard Webhooks body: the same bytes on every attempt of one message. */
 export const payloadOf = (delivery: DueDelivery) =>
-  JSON.stringify({ type: delivery.type, timestamp: new Date(delivery.eventAt).toISOString(), data: JSON.parse(delivery.data) });
+  JSON.stringify({
+    type: delivery.type,
+    timestamp: new Date(delivery.eventAt).toISOString(),
+    data: JSON.parse(delivery.data),
+  });
 
 /**
  * One signed attempt (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature
@@ -47,6 +51,10 @@ export async function sendDelivery(delivery: DueDelivery, options: SendOptions):
   } catch (error) {
     const name = (error as Error)?.name;
     const timedOut = name === "TimeoutError" || name === "AbortError";
-    return { ok: false, status: null, error: timedOut ? `no answer within ${options.timeoutMs} ms` : "could not connect" };
+    return {
+      ok: false,
+      status: null,
+      error: timedOut ? `no answer within ${options.timeoutMs} ms` : "could not connect",
+    };
   }
 }

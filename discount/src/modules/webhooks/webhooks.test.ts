@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type DiscountStack, type DiscountUnderTest, startDiscountInProcess, startDiscountStack } from "@matchday/testkit/discount";
+import { createLogger } from "@matchday/shared/logger";
+import {
+  type DiscountStack,
+  type DiscountUnderTest,
+  startDiscountInProcess,
+  startDiscountStack,
+} from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
 import { waitFor } from "@matchday/testkit/processes";
 import { startWebhookReceiver, type WebhookReceiver } from "@matchday/testkit/webhooks";
-import { createLogger } from "@matchday/shared/logger";
 import type { WebhookConfig } from "../../config";
 import { openDiscountStore } from "../../db/store";
 import { createDeliveryLanes } from "./deliveries";
@@ -35,7 +40,11 @@ afterAll(async () => {
 });
 
 async function call(discount: DiscountUnderTest, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${discount.url}${path}`, { method, headers: admin, body: body && JSON.stringify(body) });
+  const res = await fetch(`${discount.url}${path}`, {
+    method,
+    headers: admin,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -49,7 +58,11 @@ async function register(name: string, events: string[], discount = stack.discoun
 }
 
 async function campaignWithWinners(cap: number, winners: number, prefix: string): Promise<string> {
-  const { body } = await call(stack.discount, "POST", "/v1/campaigns", { name: prefix, amount: 1_000, maxRedemptions: cap });
+  const { body } = await call(stack.discount, "POST", "/v1/campaigns", {
+    name: prefix,
+    amount: 1_000,
+    maxRedemptions: cap,
+  });
   for (let i = 0; i < winners; i++) {
     const phone = `0912${prefix}${String(i).padStart(4, "0")}`;
     const redeem = await call(stack.discount, "POST", "/v1/redeem", { code: body.code, phone });
@@ -61,7 +74,12 @@ async function campaignWithWinners(cap: number, winners: number, prefix: string)
 const deliveries = async (id: number, discount = stack.discount) =>
   (await call(discount, "GET", `/v1/webhooks/${id}/deliveries?limit=100`)).body.items as Delivery[];
 const receivedAt = (name: string) => receiver.received().filter((r) => r.path === `/hook/${name}`);
-const deliveredOk = (name: string) => new Set(receivedAt(name).filter((r) => r.answered === 200).map((r) => r.id));
+const deliveredOk = (name: string) =>
+  new Set(
+    receivedAt(name)
+      .filter((r) => r.answered === 200)
+      .map((r) => r.id),
+  );
 
 describe("registration", () => {
   test("answers a whsec_ secret once; the list shows the endpoint, enabled, without it", async () => {
@@ -119,7 +137,7 @@ describe("delivery", () => {
       expect.arrayContaining([1, 2]),
     );
     const listed = await deliveries(endpoint.id);
-    expect(new Set(listed.map((d) => d.messageId))).toEqual(deliveredOk("wins"));
+    expect(new Set<string | null>(listed.map((d) => d.messageId))).toEqual(deliveredOk("wins"));
     expect(listed.every((d) => d.status === "delivered" && d.attempts === 1 && d.lastStatus === 200)).toBe(true);
   }, 30_000);
 
@@ -146,12 +164,16 @@ describe("delivery", () => {
     expect(listed.every((d) => d.attempts > 1)).toBe(true);
     // A timed-out attempt may have reached it too: at least once, under the same id, every copy verified.
     expect(receivedAt("outage").every((r) => r.verified)).toBe(true);
-    expect(new Set(listed.map((d) => d.messageId))).toEqual(deliveredOk("outage"));
+    expect(new Set<string | null>(listed.map((d) => d.messageId))).toEqual(deliveredOk("outage"));
   }, 60_000);
 
   test("a credit the wallet refuses for good is announced as credit.failed, only to endpoints that asked for it", async () => {
     const failures = await register("failures", ["credit.failed"]);
-    const { body } = await call(stack.discount, "POST", "/v1/campaigns", { name: "refused", amount: 1_000, maxRedemptions: 5 });
+    const { body } = await call(stack.discount, "POST", "/v1/campaigns", {
+      name: "refused",
+      amount: 1_000,
+      maxRedemptions: 5,
+    });
     // The winner's credit key already holds another amount in the wallet: it refuses the credit for good.
     const phone = "+989123000001";
     const wallet = await fetch(`${stack.wallet.url}/v1/wallets/${phone}/credits`, {
@@ -164,7 +186,11 @@ describe("delivery", () => {
     expect(redeem.body.status).toBe("failed");
     await waitFor("credit.failed", async () => deliveredOk("failures").size === 1);
     const [got] = receivedAt("failures");
-    expect(got).toMatchObject({ verified: true, type: "credit.failed", data: { code: body.code, phone, amount: 1_000 } });
+    expect(got).toMatchObject({
+      verified: true,
+      type: "credit.failed",
+      data: { code: body.code, phone, amount: 1_000 },
+    });
     expect(String(got?.data?.reason)).toContain("IDEMPOTENCY_KEY_REUSED");
     expect((await deliveries(failures.id)).map((d) => d.type)).toEqual(["credit.failed"]);
   }, 30_000);
