@@ -118,7 +118,7 @@ export function createDeliveryLanes(store: DiscountStore, now: Clock, retryWindo
       if (after?.status !== "failed") continue;
       // Given up with no success anywhere on the endpoint since it was created: every attempt
       // failed for the whole window. The endpoint is switched off, for admins to see.
-      await tx
+      const disabled = await tx
         .update(webhookEndpoints)
         .set({ disabledAt: at, disabledReason: `every attempt failed for the whole retry window; last: ${r.error}` })
         .where(
@@ -127,7 +127,14 @@ export function createDeliveryLanes(store: DiscountStore, now: Clock, retryWindo
             isNull(webhookEndpoints.disabledAt),
             or(isNull(webhookEndpoints.lastSuccessAt), lt(webhookEndpoints.lastSuccessAt, after.createdAt)),
           ),
-        );
+        )
+        .returning({ id: webhookEndpoints.id });
+      // What it was still owed is given up with it: nothing stays due that no pass may send.
+      if (disabled.length > 0)
+        await tx
+          .update(webhookDeliveries)
+          .set({ status: "failed", lastError: "endpoint disabled", leaseOwner: null, leaseUntil: null, updatedAt: at })
+          .where(and(eq(webhookDeliveries.endpointId, r.endpointId), eq(webhookDeliveries.status, "pending")));
     }
     return results.map(() => undefined);
   };

@@ -15,11 +15,16 @@ export type Resolver = (host: string) => Promise<string[]>;
 const RESOLVE_TIMEOUT_MS = 2_000;
 
 export const resolveAll: Resolver = async (host) => {
-  const answers = await Promise.race([
-    lookup(host, { all: true, verbatim: true }),
-    Bun.sleep(RESOLVE_TIMEOUT_MS).then(() => Promise.reject(new Error("timed out"))),
-  ]);
-  return answers.map((a) => a.address);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), RESOLVE_TIMEOUT_MS);
+  });
+  try {
+    const answers = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
+    return answers.map((a) => a.address);
+  } finally {
+    clearTimeout(timer);
+  }
 };
 
 /**

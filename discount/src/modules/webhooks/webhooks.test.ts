@@ -230,20 +230,21 @@ describe("an endpoint that keeps failing", () => {
       receiver.configure({ secret: endpoint.secret, mode: "fail" });
       const { body } = await call(short, "POST", "/v1/campaigns", { name: "doomed", amount: 1_000, maxRedemptions: 5 });
       await call(short, "POST", "/v1/redeem", { code: body.code, phone: "09124000001" });
+      await call(short, "POST", "/v1/redeem", { code: body.code, phone: "09124000002" });
       const listed = async () =>
         ((await call(short, "GET", "/v1/webhooks")).body.items as Webhook[]).find((w) => w.id === endpoint.id);
       await waitFor("the endpoint disabled", async () => (await listed())?.enabled === false);
       const disabled = await listed();
       expect(disabled?.disabledReason).toBe("every attempt failed for the whole retry window; last: answered HTTP 500");
       expect(disabled?.consecutiveFailures).toBeGreaterThan(1);
-      expect((await deliveries(endpoint.id, short)).map((d) => d.status)).toEqual(["failed"]);
+      // Whatever it was still owed is given up with it.
+      expect((await deliveries(endpoint.id, short)).map((d) => d.status)).toEqual(["failed", "failed"]);
       // No new event goes to it, and nothing more is tried.
-      await call(short, "POST", "/v1/redeem", { code: body.code, phone: "09124000002" });
-      // Nothing more is tried on a disabled endpoint.
+      await call(short, "POST", "/v1/redeem", { code: body.code, phone: "09124000003" });
       const before = receivedAt("doomed").length;
       await Bun.sleep(300);
       expect(receivedAt("doomed").length).toBe(before);
-      expect((await deliveries(endpoint.id, short)).length).toBe(1);
+      expect((await deliveries(endpoint.id, short)).length).toBe(2);
     } finally {
       await short.dispose();
     }
