@@ -28,6 +28,7 @@ export function startBackground(parts: DiscountParts) {
     config: config.webhooks,
     clock,
     logger,
+    metrics,
   });
   const archiving = scheduleArchiving({
     config: config.archive,

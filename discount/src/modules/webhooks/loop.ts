@@ -1,6 +1,7 @@
 import type { Clock } from "@matchday/shared/clock";
 import type { Logger } from "@matchday/shared/logger";
 import type { WebhookConfig } from "../../config";
+import type { DiscountMetrics } from "../../metrics";
 import { every } from "../../periodic";
 import { retryDelayMs } from "../outbox/relay";
 import type { AttemptResult, DeliveryLanes } from "./deliveries";
@@ -12,6 +13,7 @@ export interface WebhookLoopOptions {
   config: WebhookConfig;
   clock: Clock;
   logger: Logger;
+  metrics: DiscountMetrics;
   /** Identifies this instance's leases. */
   owner?: string;
   batchSize?: number;
@@ -48,6 +50,7 @@ export function startWebhookLoop(options: WebhookLoopOptions) {
           clock,
           resolve: options.resolve,
         });
+        options.metrics.webhookAttempts.inc({ result: attempt.ok ? "delivered" : "failed" });
         if (!attempt.ok) options.logger.warn({ delivery: delivery.id, error: attempt.error }, "webhook attempt failed");
         const retryAt = clock() + retryDelayMs(delivery.attempts + 1, random, backoff);
         return { deliveryId: delivery.id, endpointId: delivery.endpointId, owner, retryAt, ...attempt };

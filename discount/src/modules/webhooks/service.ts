@@ -58,7 +58,8 @@ export async function createWebhook(
 ) {
   const destination = await checkDestination(input.url, policy, resolve);
   if (!destination.ok) throw new AppError("WEBHOOK_URL_REFUSED", destination.reason);
-  const row = await writes.insert(input);
+  // Stored as parsed: normalised and percent-encoded, so what admins read back is what is called.
+  const row = await writes.insert({ ...input, url: destination.url.href });
   return { ...toWebhook(row), secret: row.secret };
 }
 

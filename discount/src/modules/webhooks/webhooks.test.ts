@@ -6,11 +6,12 @@ import {
   startDiscountInProcess,
   startDiscountStack,
 } from "@matchday/testkit/discount";
-import { bearer } from "@matchday/testkit/http";
+import { bearer, TEST_METRICS_TOKEN } from "@matchday/testkit/http";
 import { waitFor } from "@matchday/testkit/processes";
 import { startWebhookReceiver, type WebhookReceiver } from "@matchday/testkit/webhooks";
 import type { WebhookConfig } from "../../config";
 import { openDiscountStore } from "../../db/store";
+import { createDiscountMetrics } from "../../metrics";
 import { createDeliveryLanes } from "./deliveries";
 import { startWebhookLoop } from "./loop";
 import type { Delivery, Webhook } from "./model";
@@ -139,6 +140,10 @@ describe("delivery", () => {
     const listed = await deliveries(endpoint.id);
     expect(new Set<string | null>(listed.map((d) => d.messageId))).toEqual(deliveredOk("wins"));
     expect(listed.every((d) => d.status === "delivered" && d.attempts === 1 && d.lastStatus === 200)).toBe(true);
+    const metrics = await fetch(`${stack.discount.url}/metrics`, {
+      headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
+    expect(await metrics.text()).toMatch(/discount_webhook_attempts_total\{result="delivered"\} [1-9]/);
   }, 30_000);
 
   test("across the receiver's outage, its 500s and its timeouts, each event arrives verified once it answers again", async () => {
@@ -202,6 +207,7 @@ describe("delivery", () => {
       config: WEBHOOKS,
       clock: Date.now,
       logger: createLogger({ level: "silent", service: "discount" }),
+      metrics: createDiscountMetrics(),
       batchSize: 3,
     });
     try {
