@@ -47,7 +47,7 @@ export function createDeliveryLanes(store: DiscountStore, now: Clock, retryWindo
       SELECT max(id) AS upTo FROM (
         SELECT id FROM ${webhookEvents} WHERE dispatched_at IS NULL ORDER BY id LIMIT ${DISPATCH_BATCH})`);
     const upTo = last?.upTo;
-    if (upTo == null) return passes.map(() => 0);
+    if (upTo == null) return passes.map(() => undefined);
     await tx.run(sql`
       INSERT OR IGNORE INTO ${webhookDeliveries} (event_id, endpoint_id, next_attempt_at, created_at, updated_at)
       SELECT e.id, w.id, ${at}, ${at}, ${at}
@@ -59,7 +59,7 @@ export function createDeliveryLanes(store: DiscountStore, now: Clock, retryWindo
       .update(webhookEvents)
       .set({ dispatchedAt: at })
       .where(and(isNull(webhookEvents.dispatchedAt), lte(webhookEvents.id, upTo)));
-    return passes.map(() => 1);
+    return passes.map(() => undefined);
   };
 
   const lease = async (tx: DiscountTx, requests: { owner: string; limit: number; leaseMs: number }[]) => {

@@ -81,6 +81,20 @@ const deliveredOk = (name: string) =>
       .filter((r) => r.answered === 200)
       .map((r) => r.id),
   );
+/**
+ * Until `n` deliveries are recorded as delivered: the receiver logs a request before its answer
+ * reaches the sender, and a 200 it gave after the sender's timeout leaves that delivery pending.
+ */
+async function untilDelivered(id: number, n: number, timeoutMs = 15_000) {
+  await waitFor(
+    `${n} deliveries`,
+    async () => {
+      const listed = await deliveries(id);
+      return listed.length === n && listed.every((d) => d.status === "delivered");
+    },
+    timeoutMs,
+  );
+}
 
 describe("registration", () => {
   test("answers a whsec_ secret once; the list shows the endpoint, enabled, without it", async () => {
@@ -129,7 +143,7 @@ describe("delivery", () => {
   test("every win and the sell-out reach the receiver signed, each under the stable id its delivery shows", async () => {
     const endpoint = await register("wins", ["redemption.won", "campaign.sold_out"]);
     const code = await campaignWithWinners(2, 2, "100");
-    await waitFor("three deliveries", async () => deliveredOk("wins").size === 3);
+    await untilDelivered(endpoint.id, 3);
     const got = receivedAt("wins");
     expect(got.every((r) => r.verified)).toBe(true);
     expect(got.map((r) => r.type).sort()).toEqual(["campaign.sold_out", "redemption.won", "redemption.won"]);
@@ -163,7 +177,7 @@ describe("delivery", () => {
     await waitFor("timeouts", async () => (await lastErrors()).includes("no answer within 300 ms"));
 
     receiver.configure({ secret, mode: "ok" });
-    await waitFor("every event delivered", async () => deliveredOk("outage").size === 4, 30_000);
+    await untilDelivered(endpoint.id, 4, 30_000);
     const listed = await deliveries(endpoint.id);
     expect(listed.map((d) => d.status)).toEqual(["delivered", "delivered", "delivered", "delivered"]);
     expect(listed.every((d) => d.attempts > 1)).toBe(true);
@@ -189,7 +203,7 @@ describe("delivery", () => {
     expect(wallet.status).toBe(201);
     const redeem = await call(stack.discount, "POST", "/v1/redeem", { code: body.code, phone });
     expect(redeem.body.status).toBe("failed");
-    await waitFor("credit.failed", async () => deliveredOk("failures").size === 1);
+    await untilDelivered(failures.id, 1);
     const [got] = receivedAt("failures");
     expect(got).toMatchObject({
       verified: true,
@@ -214,7 +228,7 @@ describe("delivery", () => {
       const endpoint = await register("pair", ["redemption.won"]);
       receiver.configure({ secret: endpoint.secret, mode: "slow", delayMs: 100 });
       await campaignWithWinners(20, 20, "300");
-      await waitFor("twenty deliveries", async () => deliveredOk("pair").size === 20, 30_000);
+      await untilDelivered(endpoint.id, 20, 30_000);
       const ids = receivedAt("pair").map((r) => r.id);
       expect(ids.length).toBe(20);
     } finally {
