@@ -31,10 +31,14 @@ const POLICY: Record<string, Access> = {
   "POST /v1/coupon-batches": "admin",
   "GET /v1/coupon-batches/:id": "admin",
   "GET /v1/coupon-batches/:id/coupons": "admin",
+  "POST /v1/webhooks/": "admin",
+  "GET /v1/webhooks/": "admin",
+  "DELETE /v1/webhooks/:id": "admin",
+  "GET /v1/webhooks/:id/deliveries": "admin",
 };
 
 /** Routes whose success is not the method's usual status. */
-const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200 };
+const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200, "DELETE /v1/webhooks/:id": 204 };
 
 /** Any-caller routes that name the owner's phone in the body, so a user token for another phone is refused. */
 const PHONE_IN_BODY = new Set(["POST /v1/redeem", "POST /redeem-coupon"]);
@@ -49,6 +53,18 @@ let shared: string;
 /** Likewise a coupon bound to the owner that nobody may use in the matrix, and a batch to read. */
 let sharedCoupon: string;
 let batchId: number;
+/** A webhook endpoint to read; each delete that is let through removes one of its own. */
+let webhookId: number;
+
+async function newWebhook(): Promise<number> {
+  const res = await fetch(`${discount.url}/v1/webhooks`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ url: "http://127.0.0.1:9/hook", events: ["redemption.won"] }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: number }).id;
+}
 
 /** Every coupon in the matrix is bound to the owner: only they (or staff for them) may redeem or see it. */
 const BOUND = { phone: OWNER, metadata: { source: "auth matrix" } };
@@ -85,6 +101,7 @@ beforeAll(async () => {
     body: JSON.stringify({ phones: [OWNER, OWNER], metadata: BOUND.metadata, pattern: "AM-####-####" }),
   });
   batchId = ((await batch.json()) as { id: number }).id;
+  webhookId = await newWebhook();
 });
 afterAll(() => stack?.dispose());
 
@@ -105,12 +122,22 @@ async function bodyFor(route: string, allowed: boolean): Promise<object | undefi
   if (route === "POST /redeem-coupon") return { code: allowed ? await newCoupon() : sharedCoupon, phone: OWNER };
   if (route === "POST /generate-coupon") return BOUND;
   if (route === "POST /v1/coupon-batches") return { phones: [OWNER], metadata: BOUND.metadata, pattern: "AM-####" };
+  if (route === "POST /v1/webhooks/") return { url: "http://127.0.0.1:9/hook", events: ["credit.failed"] };
   return undefined;
 }
 
-const pathOf = (template: string) =>
-  template.replace(":code", shared).replace(":id", String(batchId)).replace(":file", "app.js") +
-  (template === "/coupon-status" ? `?code=${sharedCoupon}` : "");
+/** A delete that will be let through gets an endpoint of its own, so the others still have one to read. */
+async function pathFor(route: string, template: string, allowed: boolean): Promise<string> {
+  const id = template.startsWith("/v1/webhooks/")
+    ? route.startsWith("DELETE") && allowed
+      ? await newWebhook()
+      : webhookId
+    : batchId;
+  return (
+    template.replace(":code", shared).replace(":id", String(id)).replace(":file", "app.js") +
+    (template === "/coupon-status" ? `?code=${sharedCoupon}` : "")
+  );
+}
 
 describe("auth matrix", async () => {
   const callers = await authCallers(OWNER);
@@ -135,7 +162,7 @@ describe("auth matrix", async () => {
           headers["content-type"] = "application/json";
           init.body = JSON.stringify(body);
         }
-        const res = await fetch(`${discount.url}${pathOf(template)}`, init);
+        const res = await fetch(`${discount.url}${await pathFor(route, template, allowed)}`, init);
         expect(res.status).toBe(expected);
 
         if (!allowed) {

@@ -2,11 +2,13 @@ import { scheduleArchiving } from "@matchday/shared/archive";
 import { redemptionArchiveSource } from "./modules/archive/redemption-source";
 import { startOrphanSweep } from "./modules/orphans/sweep";
 import { startRelay } from "./modules/outbox/relay";
+import { createDeliveryLanes } from "./modules/webhooks/deliveries";
+import { startWebhookLoop } from "./modules/webhooks/loop";
 import type { DiscountParts } from "./wiring";
 
 /**
  * The process's timers, started by its entry (boot) and not by the app: the outbox relay,
- * the orphan sweep and archiving. `stop` waits for each one's pass in hand.
+ * the orphan sweep, webhook deliveries and archiving. `stop` waits for each one's pass in hand.
  */
 export function startBackground(parts: DiscountParts) {
   const { config, store, gate, records, clock, logger, metrics } = parts;
@@ -21,6 +23,13 @@ export function startBackground(parts: DiscountParts) {
     walletTimeoutMs: config.walletTimeoutMs,
   });
   const orphans = startOrphanSweep({ store, gate, records, clock, logger }, config.orphanSweep);
+  const webhooks = startWebhookLoop({
+    deliveries: createDeliveryLanes(store, clock, config.webhooks.retryWindowMs),
+    config: config.webhooks,
+    clock,
+    logger,
+    metrics,
+  });
   const archiving = scheduleArchiving({
     config: config.archive,
     service: "discount",
@@ -30,7 +39,7 @@ export function startBackground(parts: DiscountParts) {
   });
   return {
     async stop() {
-      await Promise.all([relay.stop(), orphans.stop(), archiving.stop()]);
+      await Promise.all([relay.stop(), orphans.stop(), webhooks.stop(), archiving.stop()]);
     },
   };
 }

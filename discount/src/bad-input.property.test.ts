@@ -20,6 +20,7 @@ import {
   INJECTIONS,
   type RouteSpec,
   sqliteFingerprint,
+  validRequestFor,
 } from "@matchday/testkit/bad-input";
 import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
@@ -40,6 +41,9 @@ let routes: RouteSpec[];
 let campaign: string;
 let coupon: string;
 let batch: string;
+let webhook: string;
+/** Deleting an endpoint for real writes: its spec is sent broken, and its valid call once, at the end. */
+let webhookRemoval: RouteSpec;
 /** How many rl:* keys the last Redis fingerprint left out, for the log. */
 let rateLimitKeys: string[] = [];
 
@@ -113,6 +117,27 @@ const badAlphabet = fc
   .filter((alphabet) => refusedForOne(undefined, alphabet));
 const paging = { limit: badLimit, cursor: badCursor };
 const badFormat = fc.constantFrom("CSV", "xml", "json,csv", "csv\u0000", "../..", "' OR 1=1 --");
+/** Not a URL a webhook may go to (private addresses are allowed in tests; schemes and credentials are not). */
+const badWebhookUrl = fc.oneof(
+  badString(1, 2_048),
+  fc.constantFrom(
+    "not a url",
+    "/relative/hook",
+    "//example.com/hook",
+    "ftp://example.com/hook",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "https://user:secret@example.com/hook",
+  ),
+);
+const badEvents = fc.oneof(
+  fc.constantFrom(null, "redemption.won", 1, {}, [], ["redemption.lost"], ["redemption.won", "redemption.won"], [1]),
+  fc
+    .string({ maxLength: 30 })
+    .filter((s) => !s.includes("."))
+    .map((s) => [s]),
+);
+const byWebhook = (id: string) => ({ param: id, badParam: badSegment((s) => !/^[1-9][0-9]{0,15}$/.test(s)) });
 
 /** Every discount route with a valid call and its own ways of being wrong. */
 async function discountRoutes(): Promise<RouteSpec[]> {
@@ -168,6 +193,12 @@ async function discountRoutes(): Promise<RouteSpec[]> {
     }),
     get("/v1/coupon-batches/:id", byBatch),
     get("/v1/coupon-batches/:id/coupons", { ...byBatch, query: { good: {}, bad: { ...paging, format: badFormat } } }),
+    postTo("/v1/webhooks", {
+      valid: { url: "https://example.com/hook", events: ["redemption.won"] },
+      schema: { url: { required: true, bad: badWebhookUrl }, events: { required: true, bad: badEvents } },
+    }),
+    get("/v1/webhooks"),
+    get("/v1/webhooks/:id/deliveries", { ...byWebhook(webhook), query: { good: {}, bad: paging } }),
   ];
 }
 
@@ -210,7 +241,7 @@ function requests(): fc.Arbitrary<BadRequest> {
     headers: admin,
     why: "coupon status without code",
   };
-  return fc.oneof(...routes.map(badRequestsFor), fc.constant(noCode));
+  return fc.oneof(...[...routes, webhookRemoval].map(badRequestsFor), fc.constant(noCode));
 }
 
 beforeAll(async () => {
@@ -219,7 +250,18 @@ beforeAll(async () => {
   campaign = String((await post("/v1/campaigns", { name: "open", amount: 1_000, maxRedemptions: 1_000 })).code);
   coupon = String((await post("/generate-coupon", {})).code);
   batch = String((await post("/v1/coupon-batches", { count: 2 })).id);
+  webhook = String((await post("/v1/webhooks", { url: "https://example.com/hook", events: ["credit.failed"] })).id);
   routes = await discountRoutes();
+  const removed = String(
+    (await post("/v1/webhooks", { url: "https://example.com/gone", events: ["credit.failed"] })).id,
+  );
+  webhookRemoval = {
+    method: "DELETE",
+    path: "/v1/webhooks/:id",
+    headers: admin,
+    badHeaders: await badAuth(),
+    ...byWebhook(removed),
+  };
 });
 afterAll(() => stack?.dispose());
 
@@ -236,7 +278,7 @@ test("every generated bad request to discount is a 4xx problem with a known code
 }, 120_000);
 
 test("the same requests unbroken are accepted, so every refusal above is the generated fault's doing", async () => {
-  await assertValidAccepted(stack.discount.url, routes);
+  await assertValidAccepted(stack.discount.url, [...routes, webhookRemoval]);
 });
 
 /**
@@ -279,7 +321,7 @@ test("a request without a Host header, or with one that is not a host, gets a 40
     body: JSON.stringify({ code: soldOut, phone: PHONE }),
     why: "redeem of a sold-out campaign",
   };
-  await assertBadHostsRefused(stack.discount.url, routes, [soldOutRedeem]);
+  await assertBadHostsRefused(stack.discount.url, routes, [soldOutRedeem, validRequestFor(webhookRemoval)]);
 });
 
 test("a Host header of three characters or fewer reaches every route like any other", async () => {

@@ -45,7 +45,26 @@ export interface DiscountConfig extends ServiceConfig {
   relayIntervalMs: number;
   /** Orphaned gate slots (DESIGN §4): how often each instance looks, and how old one must be to be recorded. */
   orphanSweep: { intervalMs: number; graceMs: number };
+  webhooks: WebhookConfig;
 }
+
+/** Signed webhooks: which destinations are allowed, and how deliveries are paced. */
+export interface WebhookConfig {
+  /** WEBHOOK_ALLOW_HTTP: plain http: destinations too (https: only by default). */
+  allowHttp: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE: loopback, private and link-local destinations too (tests, closed networks). */
+  allowPrivate: boolean;
+  /** How long one delivery attempt may take before it counts as failed. */
+  timeoutMs: number;
+  /** How often the background loop looks for events to send. */
+  intervalMs: number;
+  /** The first retry's delay; each later one doubles it (with jitter), up to an hour. */
+  retryBaseMs: number;
+  /** How long a delivery is retried, and how long an endpoint may fail every attempt before it is disabled. */
+  retryWindowMs: number;
+}
+
+const HOUR_MS = 3_600_000;
 
 /** Reads and checks the discount service's environment once; throws ConfigError naming every problem. */
 export function loadDiscountConfig(env: Env): DiscountConfig {
@@ -71,6 +90,15 @@ export function loadDiscountConfig(env: Env): DiscountConfig {
     orphanSweep: {
       intervalMs: read.int("ORPHAN_SWEEP_INTERVAL_MS", 1_000, 10, 60_000),
       graceMs: read.int("ORPHAN_GRACE_MS", 3_000, 100, 600_000),
+    },
+    webhooks: {
+      allowHttp: read.bool("WEBHOOK_ALLOW_HTTP", false),
+      allowPrivate: read.bool("WEBHOOK_ALLOW_PRIVATE", false),
+      timeoutMs: read.int("WEBHOOK_TIMEOUT_MS", 5_000, 100, 60_000),
+      intervalMs: read.int("WEBHOOK_INTERVAL_MS", 1_000, 10, 60_000),
+      retryBaseMs: read.int("WEBHOOK_RETRY_BASE_MS", 5_000, 10, 600_000),
+      // At least a day: a receiver down overnight still gets every event once it is back.
+      retryWindowMs: read.int("WEBHOOK_RETRY_HOURS", 72, 24, 24 * 30) * HOUR_MS,
     },
   };
   read.done();

@@ -15,6 +15,8 @@ export const { AppError, ERROR_STATUS, isErrorCode, problemCodes } = defineError
   INVALID_CODE_PATTERN: { status: 422, title: "The code pattern is not valid" },
   INVALID_CODE_ALPHABET: { status: 422, title: "The code alphabet is not valid" },
   CODE_SPACE_TOO_SMALL: { status: 422, title: "The code pattern has too few codes for this many coupons" },
+  WEBHOOK_NOT_FOUND: { status: 404, title: "No such webhook endpoint" },
+  WEBHOOK_URL_REFUSED: { status: 422, title: "Webhooks may not be sent to this URL" },
 });
 export type AppError = InstanceType<typeof AppError>;
 export type ErrorCode = ConstructorParameters<typeof AppError>[0];

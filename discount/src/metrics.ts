@@ -13,6 +13,7 @@ export function createDiscountMetrics(registry = new Registry()) {
     ),
     outboxDepth: registry.gauge("discount_outbox_pending", "Credits owed to the wallet and not yet delivered"),
     deliveries: registry.counter("discount_deliveries_total", "Wallet deliveries by the relay, by result"),
+    webhookAttempts: registry.counter("discount_webhook_attempts_total", "Webhook delivery attempts, by result"),
     couponsGenerated: registry.counter("discount_coupons_generated_total", "Single-use coupons generated"),
     couponsRedeemed: registry.counter("discount_coupons_redeemed_total", "Coupon redeem attempts by outcome"),
     couponsRateLimited: registry.counter(

@@ -131,8 +131,16 @@ test("no schema in the document exposes storage internals or secrets", () => {
     "leaseUntil",
     "lastError",
   ]);
-  // A coupon batch has no natural key: its id is its public handle (/v1/coupon-batches/:id).
-  const { "/v1/coupon-batches": _batches, "/v1/coupon-batches/{id}": _batch, ...others } = doc.paths;
+  // A coupon batch has no natural key: its id is its public handle (/v1/coupon-batches/:id). So has a
+  // webhook endpoint, and its deliveries' attempts and last error are what admins read them for.
+  const {
+    "/v1/coupon-batches": _batches,
+    "/v1/coupon-batches/{id}": _batch,
+    "/v1/webhooks/": _webhooks,
+    "/v1/webhooks/{id}": _webhook,
+    "/v1/webhooks/{id}/deliveries": _deliveries,
+    ...others
+  } = doc.paths;
   const exposed = [...schemasIn(others)].flatMap((schema) =>
     schema.properties && typeof schema.properties === "object" ? Object.keys(schema.properties) : [],
   );

@@ -148,3 +148,80 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 export type CouponBatchRow = typeof couponBatches.$inferSelect;
 export type RedemptionRow = typeof redemptions.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * Where admins want events sent (Standard Webhooks). The secret signs every delivery and is
+ * shown once, at creation. An endpoint that failed every attempt for the whole retry window (a
+ * delivery gave up with no success since it was created) is disabled (`disabledAt`), and no
+ * longer gets new events or attempts.
+ */
+export const webhookEndpoints = sqliteTable("webhook_endpoints", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  url: text("url").notNull(),
+  /** The event types it subscribed to, a JSON array (matched with json_each when events fan out). */
+  events: text("events", { mode: "json" }).notNull().$type<string[]>(),
+  secret: text("secret").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastSuccessAt: integer("last_success_at"),
+  /** When its current run of failed attempts began; null after any success. */
+  failingSince: integer("failing_since"),
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  disabledAt: integer("disabled_at"),
+  disabledReason: text("disabled_reason"),
+});
+
+/**
+ * Events to announce, written in the transaction that made them true (a winner recorded, a
+ * credit refused). `messageId` is stable: the same fact emitted twice is one row, and
+ * receivers de-duplicate on it (the `webhook-id` header). Fanned out to endpoints by the
+ * background loop, which stamps `dispatchedAt`.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    messageId: text("message_id").notNull().unique(),
+    type: text("type").notNull(),
+    /** The event's `data` object, as JSON. */
+    data: text("data").notNull(),
+    createdAt: integer("created_at").notNull(),
+    dispatchedAt: integer("dispatched_at"),
+  },
+  (t) => [index("webhook_events_undispatched").on(t.id).where(sql`${t.dispatchedAt} IS NULL`)],
+);
+
+/** One event owed to one endpoint: attempted, leased and retried like the credit outbox. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => webhookEvents.id),
+    endpointId: integer("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    status: text("status", { enum: ["pending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until"),
+    /** The HTTP status of the last attempt; null when it got no answer (refused, timed out). */
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_endpoint").on(t.eventId, t.endpointId),
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_endpoint").on(t.endpointId, t.id),
+    check("webhook_deliveries_status", sql`${t.status} IN ('pending', 'delivered', 'failed')`),
+  ],
+);
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

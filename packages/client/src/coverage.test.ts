@@ -31,6 +31,10 @@ const DISCOUNT_CALLS: Record<keyof DiscountClient, (client: DiscountClient) => P
   couponBatch: (c) => c.couponBatch(1),
   batchCoupons: (c) => c.batchCoupons(1),
   batchCouponsCsv: (c) => c.batchCouponsCsv(1),
+  createWebhook: (c) => c.createWebhook({ url: "https://example.com/hook", events: ["redemption.won"] }),
+  webhooks: (c) => c.webhooks(),
+  deleteWebhook: (c) => c.deleteWebhook(1),
+  webhookDeliveries: (c) => c.webhookDeliveries(1),
 };
 
 /** Served by each app but not its API: probes, metrics, the docs and the admin page's files. */

@@ -7,6 +7,7 @@ export type { ApiError, ApiResult, CallOptions, ClientOptions, TokenSource } fro
 type Api = ReturnType<typeof connect<DiscountApp>>;
 type Campaign = ReturnType<Api["v1"]["campaigns"]>;
 type Batch = ReturnType<Api["v1"]["coupon-batches"]>;
+type WebhookEndpoint = ReturnType<Api["v1"]["webhooks"]>;
 type QueryOf<Get extends (options: never) => unknown> = NonNullable<NonNullable<Parameters<Get>[0]>["query"]>;
 
 export type RedeemBody = Parameters<Api["v1"]["redeem"]["post"]>[0];
@@ -17,6 +18,8 @@ export type CreateBatchBody = Parameters<Api["v1"]["coupon-batches"]["post"]>[0]
 export type CampaignListQuery = QueryOf<Api["v1"]["campaigns"]["get"]>;
 export type ReportQuery = Omit<QueryOf<Campaign["report"]["get"]>, "format">;
 export type BatchCouponsQuery = Omit<QueryOf<Batch["coupons"]["get"]>, "format">;
+export type CreateWebhookBody = Parameters<Api["v1"]["webhooks"]["post"]>[0];
+export type DeliveryListQuery = QueryOf<WebhookEndpoint["deliveries"]["get"]>;
 
 /** One Server-Sent Event of a campaign's live stream, parsed. */
 export type CampaignEvent =
@@ -47,6 +50,7 @@ export function createDiscountClient(options: ClientOptions) {
   // Eden puts path parameters in the URL as they are.
   const campaign = (code: string) => api.v1.campaigns({ code: encodeURIComponent(code) });
   const batch = (id: number | string) => api.v1["coupon-batches"]({ id: encodeURIComponent(id) });
+  const webhook = (id: number | string) => api.v1.webhooks({ id: encodeURIComponent(id) });
   return {
     redeem: (body: RedeemBody, call?: CallOptions) => settle(api.v1.redeem.post(body, init(call))),
     createCampaign: (body: CreateCampaignBody, call?: CallOptions) => settle(api.v1.campaigns.post(body, init(call))),
@@ -75,6 +79,12 @@ export function createDiscountClient(options: ClientOptions) {
       settle(batch(id).coupons.get({ query, ...init(call) })),
     batchCouponsCsv: (id: number | string, call?: CallOptions) =>
       asText(settle(batch(id).coupons.get({ query: { format: "csv" }, ...init(call) }))),
+    /** Registers an endpoint; the answer's `secret` (whsec_...) is shown this once. */
+    createWebhook: (body: CreateWebhookBody, call?: CallOptions) => settle(api.v1.webhooks.post(body, init(call))),
+    webhooks: (call?: CallOptions) => settle(api.v1.webhooks.get(init(call))),
+    deleteWebhook: (id: number | string, call?: CallOptions) => settle(webhook(id).delete(undefined, init(call))),
+    webhookDeliveries: (id: number | string, query: DeliveryListQuery = {}, call?: CallOptions) =>
+      settle(webhook(id).deliveries.get({ query, ...init(call) })),
   };
 }
 

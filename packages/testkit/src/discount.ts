@@ -25,6 +25,15 @@ export function discountTestConfig({ redisUrl, ...overrides }: DiscountOverrides
     walletTimeoutMs: 1_000,
     relayIntervalMs: 100,
     orphanSweep: { intervalMs: 100, graceMs: 500 },
+    // Receivers in tests listen on loopback over plain HTTP, and retry within the test's time.
+    webhooks: {
+      allowHttp: true,
+      allowPrivate: true,
+      timeoutMs: 1_000,
+      intervalMs: 50,
+      retryBaseMs: 50,
+      retryWindowMs: 24 * 3_600_000,
+    },
     ...overrides,
     redis,
   };

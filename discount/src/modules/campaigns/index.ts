@@ -17,7 +17,7 @@ export interface CampaignRoutesDeps {
 }
 
 const admins = ["admin"] as const;
-const ADMIN_ONLY =
+export const ADMIN_ONLY =
   "Admins only: 401 UNAUTHENTICATED, INVALID_TOKEN or TOKEN_EXPIRED without a valid token; 403 FORBIDDEN for " +
   "user and service tokens. Refusals are application/problem+json.";
 

@@ -6,6 +6,7 @@ import type { DiscountStore, DiscountTx } from "../../db/store";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import type { Gate } from "../../redis/gate";
 import { type Credit, creditOf, insertOwedCredits } from "../outbox/owed";
+import { emitWinEvents } from "../webhooks/events";
 import { generationOf, type Seat } from "./gate";
 import { type ClaimOutcome, resultOf, UNAVAILABLE } from "./model";
 import { findRedemption, rankHolder } from "./winners";
@@ -49,6 +50,12 @@ export function createWinnerRecords(store: DiscountStore, now: Clock, firstRetry
       owed.map(({ row, credit }) => ({ redemptionId: row.id, credit })),
       at,
       firstRetryDelayMs,
+    );
+    // One more statement in this transaction; webhooks are sent later, by the background loop.
+    await emitWinEvents(
+      tx,
+      rows.map((r) => r.id),
+      at,
     );
     return owed.map(({ row, credit }) => ({ row, credit, outboxId: outboxIdOf.get(row.id) as number }));
   };

@@ -2,6 +2,7 @@ import type { Clock } from "@matchday/shared/clock";
 import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { outbox, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
+import { emitCreditFailures } from "../webhooks/events";
 
 export type DeliveryResult =
   | { id: number; redemptionId: number; outcome: "credited" }
@@ -91,6 +92,8 @@ export function createOutboxLanes(store: DiscountStore, now: Clock) {
           .where(and(eq(redemptions.id, r.redemptionId), ne(redemptions.status, "credited")));
       }
     }
+    const refused = results.filter((r) => r.outcome === "refused").map((r) => r.redemptionId);
+    await emitCreditFailures(tx, refused, at);
     return results.map(() => undefined);
   };
 

@@ -4,6 +4,7 @@ import { and, count, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
+import { every } from "../../periodic";
 import type { CreditResult, CreditSender } from "./credit-sender";
 import type { DeliveryResult, OutboxLanes } from "./lanes";
 
@@ -22,13 +23,17 @@ export interface RelayOptions {
   random?: () => number;
 }
 
-const BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 60_000;
+/** A credit's retries: from half a second, never more than a minute apart. */
+const CREDIT_BACKOFF = { baseMs: 500, maxMs: 60_000 };
 
-/** Exponential backoff with full jitter: many owed credits must not retry in lockstep. */
-export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(attempts, 20));
-  return Math.max(BASE_DELAY_MS, Math.floor(random() * ceiling));
+/** Exponential backoff with full jitter: many owed deliveries must not retry in lockstep. */
+export function retryDelayMs(
+  attempts: number,
+  random: () => number = Math.random,
+  { baseMs, maxMs } = CREDIT_BACKOFF,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 20));
+  return Math.max(baseMs, Math.floor(random() * ceiling));
 }
 
 /**
@@ -42,7 +47,6 @@ export function startRelay(options: RelayOptions) {
   const batchSize = options.batchSize ?? 100;
   const leaseMs = options.walletTimeoutMs * 4 + 5_000;
   const random = options.random ?? Math.random;
-  let running: Promise<void> | undefined;
   let stopped = false;
 
   async function deliver(): Promise<number> {
@@ -80,11 +84,7 @@ export function startRelay(options: RelayOptions) {
     }
   }
 
-  const timer = setInterval(() => {
-    running ??= tick().finally(() => {
-      running = undefined;
-    });
-  }, options.intervalMs);
+  const passes = every(options.intervalMs, tick);
 
   return {
     owner,
@@ -93,8 +93,7 @@ export function startRelay(options: RelayOptions) {
     /** Stops scheduling; waits for the pass in hand to finish. */
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await passes.stop();
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 
 /** One route and everything that makes a valid call to it; each `bad*` is a way to break it. */
 export interface RouteSpec {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** At most one `:param`, e.g. "/v1/wallets/:phone/credits". */
   path: string;
   /** The valid value of the path parameter. */
