@@ -6,6 +6,7 @@ import { createCouponWriter } from "./modules/coupons/batches";
 import { dashboardRoutes } from "./modules/dashboard";
 import { redeemRoutes } from "./modules/redeem";
 import { reportRoutes } from "./modules/report";
+import { reversalRoutes } from "./modules/reversals";
 import { redisReady } from "./redis/readiness";
 import type { DiscountParts } from "./wiring";
 
@@ -52,6 +53,7 @@ export function createApp(parts: DiscountParts) {
     .use(dashboardRoutes())
     .use(redeem.routes)
     .use(couponRoutes({ ...parts, couponDefaults: config.couponDefaults, writer: createCouponWriter(store) }))
+    .use(reversalRoutes(parts))
     // Writes the requests queued (e.g. a wallet answer's note) commit before the store closes.
     .onStop(() => store.writes.drain());
   return app;

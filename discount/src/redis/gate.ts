@@ -82,6 +82,11 @@ export interface Gate {
   /** The gate's winners by phone; with `aboveRank`, only those holding a higher rank. */
   winners(code: string, aboveRank?: number): Promise<Map<string, number>>;
   count(code: string): Promise<number>;
+  /**
+   * Drops the campaign's state: the next claim seeds or rebuilds it from the DB. For a coupon
+   * rolled back: its DB winner is gone, and so must the gate's be.
+   */
+  forget(code: string): Promise<void>;
   /** Ranks waiting in the free set. */
   freeRanks(code: string): Promise<number[]>;
   /**
@@ -287,6 +292,12 @@ export function createGate(redis: RedisConnection): Gate {
 
     async count(code) {
       return Number((await redis.get(keysOf(code).count)) ?? 0);
+    },
+
+    async forget(code) {
+      const k = keysOf(code);
+      // One hash tag: a single DEL, also on a Cluster.
+      await redis.del(k.ready, k.count, k.winners, k.free);
     },
 
     async freeRanks(code) {

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, max } from "drizzle-orm";
-import { type CampaignRow, redemptions } from "../../db/schema";
+import { type CampaignRow, couponRevocations, redemptions } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { type RedeemResult, resultOf } from "./model";
 
@@ -61,4 +61,19 @@ export async function fullCampaignWinners(
 ): Promise<Map<string, number> | undefined> {
   const rows = await campaignWinners(store, campaign.id);
   return rows.length >= campaign.maxRedemptions ? new Map(rows.map((r) => [r.phone, r.rank])) : undefined;
+}
+
+/**
+ * The gate's holder of a revoked coupon's one slot. Not a phone (phones are stored as +98...),
+ * so no claimant is ever it.
+ */
+export const REVOKED_HOLDER = "revoked";
+
+/** What a coupon's gate is seeded from: its winner, or the revocation that holds its slot. */
+export async function couponSeats(store: DiscountStore, campaignId: number) {
+  const [winners, revoked] = await Promise.all([
+    campaignWinners(store, campaignId),
+    store.db.query.couponRevocations.findFirst({ where: eq(couponRevocations.campaignId, campaignId) }),
+  ]);
+  return revoked ? [...winners, { phone: REVOKED_HOLDER, rank: 1 }] : winners;
 }

@@ -5,6 +5,7 @@ import type { DiscountStore } from "../../db/store";
 import { AppError } from "../../errors";
 import { canonicalCode } from "../campaigns/code";
 import { type CampaignCache, createCampaign } from "../campaigns/service";
+import { revocationOf } from "../reversals/revoke";
 import type { CouponStatus, GenerateCoupon } from "./model";
 
 export interface CouponDefaults {
@@ -63,6 +64,8 @@ export async function findCoupon(campaigns: CampaignCache, raw: string): Promise
 export async function couponStatus(store: DiscountStore, campaigns: CampaignCache, raw: string): Promise<CouponStatus> {
   const coupon = await findCoupon(campaigns, raw);
   if (!coupon) return { code: canonicalCode(raw) ?? raw.trim(), status: "NOT_FOUND" };
+  const revoked = await revocationOf(store, coupon.id);
+  if (revoked) return { code: coupon.code, status: "REVOKED", expiresAt: iso(coupon.endsAt) };
   const [used] = await store.db
     .select({ redeemedAt: redemptions.redeemedAt })
     .from(redemptions)
