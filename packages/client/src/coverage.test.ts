@@ -31,6 +31,9 @@ const DISCOUNT_CALLS: Record<keyof DiscountClient, (client: DiscountClient) => P
   couponBatch: (c) => c.couponBatch(1),
   batchCoupons: (c) => c.batchCoupons(1),
   batchCouponsCsv: (c) => c.batchCouponsCsv(1),
+  rollbackCoupon: (c) => c.rollbackCoupon("CODE", { reason: "r" }, "key"),
+  revokeCoupon: (c) => c.revokeCoupon("CODE"),
+  voidRedemption: (c) => c.voidRedemption("CODE", "09121234567", { reason: "r" }),
 };
 
 /** Served by each app but not its API: probes, metrics, the docs and the admin page's files. */

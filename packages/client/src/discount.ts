@@ -17,6 +17,9 @@ export type CreateBatchBody = Parameters<Api["v1"]["coupon-batches"]["post"]>[0]
 export type CampaignListQuery = QueryOf<Api["v1"]["campaigns"]["get"]>;
 export type ReportQuery = Omit<QueryOf<Campaign["report"]["get"]>, "format">;
 export type BatchCouponsQuery = Omit<QueryOf<Batch["coupons"]["get"]>, "format">;
+/** `{reason}`: why the credit is reversed, kept in the report. */
+export type ReversalBody = Parameters<ReturnType<Api["v1"]["coupons"]>["rollback"]["post"]>[0];
+export type RevokeBody = NonNullable<Parameters<ReturnType<Api["v1"]["coupons"]>["revoke"]["post"]>[0]>;
 
 /** One Server-Sent Event of a campaign's live stream, parsed. */
 export type CampaignEvent =
@@ -47,6 +50,7 @@ export function createDiscountClient(options: ClientOptions) {
   // Eden puts path parameters in the URL as they are.
   const campaign = (code: string) => api.v1.campaigns({ code: encodeURIComponent(code) });
   const batch = (id: number | string) => api.v1["coupon-batches"]({ id: encodeURIComponent(id) });
+  const coupon = (code: string) => api.v1.coupons({ code: encodeURIComponent(code) });
   return {
     redeem: (body: RedeemBody, call?: CallOptions) => settle(api.v1.redeem.post(body, init(call))),
     createCampaign: (body: CreateCampaignBody, call?: CallOptions) => settle(api.v1.campaigns.post(body, init(call))),
@@ -75,6 +79,25 @@ export function createDiscountClient(options: ClientOptions) {
       settle(batch(id).coupons.get({ query, ...init(call) })),
     batchCouponsCsv: (id: number | string, call?: CallOptions) =>
       asText(settle(batch(id).coupons.get({ query: { format: "csv" }, ...init(call) }))),
+    /**
+     * Debits a redeemed coupon's credit back and makes it UNUSED again: 200 done, 202 while the wallet
+     * has not confirmed (the service finishes it); 409 REVERSAL_INSUFFICIENT_FUNDS changed nothing.
+     */
+    rollbackCoupon: (code: string, body: ReversalBody, idempotencyKey: string, call?: CallOptions) =>
+      settle(coupon(code).rollback.post(body, { headers: { "idempotency-key": idempotencyKey }, ...init(call) })),
+    /** Makes an unused coupon unredeemable (status REVOKED); 409 COUPON_ALREADY_USED for a used one. */
+    revokeCoupon: (code: string, body: RevokeBody = {}, call?: CallOptions) =>
+      settle(coupon(code).revoke.post(body, init(call))),
+    /** Voids a gift winner: its credit is debited back, the report shows it voided, the slot stays taken. */
+    voidRedemption: (code: string, phone: string, body: ReversalBody, idempotencyKey?: string, call?: CallOptions) =>
+      settle(
+        campaign(code)
+          .redemptions({ phone: encodeURIComponent(phone) })
+          .void.post(body, {
+            headers: idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey },
+            ...init(call),
+          }),
+      ),
   };
 }
 
