@@ -3,14 +3,18 @@ import { type ClaimOutcome, type RedeemResult, SOLD_OUT_OUTCOME } from "./model"
 /** What the book needs of a campaign. */
 export type FullCampaign = { id: number; code: string; kind: "gift" | "coupon"; maxRedemptions: number };
 
+/** A full campaign's winners list: from which campaign, when read, and whether a read is under way. */
+type Loaded = { campaign: FullCampaign; at: number; refreshing: boolean };
+
 /** How long a campaign the gate called full, but the DB not yet, goes without another DB read. */
 const RECHECK_MS = 250;
 
 /**
  * How long this instance trusts what it remembers of a campaign (full, or a winner's settled
  * answer) before asking again. A reversal on another instance (a coupon rolled back, a gift
- * winner voided) forgets there at once; here, it is this stale at most (docs/RELIABILITY.md).
- * A full gift campaign costs one winners read per this period, its losers still no I/O.
+ * winner voided) forgets there at once; here, it is this stale at most, plus one DB read
+ * (docs/RELIABILITY.md). A full gift campaign costs one winners read per this period; its
+ * losers are still answered without I/O, from the old list while the new one is read.
  */
 export const MEMORY_MAX_AGE_MS = 5_000;
 
@@ -25,7 +29,7 @@ export const MEMORY_MAX_AGE_MS = 5_000;
 export class SoldOutBook {
   private readonly full = new Map<string, Map<string, number> | "loading">();
   /** When each full campaign's winners were loaded: past MEMORY_MAX_AGE_MS they are read again. */
-  private readonly loadedAt = new Map<string, number>();
+  private readonly loaded = new Map<string, Loaded>();
   /** The codes in `full` that are gift campaigns. */
   private readonly gifts = new Set<string>();
   /** Campaigns whose DB was short of the cap at the last read, and when to read again. */
@@ -47,12 +51,33 @@ export class SoldOutBook {
   verdict(code: string, phone: string): "open" | "loser" | "winner" {
     const winners = this.full.get(code);
     if (winners === undefined || winners === "loading") return "open";
-    if (this.now() - (this.loadedAt.get(code) ?? 0) > MEMORY_MAX_AGE_MS) {
-      // Aged out: the gate answers until its next "sold out" loads the winners again.
-      this.forget(code);
-      return "open";
-    }
+    const loaded = this.loaded.get(code);
+    if (loaded && !loaded.refreshing && this.now() - loaded.at > MEMORY_MAX_AGE_MS) this.refresh(code, loaded);
     return winners.has(phone) ? "winner" : "loser";
+  }
+
+  /**
+   * Reads an aged campaign's winners again, answering from the old list meanwhile (a sold-out
+   * burst must not fall through to Redis while the read runs). Not full any more (a coupon
+   * rolled back elsewhere): forgotten, and the gate answers again.
+   */
+  private refresh(code: string, loaded: Loaded): void {
+    loaded.refreshing = true;
+    const current = () => this.loaded.get(code) === loaded;
+    this.loadWinners(loaded.campaign).then(
+      (winners) => {
+        if (!current()) return;
+        if (!winners) return this.forget(code);
+        this.full.set(code, winners);
+        loaded.at = this.now();
+        loaded.refreshing = false;
+      },
+      () => {
+        // Kept as it was; read again one period later.
+        loaded.at = this.now();
+        loaded.refreshing = false;
+      },
+    );
   }
 
   /**
@@ -79,7 +104,7 @@ export class SoldOutBook {
         }
         this.recheckAt.delete(code);
         this.full.set(code, winners);
-        this.loadedAt.set(code, this.now());
+        this.loaded.set(code, { campaign, at: this.now(), refreshing: false });
         if (campaign.kind === "gift") this.gifts.add(code);
       },
       () => this.forget(code), // try again on the next sold-out answer
@@ -90,7 +115,7 @@ export class SoldOutBook {
   forget(code: string): void {
     this.full.delete(code);
     this.gifts.delete(code);
-    this.loadedAt.delete(code);
+    this.loaded.delete(code);
     this.recheckAt.delete(code);
   }
 }
