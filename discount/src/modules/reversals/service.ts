@@ -88,7 +88,12 @@ export async function reverse(deps: ReversalDeps, ask: ReversalAsk): Promise<Rev
   });
   if (earlier) return replay(ask, earlier, requestHash);
 
-  const target = await targetOf(deps.store, ask);
+  let target = await targetOf(deps.store, ask);
+  if (target?.status === "pending") {
+    // The wallet's answer to the credit may be a note still queued here (deliverNow does not wait for it).
+    await deps.store.writes.drain();
+    target = await targetOf(deps.store, ask);
+  }
   if (!target) return { kind: "refused", code: ask.kind === "rollback" ? "COUPON_NOT_USED" : "REDEMPTION_NOT_FOUND" };
   if (target.status === "pending") return { kind: "refused", code: "CREDIT_NOT_SETTLED" };
 
