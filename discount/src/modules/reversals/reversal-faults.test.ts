@@ -83,3 +83,39 @@ test("the wallet killed after committing a rollback's debit and restarted: the r
   expect(again.status).toBe(200);
   expect((await ledgerOf(phone)).length).toBe(2);
 }, 60_000);
+
+test("a coupon whose credit the wallet has not confirmed yet cannot be rolled back; once credited it can", async () => {
+  const phone = "09125550002";
+  const code = ((await (await post("/generate-coupon", { amount: 8_000 }, admin)).json()) as { code: string }).code;
+  await base.wallet.kill();
+  const won = (await (await post("/redeem-coupon", { code, phone }, service)).json()) as { status: string };
+  expect(won.status).toBe("pending");
+
+  const early = await post(
+    `/v1/coupons/${code}/rollback`,
+    { reason: "refund" },
+    { ...admin, "idempotency-key": "early" },
+  );
+  expect(early.status).toBe(409);
+  expect(((await early.json()) as { code: string }).code).toBe("CREDIT_NOT_SETTLED");
+  const reversals = await discount.store.client.execute("SELECT count(*) AS n FROM reversals WHERE debit_key LIKE ?", [
+    `%${code}%`,
+  ]);
+  expect(Number(reversals.rows[0]?.n)).toBe(0);
+
+  await base.wallet.start();
+  await waitFor("the relay to credit the winner", async () => (await ledgerOf(phone)).length === 1, 30_000);
+  await waitFor("the credit to be settled", async () => {
+    const { rows } = await discount.store.client.execute("SELECT status FROM redemptions WHERE phone = ?", [
+      "+989125550002",
+    ]);
+    return rows[0]?.status === "credited";
+  });
+  const later = await post(
+    `/v1/coupons/${code}/rollback`,
+    { reason: "refund" },
+    { ...admin, "idempotency-key": "early" },
+  );
+  expect(later.status).toBe(200);
+  expect((await ledgerOf(phone)).map((e) => e.kind)).toEqual(["debit", "credit"]);
+}, 60_000);
