@@ -161,6 +161,18 @@ describe("rebuild", () => {
     expect(await gate.claim(code, "x", 10)).toEqual({ kind: "won", rank: 3 });
   });
 
+  test("a forgotten campaign (a coupon rolled back) is not ready, and seeded from an empty DB its slot is free again", async () => {
+    const code = campaign("forgotten");
+    await gate.rebuild(code, [], "1", 60_000);
+    expect(await gate.claim(code, "old", 1, "1", 60_000)).toEqual({ kind: "won", rank: 1 });
+    expect(await gate.claim(code, "new", 1, "1", 60_000)).toEqual({ kind: "sold-out" });
+
+    await gate.forget(code);
+    expect(await client.exists(...Object.values(gateKeys(code)))).toBe(0);
+    expect(await gate.claim(code, "new", 1, "1", 60_000)).toEqual({ kind: "not-ready" });
+    expect(await gate.seedAndClaim(code, "new", 1, [], "1", 60_000)).toEqual({ kind: "won", rank: 1 });
+  });
+
   test("a rebuild loads thousands of winners in chunks within one transaction", async () => {
     const code = campaign("large");
     const winners = Array.from({ length: 2_345 }, (_, i) => ({ phone: `p${i}`, rank: i + 1 }));
