@@ -14,7 +14,9 @@ export type RevokeBody = Static<typeof RevokeBody>;
 
 const IdempotencyKey = T.String({
   pattern: "^[\\x21-\\x7e]{1,255}$",
-  description: "1-255 printable ASCII characters. The same key with the same request answers the same reversal.",
+  description:
+    "1-255 printable ASCII characters, one per reversal (across all coupons and campaigns). The same key " +
+    "with the same request answers the same reversal; with another request, 409 IDEMPOTENCY_KEY_REUSED.",
   ...problemCodes({ missing: "IDEMPOTENCY_KEY_REQUIRED", invalid: "IDEMPOTENCY_KEY_INVALID" }),
 });
 

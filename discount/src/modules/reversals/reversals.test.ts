@@ -137,6 +137,18 @@ describe("coupon rollback", () => {
     expect((await redeemCoupon(code, nextPhone())).body.code).toBe("COUPON_ALREADY_USED");
   });
 
+  test("ten rollbacks of one coupon at once, each with its own key, debit it back once", async () => {
+    const code = await newCoupon(3_000);
+    const phone = nextPhone();
+    await redeemCoupon(code, phone);
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => rollback(code, `race-${code}-${i}`)));
+    const statuses = answers.map((a) => (a.res.status === 200 ? "done" : a.body.code)).sort();
+    expect(statuses.filter((s) => s === "done")).toHaveLength(1);
+    // The others met the reversal under way, or the coupon already unused.
+    expect(statuses.every((s) => ["done", "ALREADY_REVERSED", "COUPON_NOT_USED"].includes(String(s)))).toBe(true);
+    expect((await walletOf(phone)).entries.filter((e) => e.kind === "debit")).toHaveLength(1);
+  });
+
   test("rolling back an unused coupon, an unknown one, or with the key of another request is refused", async () => {
     const code = await newCoupon();
     expect((await rollback(code, `unused-${code}`)).body.code).toBe("COUPON_NOT_USED");
