@@ -1,5 +1,5 @@
 import { inArray } from "drizzle-orm";
-import { campaigns } from "../../db/schema";
+import { type CampaignRow, campaigns } from "../../db/schema";
 import { type ReversalDeps, send, settle } from "./service";
 
 export interface ReversalRelayOptions {
@@ -27,16 +27,12 @@ export function startReversalRelay(deps: ReversalDeps, options: ReversalRelayOpt
       const due = await deps.reversals.lease({ owner, limit: BATCH, leaseMs });
       if (due.length === 0 || stopped) return;
       const ids = [...new Set(due.map((r) => r.campaignId))];
-      const codes = new Map(
-        (
-          await deps.store.db
-            .select({ id: campaigns.id, code: campaigns.code })
-            .from(campaigns)
-            .where(inArray(campaigns.id, ids))
-        ).map((c) => [c.id, c.code]),
+      const byId = new Map(
+        (await deps.store.db.select().from(campaigns).where(inArray(campaigns.id, ids))).map((c) => [c.id, c]),
       );
       for (const row of due) {
-        const outcome = await settle(deps, codes.get(row.campaignId) ?? "", row, await send(deps, row));
+        const campaign = byId.get(row.campaignId) as CampaignRow; // a reversal's campaign is never deleted
+        const outcome = await settle(deps, campaign, row, await send(deps, row));
         if (outcome.kind === "refused") deps.logger.warn({ reversal: row.id, code: outcome.code }, "reversal refused");
       }
     } catch (error) {

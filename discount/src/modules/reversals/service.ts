@@ -6,6 +6,7 @@ import { type CampaignRow, outbox, type RedemptionRow, type ReversalRow, redempt
 import type { DiscountStore } from "../../db/store";
 import type { ErrorCode } from "../../errors";
 import type { Gate } from "../../redis/gate";
+import { generationOf } from "../claims/gate";
 import type { ClaimMemory } from "../claims/memory";
 import { findRedemption } from "../claims/winners";
 import type { CreditSender, DebitResult } from "../outbox/credit-sender";
@@ -45,10 +46,11 @@ export type ReversalOutcome =
 const leaseMsOf = (walletTimeoutMs: number) => walletTimeoutMs * 4 + 5_000;
 
 /**
- * A coupon's Redis state is dropped once more this long after a rollback: a claim that read
- * the DB's winners just before the rollback committed may have seeded the old winner back.
+ * A coupon's gate is released once more this long after a rollback: where its state had expired,
+ * a claim that read the DB's winners just before the rollback committed may have seeded the old
+ * winner back.
  */
-const FORGET_AGAIN_MS = 1_000;
+const RELEASE_AGAIN_MS = 1_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -124,7 +126,7 @@ export async function reverse(deps: ReversalDeps, ask: ReversalAsk): Promise<Rev
     return { kind: "refused", code: "ALREADY_REVERSED" };
   }
   const answer = await send(deps, opened.row);
-  return settle(deps, ask.campaign.code, opened.row, answer);
+  return settle(deps, ask.campaign, opened.row, answer);
 }
 
 function replay(ask: ReversalAsk, row: ReversalRow, requestHash: string): ReversalOutcome {
@@ -164,14 +166,15 @@ export function send(deps: ReversalDeps, row: ReversalRow): Promise<DebitResult>
 /** Records what the wallet said about a reversal's debit, and answers the caller with it. */
 export async function settle(
   deps: ReversalDeps,
-  code: string,
+  campaign: CampaignRow,
   row: ReversalRow,
   answer: DebitResult,
 ): Promise<ReversalOutcome> {
+  const { code } = campaign;
   switch (answer.outcome) {
     case "debited": {
       const done = await deps.reversals.complete({ id: row.id, walletEntryId: answer.entryId || null });
-      if (done) afterReversal(deps, code, done);
+      if (done) afterReversal(deps, campaign, done);
       return { kind: "done", reversal: viewOf(code, done ?? { ...row, status: "done" }), replayed: false };
     }
     case "insufficient-funds":
@@ -193,17 +196,18 @@ export async function settle(
 
 /**
  * What this instance remembers of the campaign goes at once (other instances age theirs out,
- * MEMORY_MAX_AGE_MS). A rolled-back coupon's gate state goes too, so the next claim seeds it from
- * the DB, which no longer holds the winner; a voided gift winner keeps its slot, and the gate with it.
+ * MEMORY_MAX_AGE_MS). A rolled-back coupon's winner leaves the gate and its rank is freed, the
+ * state staying ready so that no claim seeds it from a DB read older than the rollback; a voided
+ * gift winner keeps its slot, and the gate with it.
  */
-function afterReversal(deps: ReversalDeps, code: string, row: ReversalRow): void {
-  deps.memory.forget(code, row.phone);
+function afterReversal(deps: ReversalDeps, campaign: CampaignRow, row: ReversalRow): void {
+  deps.memory.forget(campaign.code, row.phone);
   if (row.kind !== "rollback") return;
-  const forget = () =>
-    deps.gate.forget(code).catch((err) => {
+  const release = () =>
+    deps.gate.release(campaign.code, row.phone, row.rank, generationOf(campaign)).catch((err) => {
       // The state expires on its own (coupons' gate TTL); until then the coupon may look used.
-      deps.logger.warn({ err, campaignId: row.campaignId }, "could not drop a rolled-back coupon's gate state");
+      deps.logger.warn({ err, campaignId: row.campaignId }, "could not release a rolled-back coupon's gate slot");
     });
-  void forget();
-  setTimeout(forget, FORGET_AGAIN_MS).unref?.();
+  void release();
+  setTimeout(release, RELEASE_AGAIN_MS).unref?.();
 }
