@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, max } from "drizzle-orm";
-import { type CampaignRow, couponRevocations, redemptions } from "../../db/schema";
+import { type CampaignRow, couponRevocations, redemptions, reversals } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { type RedeemResult, resultOf } from "./model";
 
@@ -10,14 +10,22 @@ export async function findRedemption(store: DiscountStore, campaignId: number, p
   });
 }
 
-/** This phone's answer as a winner of the campaign, when the DB holds one. */
+/** This phone's answer as a winner of the campaign, when the DB holds one; "voided" once an admin voided it. */
 export async function findAnswer(
   store: DiscountStore,
   campaign: CampaignRow,
   phone: string,
 ): Promise<RedeemResult | undefined> {
-  const row = await findRedemption(store, campaign.id, phone);
-  return row && resultOf(campaign, row);
+  const [hit] = await store.db
+    .select({ row: redemptions, voidId: reversals.id })
+    .from(redemptions)
+    .leftJoin(
+      reversals,
+      and(eq(reversals.redemptionId, redemptions.id), eq(reversals.kind, "void"), eq(reversals.status, "done")),
+    )
+    .where(and(eq(redemptions.campaignId, campaign.id), eq(redemptions.phone, phone)))
+    .limit(1);
+  return hit && resultOf(campaign, hit.row, hit.voidId === null ? hit.row.status : "voided");
 }
 
 /** Who holds `rank` in the DB, and the highest rank held: what the gate needs to catch up. */

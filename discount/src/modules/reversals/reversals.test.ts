@@ -216,6 +216,11 @@ describe("gift void", () => {
 
     const late = await post("/v1/redeem", { code, phone: nextPhone() }, service);
     expect(late.body.code).toBe("CAMPAIGN_EXHAUSTED");
+    // The voided winner asking again hears that its win was voided, and gets nothing.
+    const again = await post("/v1/redeem", { code, phone: a }, service);
+    expect(again.res.status).toBe(200);
+    expect(again.body).toMatchObject({ status: "voided", phone: canonical(a) });
+    expect((await walletOf(a)).balance).toBe(0);
   });
 
   test("voiding a phone that did not win, or a coupon's code, is refused with 404", async () => {
