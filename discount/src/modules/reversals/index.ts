@@ -105,14 +105,8 @@ export function reversalRoutes(deps: ReversalRoutesDeps) {
         const code = canonicalCode(params.code);
         const campaign = code ? await deps.campaigns.get(code) : undefined;
         if (campaign?.kind !== "gift") throw new AppError("CAMPAIGN_NOT_FOUND");
-        const given = headers["idempotency-key"];
-        const requestKey = given ?? `void:${campaign.id}:${phone}`;
         const ask = { kind: "void" as const, campaign, phone, reason: body.reason, actor: actorOf(principal) };
-        const outcome = await reverse(deps, { ...ask, requestKey });
-        // Without a key of the caller's, a second void with another reason is simply a second void.
-        if (!given && outcome.kind === "refused" && outcome.code === "IDEMPOTENCY_KEY_REUSED")
-          throw new AppError("ALREADY_REVERSED");
-        return answer(outcome, set);
+        return answer(await reverse(deps, { ...ask, requestKey: headers["idempotency-key"] }), set);
       },
       {
         auth: admins,

@@ -33,7 +33,8 @@ export interface ReversalAsk {
   campaign: CampaignRow;
   /** The winner voided; a coupon's one winner is found by its rank. */
   phone?: string;
-  requestKey: string;
+  /** The caller's Idempotency-Key; a void without one gets one derived from its winner. */
+  requestKey?: string;
   reason: string;
   actor: string;
 }
@@ -84,6 +85,17 @@ const hashOf = (ask: ReversalAsk) =>
  * repeated), so a crash between the wallet's commit and ours is completed exactly once.
  */
 export async function reverse(deps: ReversalDeps, ask: ReversalAsk): Promise<ReversalOutcome> {
+  if (ask.requestKey !== undefined) return reverseOnce(deps, { ...ask, requestKey: ask.requestKey });
+  // A redemption is voided once at most: without a key of the caller's, a second void with
+  // another reason is simply a second void.
+  const derived = { ...ask, requestKey: `void:${ask.campaign.id}:${ask.phone}` };
+  const outcome = await reverseOnce(deps, derived);
+  return outcome.kind === "refused" && outcome.code === "IDEMPOTENCY_KEY_REUSED"
+    ? { kind: "refused", code: "ALREADY_REVERSED" }
+    : outcome;
+}
+
+async function reverseOnce(deps: ReversalDeps, ask: ReversalAsk & { requestKey: string }): Promise<ReversalOutcome> {
   const requestHash = hashOf(ask);
   const earlier = await deps.store.db.query.reversals.findFirst({
     where: (r, { eq }) => eq(r.requestKey, ask.requestKey),
@@ -175,7 +187,9 @@ export async function settle(
     case "debited": {
       const done = await deps.reversals.complete({ id: row.id, walletEntryId: answer.entryId || null });
       if (done) afterReversal(deps, campaign, done);
-      return { kind: "done", reversal: viewOf(code, done ?? { ...row, status: "done" }), replayed: false };
+      // Not completed by this call: the relay (or a concurrent request) did, an instant before.
+      const view = done ?? (await deps.store.db.query.reversals.findFirst({ where: (r, { eq }) => eq(r.id, row.id) }));
+      return { kind: "done", reversal: viewOf(code, view ?? row), replayed: false };
     }
     case "insufficient-funds":
     case "refused":
