@@ -6,6 +6,7 @@ import { createCouponWriter } from "./modules/coupons/batches";
 import { dashboardRoutes } from "./modules/dashboard";
 import { redeemRoutes } from "./modules/redeem";
 import { reportRoutes } from "./modules/report";
+import { reversalRoutes } from "./modules/reversals";
 import { webhookRoutes } from "./modules/webhooks";
 import { redisReady } from "./redis/readiness";
 import type { DiscountParts } from "./wiring";
@@ -54,6 +55,7 @@ export function createApp(parts: DiscountParts) {
     .use(redeem.routes)
     .use(couponRoutes({ ...parts, couponDefaults: config.couponDefaults, writer: createCouponWriter(store) }))
     .use(webhookRoutes({ store, verifyToken, clock, policy: config.webhooks }))
+    .use(reversalRoutes(parts))
     // Writes the requests queued (e.g. a wallet answer's note) commit before the store closes.
     .onStop(() => store.writes.drain());
   return app;

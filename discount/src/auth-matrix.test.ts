@@ -35,10 +35,19 @@ const POLICY: Record<string, Access> = {
   "GET /v1/webhooks/": "admin",
   "DELETE /v1/webhooks/:id": "admin",
   "GET /v1/webhooks/:id/deliveries": "admin",
+  "POST /v1/coupons/:code/rollback": "staff",
+  "POST /v1/coupons/:code/revoke": "staff",
+  "POST /v1/campaigns/:code/redemptions/:phone/void": "admin",
 };
 
 /** Routes whose success is not the method's usual status. */
-const SUCCESS: Record<string, number> = { "POST /redeem-coupon": 200, "DELETE /v1/webhooks/:id": 204 };
+const SUCCESS: Record<string, number> = {
+  "POST /redeem-coupon": 200,
+  "DELETE /v1/webhooks/:id": 204,
+  "POST /v1/coupons/:code/rollback": 200,
+  "POST /v1/coupons/:code/revoke": 200,
+  "POST /v1/campaigns/:code/redemptions/:phone/void": 200,
+};
 
 /** Any-caller routes that name the owner's phone in the body, so a user token for another phone is refused. */
 const PHONE_IN_BODY = new Set(["POST /v1/redeem", "POST /redeem-coupon"]);
@@ -139,6 +148,36 @@ async function pathFor(route: string, template: string, allowed: boolean): Promi
   );
 }
 
+/**
+ * The reversal routes' requests: one let through gets its own used coupon, unused coupon or
+ * gift winner (each is reversed once); one refused aims at the shared ones, which stay untouched.
+ */
+async function reversalCall(route: string, allowed: boolean) {
+  const redeemed = async (code: string, path: string) => {
+    const res = await fetch(`${discount.url}${path}`, {
+      method: "POST",
+      headers: { ...admin, "content-type": "application/json" },
+      body: JSON.stringify({ code, phone: OWNER }),
+    });
+    expect(res.status).toBeLessThan(300);
+    return code;
+  };
+  const reason = { reason: "auth matrix" };
+  const key = { "idempotency-key": crypto.randomUUID() };
+  if (route === "POST /v1/coupons/:code/rollback") {
+    const code = allowed ? await redeemed(await newCoupon(), "/redeem-coupon") : sharedCoupon;
+    return { path: `/v1/coupons/${code}/rollback`, body: reason, headers: key };
+  }
+  if (route === "POST /v1/coupons/:code/revoke") {
+    return { path: `/v1/coupons/${allowed ? await newCoupon() : sharedCoupon}/revoke`, body: reason, headers: key };
+  }
+  if (route === "POST /v1/campaigns/:code/redemptions/:phone/void") {
+    const code = allowed ? await redeemed(await createCampaign("matrix void"), "/v1/redeem") : shared;
+    return { path: `/v1/campaigns/${code}/redemptions/${OWNER}/void`, body: reason, headers: key };
+  }
+  return undefined;
+}
+
 describe("auth matrix", async () => {
   const callers = await authCallers(OWNER);
   for (const [route, access] of Object.entries(POLICY)) {
@@ -157,12 +196,14 @@ describe("auth matrix", async () => {
         const headers: Record<string, string> = {};
         if (caller.authorization) headers.authorization = caller.authorization;
         const init: RequestInit = { method, headers };
-        const body = await bodyFor(route, allowed);
+        const reversal = await reversalCall(route, allowed);
+        Object.assign(headers, reversal?.headers);
+        const body = reversal?.body ?? (await bodyFor(route, allowed));
         if (body) {
           headers["content-type"] = "application/json";
           init.body = JSON.stringify(body);
         }
-        const res = await fetch(`${discount.url}${await pathFor(route, template, allowed)}`, init);
+        const res = await fetch(`${discount.url}${reversal?.path ?? (await pathFor(route, template, allowed))}`, init);
         expect(res.status).toBe(expected);
 
         if (!allowed) {
@@ -195,10 +236,15 @@ describe("auth matrix", async () => {
   }
 });
 
-test("no refused redeem in the matrix took a prize or a coupon", async () => {
+test("no refused redeem or revoke in the matrix took a prize or a coupon", async () => {
   const { rows } = await discount.store.client.execute({
     sql: "SELECT COUNT(*) AS n FROM redemptions r JOIN campaigns c ON c.id = r.campaign_id WHERE c.code IN (?, ?)",
     args: [shared, sharedCoupon],
   });
   expect(Number(rows[0]?.n)).toBe(0);
+  const revoked = await discount.store.client.execute({
+    sql: "SELECT COUNT(*) AS n FROM coupon_revocations r JOIN campaigns c ON c.id = r.campaign_id WHERE c.code = ?",
+    args: [sharedCoupon],
+  });
+  expect(Number(revoked.rows[0]?.n)).toBe(0);
 });

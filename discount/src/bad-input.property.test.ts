@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { normalizePhone } from "@matchday/shared/phone";
 import {
   assertAllRefused,
   assertBadHostsRefused,
@@ -8,6 +9,7 @@ import {
   type BadRequest,
   badAuth,
   badCursor,
+  badIdempotencyKey,
   badInteger,
   badLimit,
   badPhone,
@@ -17,6 +19,7 @@ import {
   badText,
   badTimestamp,
   controlText,
+  type HeaderPoison,
   INJECTIONS,
   type RouteSpec,
   sqliteFingerprint,
@@ -44,6 +47,11 @@ let batch: string;
 let webhook: string;
 /** Deleting an endpoint for real writes: its spec is sent broken, and its valid call once, at the end. */
 let webhookRemoval: RouteSpec;
+/** Reversal targets: a used coupon to roll back, an unused one to revoke, a gift campaign whose winner to void. */
+let usedCoupon: string;
+let revocable: string;
+let voidable: string;
+const WINNER = "09120000009";
 /** How many rl:* keys the last Redis fingerprint left out, for the log. */
 let rateLimitKeys: string[] = [];
 
@@ -55,6 +63,16 @@ async function post(path: string, body: unknown): Promise<Record<string, unknown
   });
   expect(res.status).toBe(201);
   return (await res.json()) as Record<string, unknown>;
+}
+
+/** WINNER wins `code` (its credit reaches the wallet before the state is compared). */
+async function redeemed(path: string, code: string) {
+  const res = await fetch(`${stack.discount.url}${path}`, {
+    method: "POST",
+    headers: { ...admin, "content-type": "application/json" },
+    body: JSON.stringify({ code, phone: WINNER }),
+  });
+  expect(res.status).toBeLessThan(300);
 }
 
 const amount = { required: false, bad: badInteger(1, MAX_AMOUNT) };
@@ -192,6 +210,7 @@ async function discountRoutes(): Promise<RouteSpec[]> {
       },
     }),
     get("/v1/coupon-batches/:id", byBatch),
+    ...reversalRoutes(auth),
     get("/v1/coupon-batches/:id/coupons", { ...byBatch, query: { good: {}, bad: { ...paging, format: badFormat } } }),
     postTo("/v1/webhooks", {
       valid: { url: "https://example.com/hook", events: ["redemption.won"] },
@@ -199,6 +218,45 @@ async function discountRoutes(): Promise<RouteSpec[]> {
     }),
     get("/v1/webhooks"),
     get("/v1/webhooks/:id/deliveries", { ...byWebhook(webhook), query: { good: {}, bad: paging } }),
+  ];
+}
+
+/** The reversal routes: a bad code, phone, reason, key or credential must change nothing. */
+function reversalRoutes(auth: fc.Arbitrary<HeaderPoison>): RouteSpec[] {
+  const reason = { reason: { required: true, bad: badText(1, 500) } };
+  // Idempotency-Keys name one reversal whatever the route: each route its own.
+  const keyed = (key: string) => ({ ...admin, "idempotency-key": key });
+  const byCoupon = (code: string) => ({ param: code, badParam: badSegment() });
+  return [
+    {
+      method: "POST",
+      path: "/v1/coupons/:code/rollback",
+      ...byCoupon(usedCoupon),
+      headers: keyed("property-rollback"),
+      badHeaders: fc.oneof(auth, badIdempotencyKey),
+      body: { valid: { reason: "property" }, schema: reason },
+    },
+    {
+      method: "POST",
+      path: "/v1/coupons/:code/revoke",
+      ...byCoupon(revocable),
+      headers: admin,
+      badHeaders: auth,
+      body: { valid: { reason: "property" }, schema: { reason: { required: false, bad: badText(1, 500) } } },
+    },
+    {
+      method: "POST",
+      path: `/v1/campaigns/${voidable}/redemptions/:phone/void`,
+      param: WINNER,
+      badParam: badSegment((s) => normalizePhone(s) === null),
+      headers: keyed("property-void"),
+      // The key is optional here: only a malformed one is a fault.
+      badHeaders: fc.oneof(
+        auth,
+        badIdempotencyKey.filter((h) => !h.drop),
+      ),
+      body: { valid: { reason: "property" }, schema: reason },
+    },
   ];
 }
 
@@ -220,8 +278,8 @@ async function redisFingerprint(): Promise<Record<string, string>> {
 }
 
 /** The wallet the redeems would credit, read over HTTP: it runs as its own process. */
-async function walletBalance(): Promise<number> {
-  const res = await fetch(`${stack.wallet.url}/v1/wallets/${PHONE}`, { headers: await bearer("service", "discount") });
+async function walletBalance(phone = PHONE): Promise<number> {
+  const res = await fetch(`${stack.wallet.url}/v1/wallets/${phone}`, { headers: await bearer("service", "discount") });
   return ((await res.json()) as { balance: number }).balance;
 }
 
@@ -230,6 +288,8 @@ async function snapshot() {
     db: await sqliteFingerprint(stack.discount.store.client),
     redis: await redisFingerprint(),
     balance: await walletBalance(),
+    // A reversal that slipped through would debit the winner.
+    winnerBalance: await walletBalance(WINNER),
   };
 }
 
@@ -251,6 +311,11 @@ beforeAll(async () => {
   coupon = String((await post("/generate-coupon", {})).code);
   batch = String((await post("/v1/coupon-batches", { count: 2 })).id);
   webhook = String((await post("/v1/webhooks", { url: "https://example.com/hook", events: ["credit.failed"] })).id);
+  usedCoupon = String((await post("/generate-coupon", {})).code);
+  revocable = String((await post("/generate-coupon", {})).code);
+  voidable = String((await post("/v1/campaigns", { name: "void", amount: 1_000, maxRedemptions: 5 })).code);
+  await redeemed("/redeem-coupon", usedCoupon);
+  await redeemed("/v1/redeem", voidable);
   routes = await discountRoutes();
   const removed = String(
     (await post("/v1/webhooks", { url: "https://example.com/gone", events: ["credit.failed"] })).id,

@@ -155,3 +155,18 @@ test("no schema in the document exposes storage internals or secrets", () => {
   expect(text).not.toContain(TEST_JWT_SECRET);
   expect(text).not.toMatch(/sqlite|libsql|drizzle|ioredis|outbox|lease|node_modules|\/work\/|stack trace|file:/i);
 });
+
+test("the reversal operations document their refusals, each code under the status the error table gives it", () => {
+  const rollback = documentedProblems(doc.paths["/v1/coupons/{code}/rollback"]?.post as Operation);
+  expect(rollback["409"]).toEqual(expect.arrayContaining(["REVERSAL_INSUFFICIENT_FUNDS", "COUPON_NOT_USED"]));
+  expect(rollback["400"]).toEqual(expect.arrayContaining(["IDEMPOTENCY_KEY_REQUIRED"]));
+  const voiding = documentedProblems(doc.paths["/v1/campaigns/{code}/redemptions/{phone}/void"]?.post as Operation);
+  expect(voiding["409"]).toEqual(expect.arrayContaining(["REVERSAL_INSUFFICIENT_FUNDS", "ALREADY_REVERSED"]));
+  const revoke = documentedProblems(doc.paths["/v1/coupons/{code}/revoke"]?.post as Operation);
+  expect(revoke["409"]).toEqual(["COUPON_ALREADY_USED"]);
+  for (const problems of [rollback, voiding, revoke]) {
+    for (const [status, codes] of Object.entries(problems)) {
+      for (const code of codes) expect(`${code} → ${ERROR_STATUS[code as ErrorCode]}`).toBe(`${code} → ${status}`);
+    }
+  }
+});

@@ -6,12 +6,14 @@ import type { DiscountConfig } from "./config";
 import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
 import { CampaignCache } from "./modules/campaigns/service";
-import { ClaimMemory, SoldOutBook } from "./modules/claims/memory";
+import { ClaimMemory, SettledAnswers, SoldOutBook } from "./modules/claims/memory";
 import { createWinnerRecords } from "./modules/claims/record";
 import { fullCampaignWinners } from "./modules/claims/winners";
 import { batchingSender } from "./modules/outbox/batcher";
 import { type CreditSender, createCreditSender } from "./modules/outbox/credit-sender";
 import { createOutboxLanes } from "./modules/outbox/lanes";
+import { createReversalLanes } from "./modules/reversals/lanes";
+import { createRevocationLane } from "./modules/reversals/revoke";
 import type { RedisConnection } from "./redis/connection";
 import { createGate } from "./redis/gate";
 import { createLimitPair } from "./redis/limit-pair";
@@ -65,7 +67,12 @@ export function wireDiscount({
     // The relay steps in once the request path's own attempt has had its chance.
     records: createWinnerRecords(store, clock, config.walletTimeoutMs * 2),
     outbox: createOutboxLanes(store, clock),
-    memory: new ClaimMemory(new SoldOutBook((campaign) => fullCampaignWinners(store, campaign))),
+    reversals: createReversalLanes(store, clock),
+    recordRevocation: createRevocationLane(store),
+    memory: new ClaimMemory(
+      new SoldOutBook((campaign) => fullCampaignWinners(store, campaign), undefined, clock),
+      new SettledAnswers(undefined, clock),
+    ),
     limits: createLimitPair(
       redis,
       { prefix: "rl:redeem:phone", limit: rateLimits.perPhonePerMinute, windowSeconds: 60, clock },

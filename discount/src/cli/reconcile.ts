@@ -62,7 +62,7 @@ let listed = 0;
 for (const campaign of chosen) {
   // A left join: a winner without its outbox row (never expected) is still compared and repaired.
   const winners = await store.db
-    .select({ redemption: redemptions, outboxId: outbox.id, outboxStatus: outbox.status })
+    .select({ redemption: redemptions, outboxId: outbox.id, outboxStatus: outbox.status, key: outbox.idempotencyKey })
     .from(redemptions)
     .leftJoin(outbox, eq(outbox.redemptionId, redemptions.id))
     .where(eq(redemptions.campaignId, campaign.id))
@@ -86,7 +86,11 @@ for (const campaign of chosen) {
       // A run of winners in one wallet request: its per-item results say which were already present.
       const run = winners.slice(next, next + BATCH);
       next += run.length;
-      const credits = run.map(({ redemption: r }) => creditOf(campaign.code, r.phone, campaign.amount));
+      // The outbox row's key where there is one: a coupon won again after a rollback has a key of its own.
+      const credits = run.map(({ redemption: r, key }) => ({
+        ...creditOf(campaign.code, r.phone, campaign.amount),
+        ...(key ? { idempotencyKey: key } : {}),
+      }));
       const answers = await sender.creditMany(credits, config.walletTimeoutMs);
       const settled: DeliveryResult[] = [];
       for (const [i, { redemption: r, outboxId, outboxStatus }] of run.entries()) {

@@ -144,6 +144,68 @@ export const outbox = sqliteTable(
   ],
 );
 
+/**
+ * Reversals of credited winners: a coupon rollback (the coupon becomes unused again) or a
+ * gift void (the winner stays, its slot is not handed on). A row is written before the
+ * wallet is asked for the debit and serves as that debit's outbox row: while `pending`,
+ * a relay re-sends it with its deterministic key until the wallet answers. `done` rows
+ * are the history the report shows. No foreign key to the redemption: a completed
+ * rollback deletes it, and its facts stay here.
+ */
+export const reversals = sqliteTable(
+  "reversals",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** One reversal per redemption, ever: ids are never reused (AUTOINCREMENT). */
+    redemptionId: integer("redemption_id").notNull().unique(),
+    campaignId: integer("campaign_id")
+      .notNull()
+      .references(() => campaigns.id),
+    kind: text("kind", { enum: ["rollback", "void"] }).notNull(),
+    phone: text("phone").notNull(),
+    rank: integer("rank").notNull(),
+    /** The debit asked of the wallet; 0 when the original credit never reached it (refused for good). */
+    amount: integer("amount").notNull(),
+    redeemedAt: integer("redeemed_at").notNull(),
+    /** The wallet key of the credit reversed, and of the debit that reverses it (`reverse:` + that key). */
+    creditKey: text("credit_key").notNull(),
+    debitKey: text("debit_key").notNull().unique(),
+    /** The admin request's Idempotency-Key and what it asked: a retry replays, another request is refused. */
+    requestKey: text("request_key").notNull().unique(),
+    requestHash: text("request_hash").notNull(),
+    actor: text("actor").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["pending", "done"] })
+      .notNull()
+      .default("pending"),
+    walletEntryId: integer("wallet_entry_id"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until"),
+    lastError: text("last_error"),
+    requestedAt: integer("requested_at").notNull(),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [
+    index("reversals_due").on(t.status, t.nextAttemptAt),
+    index("reversals_campaign_phone").on(t.campaignId, t.phone),
+    check("reversals_kind", sql`${t.kind} IN ('rollback', 'void')`),
+    check("reversals_status", sql`${t.status} IN ('pending', 'done')`),
+    check("reversals_amount", sql`${t.amount} >= 0`),
+  ],
+);
+
+/** Coupons an admin revoked while unused: they can no longer be redeemed. */
+export const couponRevocations = sqliteTable("coupon_revocations", {
+  campaignId: integer("campaign_id")
+    .primaryKey()
+    .references(() => campaigns.id),
+  actor: text("actor").notNull(),
+  reason: text("reason"),
+  revokedAt: integer("revoked_at").notNull(),
+});
+
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CouponBatchRow = typeof couponBatches.$inferSelect;
 export type RedemptionRow = typeof redemptions.$inferSelect;
@@ -225,3 +287,4 @@ export const webhookDeliveries = sqliteTable(
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type ReversalRow = typeof reversals.$inferSelect;

@@ -157,6 +157,32 @@ redis.call('ZADD', KEYS[4], rank, rank)
 return 1
 `;
 
+/**
+ * Takes a rolled-back winner out of the gate and puts its rank back in line, in one step: the
+ * state stays ready, so no claim seeds it again from a DB read that predates the rollback.
+ */
+export const RELEASE_LUA = `
+-- KEYS[1] = {gift:CODE}:ready   -- only this generation's state; absent state is seeded from the DB (which has no winner)
+-- KEYS[2] = {gift:CODE}:winners -- the winner leaves it, only while it still holds that rank (a new win is kept)
+-- KEYS[3] = {gift:CODE}:free    -- the rank goes here, for the next claimant; expires with the winners set
+-- ARGV[1] = phone               -- the winner whose win was rolled back
+-- ARGV[2] = rank                -- the rank it held
+-- ARGV[3] = generation          -- must equal KEYS[1], as for a claim
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then
+  return 0
+end
+if tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]) or '0') ~= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
+return 1
+`;
+
 // Constant answers for the replies that carry no rank: nothing to allocate per claim.
 const SOLD_OUT_RESULT: ClaimResult = Object.freeze({ kind: "sold-out" });
 const NOT_READY_RESULT: ClaimResult = Object.freeze({ kind: "not-ready" });

@@ -161,6 +161,30 @@ describe("rebuild", () => {
     expect(await gate.claim(code, "x", 10)).toEqual({ kind: "won", rank: 3 });
   });
 
+  test("a released winner leaves the gate and its rank goes to the next claimant, the state staying ready", async () => {
+    const code = campaign("released");
+    await gate.rebuild(code, [], "1", 60_000);
+    expect(await gate.claim(code, "old", 1, "1", 60_000)).toEqual({ kind: "won", rank: 1 });
+    expect(await gate.claim(code, "new", 1, "1", 60_000)).toEqual({ kind: "sold-out" });
+
+    expect(await gate.release(code, "old", 1, "1")).toBe(true);
+    expect(await gate.isReady(code, "1")).toBe(true);
+    expect(await client.pttl(gateKeys(code).free)).toBeGreaterThan(0);
+    expect(await gate.claim(code, "new", 1, "1", 60_000)).toEqual({ kind: "won", rank: 1 });
+    // Released again (the second pass after a rollback): the new winner does not hold it as "old", so it stays.
+    expect(await gate.release(code, "old", 1, "1")).toBe(false);
+    expect(await gate.winners(code)).toEqual(new Map([["new", 1]]));
+  });
+
+  test("a release of another generation's state, or of a phone at another rank, changes nothing", async () => {
+    const code = campaign("release-other");
+    await gate.rebuild(code, [{ phone: "a", rank: 1 }], "2");
+    expect(await gate.release(code, "a", 1, "1")).toBe(false);
+    expect(await gate.release(code, "a", 2, "2")).toBe(false);
+    expect(await gate.winners(code)).toEqual(new Map([["a", 1]]));
+    expect(await gate.freeRanks(code)).toEqual([]);
+  });
+
   test("a rebuild loads thousands of winners in chunks within one transaction", async () => {
     const code = campaign("large");
     const winners = Array.from({ length: 2_345 }, (_, i) => ({ phone: `p${i}`, rank: i + 1 }));

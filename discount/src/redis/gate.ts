@@ -5,6 +5,7 @@ import {
   claimResult,
   FREE_LUA,
   LEASE_LUA,
+  RELEASE_LUA,
   REPAIR_LUA,
   SEED_CLAIM_LUA,
   UNLOCK_LUA,
@@ -82,6 +83,12 @@ export interface Gate {
   /** The gate's winners by phone; with `aboveRank`, only those holding a higher rank. */
   winners(code: string, aboveRank?: number): Promise<Map<string, number>>;
   count(code: string): Promise<number>;
+  /**
+   * Takes `phone` out of the gate's winners and frees its `rank`, if it still holds it: its win was
+   * rolled back (a coupon made unused again). False when the state is not this generation's (the
+   * next claim seeds it from the DB) or the phone no longer holds the rank.
+   */
+  release(code: string, phone: string, rank: number, generation?: string): Promise<boolean>;
   /** Ranks waiting in the free set. */
   freeRanks(code: string): Promise<number[]>;
   /**
@@ -113,6 +120,7 @@ const FREE_COMMAND = "giftGateFree";
 const LEASE_COMMAND = "giftGateLease";
 const UNLOCK_COMMAND = "giftGateUnlock";
 const REPAIR_COMMAND = "giftGateRepair";
+const RELEASE_COMMAND = "giftGateRelease";
 
 /** The methods defineCommand adds to the client at runtime. */
 interface GateCommands {
@@ -138,6 +146,14 @@ interface GateCommands {
     generation: string,
   ): Promise<number>;
   [LEASE_COMMAND](lease: string, owner: string, ttlMs: number): Promise<number>;
+  [RELEASE_COMMAND](
+    ready: string,
+    winners: string,
+    free: string,
+    phone: string,
+    rank: number,
+    generation: string,
+  ): Promise<number>;
   [REPAIR_COMMAND](
     ready: string,
     count: string,
@@ -179,6 +195,7 @@ export function createGate(redis: RedisConnection): Gate {
     redis.defineCommand(UNLOCK_COMMAND, { lua: UNLOCK_LUA, numberOfKeys: 1 });
     redis.defineCommand(REPAIR_COMMAND, { lua: REPAIR_LUA, numberOfKeys: 3 });
     redis.defineCommand(LEASE_COMMAND, { lua: LEASE_LUA, numberOfKeys: 1 });
+    redis.defineCommand(RELEASE_COMMAND, { lua: RELEASE_LUA, numberOfKeys: 3 });
   }
 
   // A burst claims one campaign's keys over and over: build its key strings once, not per
@@ -287,6 +304,11 @@ export function createGate(redis: RedisConnection): Gate {
 
     async count(code) {
       return Number((await redis.get(keysOf(code).count)) ?? 0);
+    },
+
+    async release(code, phone, rank, generation = DEFAULT_GENERATION) {
+      const k = keysOf(code);
+      return (await scripts[RELEASE_COMMAND](k.ready, k.winners, k.free, phone, rank, generation)) === 1;
     },
 
     async freeRanks(code) {

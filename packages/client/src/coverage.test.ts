@@ -35,6 +35,9 @@ const DISCOUNT_CALLS: Record<keyof DiscountClient, (client: DiscountClient) => P
   webhooks: (c) => c.webhooks(),
   deleteWebhook: (c) => c.deleteWebhook(1),
   webhookDeliveries: (c) => c.webhookDeliveries(1),
+  rollbackCoupon: (c) => c.rollbackCoupon("CODE", { reason: "r" }, "key"),
+  revokeCoupon: (c) => c.revokeCoupon("CODE"),
+  voidRedemption: (c) => c.voidRedemption("CODE", "09121234567", { reason: "r" }),
 };
 
 /** Served by each app but not its API: probes, metrics, the docs and the admin page's files. */

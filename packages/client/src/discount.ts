@@ -20,6 +20,9 @@ export type ReportQuery = Omit<QueryOf<Campaign["report"]["get"]>, "format">;
 export type BatchCouponsQuery = Omit<QueryOf<Batch["coupons"]["get"]>, "format">;
 export type CreateWebhookBody = Parameters<Api["v1"]["webhooks"]["post"]>[0];
 export type DeliveryListQuery = QueryOf<WebhookEndpoint["deliveries"]["get"]>;
+/** `{reason}`: why the credit is reversed, kept in the report. */
+export type ReversalBody = Parameters<ReturnType<Api["v1"]["coupons"]>["rollback"]["post"]>[0];
+export type RevokeBody = NonNullable<Parameters<ReturnType<Api["v1"]["coupons"]>["revoke"]["post"]>[0]>;
 
 /** One Server-Sent Event of a campaign's live stream, parsed. */
 export type CampaignEvent =
@@ -51,6 +54,7 @@ export function createDiscountClient(options: ClientOptions) {
   const campaign = (code: string) => api.v1.campaigns({ code: encodeURIComponent(code) });
   const batch = (id: number | string) => api.v1["coupon-batches"]({ id: encodeURIComponent(id) });
   const webhook = (id: number | string) => api.v1.webhooks({ id: encodeURIComponent(id) });
+  const coupon = (code: string) => api.v1.coupons({ code: encodeURIComponent(code) });
   return {
     redeem: (body: RedeemBody, call?: CallOptions) => settle(api.v1.redeem.post(body, init(call))),
     createCampaign: (body: CreateCampaignBody, call?: CallOptions) => settle(api.v1.campaigns.post(body, init(call))),
@@ -85,6 +89,25 @@ export function createDiscountClient(options: ClientOptions) {
     deleteWebhook: (id: number | string, call?: CallOptions) => settle(webhook(id).delete(undefined, init(call))),
     webhookDeliveries: (id: number | string, query: DeliveryListQuery = {}, call?: CallOptions) =>
       settle(webhook(id).deliveries.get({ query, ...init(call) })),
+    /**
+     * Debits a redeemed coupon's credit back and makes it UNUSED again: 200 done, 202 while the wallet
+     * has not confirmed (the service finishes it); 409 REVERSAL_INSUFFICIENT_FUNDS changed nothing.
+     */
+    rollbackCoupon: (code: string, body: ReversalBody, idempotencyKey: string, call?: CallOptions) =>
+      settle(coupon(code).rollback.post(body, { headers: { "idempotency-key": idempotencyKey }, ...init(call) })),
+    /** Makes an unused coupon unredeemable (status REVOKED); 409 COUPON_ALREADY_USED for a used one. */
+    revokeCoupon: (code: string, body: RevokeBody = {}, call?: CallOptions) =>
+      settle(coupon(code).revoke.post(body, init(call))),
+    /** Voids a gift winner: its credit is debited back, the report shows it voided, the slot stays taken. */
+    voidRedemption: (code: string, phone: string, body: ReversalBody, idempotencyKey?: string, call?: CallOptions) =>
+      settle(
+        campaign(code)
+          .redemptions({ phone: encodeURIComponent(phone) })
+          .void.post(body, {
+            headers: idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey },
+            ...init(call),
+          }),
+      ),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ClaimResult, Gate } from "../../redis/gate";
 import type { LimitedClaim } from "../../redis/limit-pair";
 import { type ClaimLimits, checkLimits, limitRefusal, limitsUnavailable } from "./limits";
 import { type ClaimOutcome, SOLD_OUT_OUTCOME, UNAVAILABLE } from "./model";
-import { campaignWinners, findAnswer } from "./winners";
+import { campaignWinners, couponSeats, findAnswer } from "./winners";
 
 export interface GateDeps {
   store: DiscountStore;
@@ -102,7 +102,7 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
     // A coupon: its state is missing on nearly every first claim, and its winners are one row
     // at most, cheap for each claimant to read. The DB's winners go with the claim, which
     // seeds the state only if it is still missing (so no lock): one round trip, not five.
-    const winners = await campaignWinners(deps.store, campaign.id);
+    const winners = await couponSeats(deps.store, campaign.id);
     return deps.gate.seedAndClaim(campaign.code, phone, campaign.maxRedemptions, winners, generation, ttlMs);
   }
   const owner = crypto.randomUUID();

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { ClaimMemory, SettledAnswers, SoldOutBook } from "./memory";
+import { ClaimMemory, MEMORY_MAX_AGE_MS, SettledAnswers, SoldOutBook } from "./memory";
 import type { RedeemResult } from "./model";
 
 const answer = (phone: string, status: RedeemResult["status"]): RedeemResult => ({
@@ -62,4 +62,57 @@ test("memory answers sold out to a full campaign's loser and a winner's settled 
   // A winner whose answer may still change is the DB's to answer.
   expect(memory.answer("IRBR2026", "+989120000003")).toEqual({ kind: "winner" });
   expect(memory.answer("OTHER", "+989120000001")).toEqual({ kind: "open" });
+});
+
+test("a reversal forgets at once on its instance; elsewhere a full campaign is read again after MEMORY_MAX_AGE_MS", async () => {
+  let now = 1_000_000;
+  const clock = () => now;
+  const campaign = { id: 1, code: "IRBR2026", kind: "coupon" as const, maxRedemptions: 1 };
+  // The DB's word: the coupon's winner, until it is rolled back.
+  let dbWinners: Map<string, number> | undefined = new Map([["+989120000001", 1]]);
+  const book = () => new SoldOutBook(async () => dbWinners, undefined, clock);
+  const here = new ClaimMemory(book(), new SettledAnswers(undefined, clock));
+  const elsewhere = new ClaimMemory(book(), new SettledAnswers(undefined, clock));
+  for (const memory of [here, elsewhere]) {
+    memory.learn(campaign, { kind: "won", result: answer("+989120000001", "credited") }, now);
+    memory.learn(campaign, { kind: "sold-out" }, now);
+  }
+  await Bun.sleep(0);
+  expect(elsewhere.answer("IRBR2026", "+989120000002")).toEqual({ kind: "sold-out" });
+
+  dbWinners = undefined;
+  here.forget("IRBR2026", "+989120000001");
+  expect(here.answer("IRBR2026", "+989120000002")).toEqual({ kind: "open" });
+  expect(here.answer("IRBR2026", "+989120000001")).toEqual({ kind: "open" });
+
+  now += MEMORY_MAX_AGE_MS;
+  expect(elsewhere.answer("IRBR2026", "+989120000002")).toEqual({ kind: "sold-out" });
+  now += 1;
+  // Aged: still answered from the old list while the DB is read again, then no longer.
+  expect(elsewhere.answer("IRBR2026", "+989120000002")).toEqual({ kind: "sold-out" });
+  await Bun.sleep(0);
+  expect(elsewhere.answer("IRBR2026", "+989120000002")).toEqual({ kind: "open" });
+  expect(elsewhere.answer("IRBR2026", "+989120000001")).toEqual({ kind: "open" });
+});
+
+test("a full campaign read again and still full keeps being answered from memory", async () => {
+  let now = 0;
+  const reads: number[] = [];
+  const campaign = { id: 2, code: "FULL", kind: "gift" as const, maxRedemptions: 1 };
+  const book = new SoldOutBook(
+    async () => {
+      reads.push(now);
+      return new Map([["+989120000001", 1]]);
+    },
+    undefined,
+    () => now,
+  );
+  book.markSoldOut(campaign, now);
+  await Bun.sleep(0);
+  for (const step of [1, 2, 3]) {
+    now = step * (MEMORY_MAX_AGE_MS + 1);
+    expect(book.verdict("FULL", "+989120000002")).toBe("loser");
+    await Bun.sleep(0);
+  }
+  expect(reads).toEqual([0, 5_001, 10_002, 15_003]);
 });

@@ -3,8 +3,20 @@ import { type ClaimOutcome, type RedeemResult, SOLD_OUT_OUTCOME } from "./model"
 /** What the book needs of a campaign. */
 export type FullCampaign = { id: number; code: string; kind: "gift" | "coupon"; maxRedemptions: number };
 
+/** A full campaign's winners list: from which campaign, when read, and whether a read is under way. */
+type Loaded = { campaign: FullCampaign; at: number; refreshing: boolean };
+
 /** How long a campaign the gate called full, but the DB not yet, goes without another DB read. */
 const RECHECK_MS = 250;
+
+/**
+ * How long this instance trusts what it remembers of a campaign (full, or a winner's settled
+ * answer) before asking again. A reversal on another instance (a coupon rolled back, a gift
+ * winner voided) forgets there at once; here, it is this stale at most, plus one DB read
+ * (docs/RELIABILITY.md). A full gift campaign costs one winners read per this period; its
+ * losers are still answered without I/O, from the old list while the new one is read.
+ */
+export const MEMORY_MAX_AGE_MS = 5_000;
 
 /**
  * What this instance knows about campaigns that are full. Once the gate says
@@ -16,6 +28,8 @@ const RECHECK_MS = 250;
  */
 export class SoldOutBook {
   private readonly full = new Map<string, Map<string, number> | "loading">();
+  /** When each full campaign's winners were loaded: past MEMORY_MAX_AGE_MS they are read again. */
+  private readonly loaded = new Map<string, Loaded>();
   /** The codes in `full` that are gift campaigns. */
   private readonly gifts = new Set<string>();
   /** Campaigns whose DB was short of the cap at the last read, and when to read again. */
@@ -30,13 +44,40 @@ export class SoldOutBook {
      * that matter, and each may hold a thousand winners.
      */
     private readonly limit = 2_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** `open`: ask the gate. `loser`: sold out and not a winner. `winner`: sold out, this phone won. */
   verdict(code: string, phone: string): "open" | "loser" | "winner" {
     const winners = this.full.get(code);
     if (winners === undefined || winners === "loading") return "open";
+    const loaded = this.loaded.get(code);
+    if (loaded && !loaded.refreshing && this.now() - loaded.at > MEMORY_MAX_AGE_MS) this.refresh(code, loaded);
     return winners.has(phone) ? "winner" : "loser";
+  }
+
+  /**
+   * Reads an aged campaign's winners again, answering from the old list meanwhile (a sold-out
+   * burst must not fall through to Redis while the read runs). Not full any more (a coupon
+   * rolled back elsewhere): forgotten, and the gate answers again.
+   */
+  private refresh(code: string, loaded: Loaded): void {
+    loaded.refreshing = true;
+    const current = () => this.loaded.get(code) === loaded;
+    this.loadWinners(loaded.campaign).then(
+      (winners) => {
+        if (!current()) return;
+        if (!winners) return this.forget(code);
+        this.full.set(code, winners);
+        loaded.at = this.now();
+        loaded.refreshing = false;
+      },
+      () => {
+        // Kept as it was; read again one period later.
+        loaded.at = this.now();
+        loaded.refreshing = false;
+      },
+    );
   }
 
   /**
@@ -63,36 +104,54 @@ export class SoldOutBook {
         }
         this.recheckAt.delete(code);
         this.full.set(code, winners);
+        this.loaded.set(code, { campaign, at: this.now(), refreshing: false });
         if (campaign.kind === "gift") this.gifts.add(code);
       },
       () => this.forget(code), // try again on the next sold-out answer
     );
   }
 
-  private forget(code: string): void {
+  /** Drops what is known of a campaign: a reversal changed its winners. */
+  forget(code: string): void {
     this.full.delete(code);
     this.gifts.delete(code);
+    this.loaded.delete(code);
+    this.recheckAt.delete(code);
   }
 }
 
 /**
- * Winners' answers once their credit is in the wallet. A credited redemption never
- * changes again, so a winner who asks again (apps retry, people tap twice) is answered
- * from memory: no gate, no DB read. Pending and failed answers are not kept: they may
- * still change. Bounded; the oldest go first.
+ * Winners' answers once their credit is in the wallet. A credited redemption changes
+ * only by an admin's reversal, so a winner who asks again (apps retry, people tap twice)
+ * is answered from memory: no gate, no DB read, for MEMORY_MAX_AGE_MS at most. Pending
+ * and failed answers are not kept: they may still change. Bounded; the oldest go first.
  */
 export class SettledAnswers {
-  private readonly answers = new Map<string, RedeemResult>();
+  private readonly answers = new Map<string, { result: RedeemResult; at: number }>();
 
   /**
    * Five match campaigns' winners (about 1.5 MB). Coupon winners pass through too, so
    * a larger bound only takes longer to fill: 20,000 kept the soak's memory growing
    * for ten minutes (docs/RELIABILITY.md).
    */
-  constructor(private readonly limit = 5_000) {}
+  constructor(
+    private readonly limit = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get(code: string, phone: string): RedeemResult | undefined {
-    return this.answers.get(`${code}\n${phone}`);
+    const key = `${code}\n${phone}`;
+    const kept = this.answers.get(key);
+    if (kept && this.now() - kept.at > MEMORY_MAX_AGE_MS) {
+      // Aged out: the DB answers again (a reversal elsewhere may have changed it).
+      this.answers.delete(key);
+      return undefined;
+    }
+    return kept?.result;
+  }
+
+  forget(code: string, phone: string): void {
+    this.answers.delete(`${code}\n${phone}`);
   }
 
   remember(result: RedeemResult): void {
@@ -101,7 +160,7 @@ export class SettledAnswers {
     // A repeat answered from here is taught back: it must not push another answer out.
     if (this.answers.has(key)) return;
     if (this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value as string);
-    this.answers.set(key, result);
+    this.answers.set(key, { result, at: this.now() });
   }
 }
 
@@ -139,6 +198,12 @@ export class ClaimMemory {
   /** Whether any gift campaign is known to be full: until one is, the fast path need not read a body. */
   hasGift(): boolean {
     return this.soldOut.hasGift();
+  }
+
+  /** Forgets a campaign's full state and a phone's settled answer: a reversal on this instance changed them. */
+  forget(code: string, phone: string): void {
+    this.soldOut.forget(code);
+    this.answers.forget(code, phone);
   }
 
   /** Learns from a claim's outcome: a full campaign, or an answer that can no longer change. */

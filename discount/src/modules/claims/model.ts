@@ -5,9 +5,10 @@ import { Timestamp } from "../campaigns/model";
 
 /** A winner's answer, the same for a gift code and a coupon (the coupon route words it its own way). */
 export const RedeemResult = T.Object({
-  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
+  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed"), T.Literal("voided")], {
     description:
-      "credited: in the wallet; pending: owed, being delivered; failed: the wallet refused it (see the report)",
+      "credited: in the wallet; pending: owed, being delivered; failed: the wallet refused it (see the report); " +
+      "voided: an admin voided this win and debited the credit back (gift campaigns only)",
   }),
   code: T.String(),
   phone: T.String(),
@@ -25,8 +26,8 @@ export const CouponRedeemed = T.Object({
   code: T.String(),
   phone: T.String(),
   amount: T.Integer(),
-  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed")], {
-    description: "pending while the wallet catches up; the outbox relay delivers it",
+  status: T.Union([T.Literal("credited"), T.Literal("pending"), T.Literal("failed"), T.Literal("voided")], {
+    description: "pending while the wallet catches up; the outbox relay delivers it (voided: never for a coupon)",
   }),
   redeemedAt: Timestamp,
 });
@@ -45,7 +46,11 @@ export type ClaimOutcome =
 export const SOLD_OUT_OUTCOME = { kind: "sold-out" } as const;
 export const UNAVAILABLE = { kind: "unavailable", retryAfterSeconds: 1 } as const;
 
-export function resultOf(campaign: CampaignRow, row: RedemptionRow, status = row.status): RedeemResult {
+export function resultOf(
+  campaign: CampaignRow,
+  row: RedemptionRow,
+  status: RedeemResult["status"] = row.status,
+): RedeemResult {
   return {
     status,
     code: campaign.code,

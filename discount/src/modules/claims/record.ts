@@ -6,6 +6,7 @@ import type { DiscountStore, DiscountTx } from "../../db/store";
 import { campaignLabel, type DiscountMetrics } from "../../metrics";
 import type { Gate } from "../../redis/gate";
 import { type Credit, creditOf, insertOwedCredits } from "../outbox/owed";
+import { rolledBackBefore, winnerKey } from "../reversals/keys";
 import { emitWinEvents } from "../webhooks/events";
 import { generationOf, type Seat } from "./gate";
 import { type ClaimOutcome, resultOf, UNAVAILABLE } from "./model";
@@ -17,13 +18,21 @@ export interface NewWinner {
   phone: string;
   rank: number;
   amount: number;
+  /** A coupon's winner: it may have won this coupon before, and had it rolled back. */
+  coupon?: boolean;
 }
 
 /** Why the DB refused a winner: the phone already won, or the rank/cap line held. */
 export function conflictOf(error: unknown): "phone" | "rank" | undefined {
   const text = `${(error as Error)?.message} ${String((error as { cause?: unknown })?.cause)}`;
   if (text.includes("redemptions.phone")) return "phone";
-  if (text.includes("redemptions.rank") || text.includes("above the campaign cap")) return "rank";
+  // A revoked coupon's slot is held, as a taken rank is: the gate is repaired and asked again.
+  if (
+    text.includes("redemptions.rank") ||
+    text.includes("above the campaign cap") ||
+    text.includes("coupon was revoked")
+  )
+    return "rank";
   return undefined;
 }
 
@@ -41,10 +50,16 @@ export function createWinnerRecords(store: DiscountStore, now: Clock, firstRetry
       .values(winners.map((w) => ({ campaignId: w.campaignId, phone: w.phone, rank: w.rank, redeemedAt: at })))
       .returning();
     const byRank = new Map(rows.map((r) => [`${r.campaignId}:${r.rank}`, r]));
-    const owed = winners.map((w) => ({
-      row: byRank.get(`${w.campaignId}:${w.rank}`) as RedemptionRow,
-      credit: creditOf(w.code, w.phone, w.amount),
-    }));
+    // Only coupons are ever rolled back: a gift winner costs no extra read.
+    const again = await rolledBackBefore(
+      tx,
+      winners.filter((w) => w.coupon),
+    );
+    const owed = winners.map((w) => {
+      const row = byRank.get(`${w.campaignId}:${w.rank}`) as RedemptionRow;
+      const reissue = again.has(winnerKey(w)) ? row.id : undefined;
+      return { row, credit: creditOf(w.code, w.phone, w.amount, reissue) };
+    });
     const outboxIdOf = await insertOwedCredits(
       tx,
       owed.map(({ row, credit }) => ({ redemptionId: row.id, credit })),
@@ -93,6 +108,7 @@ export async function recordSeat(
       phone,
       rank,
       amount: campaign.amount,
+      coupon: campaign.kind === "coupon",
     });
     deps.metrics.winners.inc({ campaign: campaignLabel(campaign, deps.clock()) });
     return { kind: "recorded", ...recorded };

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, max } from "drizzle-orm";
-import { type CampaignRow, redemptions } from "../../db/schema";
+import { type CampaignRow, couponRevocations, redemptions, reversals } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { type RedeemResult, resultOf } from "./model";
 
@@ -10,14 +10,22 @@ export async function findRedemption(store: DiscountStore, campaignId: number, p
   });
 }
 
-/** This phone's answer as a winner of the campaign, when the DB holds one. */
+/** This phone's answer as a winner of the campaign, when the DB holds one; "voided" once an admin voided it. */
 export async function findAnswer(
   store: DiscountStore,
   campaign: CampaignRow,
   phone: string,
 ): Promise<RedeemResult | undefined> {
-  const row = await findRedemption(store, campaign.id, phone);
-  return row && resultOf(campaign, row);
+  const [hit] = await store.db
+    .select({ row: redemptions, voidId: reversals.id })
+    .from(redemptions)
+    .leftJoin(
+      reversals,
+      and(eq(reversals.redemptionId, redemptions.id), eq(reversals.kind, "void"), eq(reversals.status, "done")),
+    )
+    .where(and(eq(redemptions.campaignId, campaign.id), eq(redemptions.phone, phone)))
+    .limit(1);
+  return hit && resultOf(campaign, hit.row, hit.voidId === null ? hit.row.status : "voided");
 }
 
 /** Who holds `rank` in the DB, and the highest rank held: what the gate needs to catch up. */
@@ -61,4 +69,19 @@ export async function fullCampaignWinners(
 ): Promise<Map<string, number> | undefined> {
   const rows = await campaignWinners(store, campaign.id);
   return rows.length >= campaign.maxRedemptions ? new Map(rows.map((r) => [r.phone, r.rank])) : undefined;
+}
+
+/**
+ * The gate's holder of a revoked coupon's one slot. Not a phone (phones are stored as +98...),
+ * so no claimant is ever it.
+ */
+export const REVOKED_HOLDER = "revoked";
+
+/** What a coupon's gate is seeded from: its winner, or the revocation that holds its slot. */
+export async function couponSeats(store: DiscountStore, campaignId: number) {
+  const [winners, revoked] = await Promise.all([
+    campaignWinners(store, campaignId),
+    store.db.query.couponRevocations.findFirst({ where: eq(couponRevocations.campaignId, campaignId) }),
+  ]);
+  return revoked ? [...winners, { phone: REVOKED_HOLDER, rank: 1 }] : winners;
 }

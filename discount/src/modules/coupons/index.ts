@@ -12,6 +12,7 @@ import { COUPON_REDEEMED, CouponRedeemed } from "../claims/model";
 import { type ClaimDeps, claim } from "../claims/pipeline";
 import { rateLimitedResponse, rateLimitHeaders } from "../claims/rate-limit-fields";
 import { couponAnswer, sendAsIs, unavailable } from "../claims/responses";
+import { revocationOf } from "../reversals/revoke";
 import { batchCoupons, batchCouponsCsv, type CouponWriter, findBatch, generateBatch, toBatch } from "./batches";
 import {
   Batch,
@@ -96,6 +97,9 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         }
         const outcome = await claim(deps, coupon, phone, ip);
         metrics.couponsRedeemed.inc({ outcome: outcome.kind });
+        // A revoked coupon's slot is held at the gate: its "sold out" is told as what it is.
+        if (outcome.kind === "sold-out" && (await revocationOf(store, coupon.id)))
+          return sendAsIs(refusalResponse(request, new AppError("COUPON_REVOKED")));
         // By row id: even part of a code would narrow a guesser's search, and the id finds the coupon.
         logger.info({ couponId: coupon.id, phone: maskPhone(phone), outcome: outcome.kind }, "coupon redeem");
         return couponAnswer(request, outcome, clock());

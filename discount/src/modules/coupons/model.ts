@@ -57,7 +57,9 @@ export const CouponStatusQuery = T.Object({ code: CouponCode });
 
 export const CouponStatus = T.Object({
   code: T.String(),
-  status: T.Union([T.Literal("UNUSED"), T.Literal("USED"), T.Literal("NOT_FOUND")]),
+  status: T.Union([T.Literal("UNUSED"), T.Literal("USED"), T.Literal("NOT_FOUND"), T.Literal("REVOKED")], {
+    description: "REVOKED only for a coupon an admin revoked (POST /v1/coupons/{code}/revoke)",
+  }),
   redeemedAt: T.Optional(Timestamp),
   expiresAt: T.Optional(T.Union([Timestamp, T.Null()])),
   phone: T.Optional(T.Union([T.String(), T.Null()], { description: "The phone it is bound to" })),
@@ -166,7 +168,7 @@ export const RedeemCouponProblems = {
   403: problem(403, ["FORBIDDEN"], "FORBIDDEN: a user token names another phone in the body"),
   404: problem(404, ["COUPON_NOT_FOUND"], "COUPON_NOT_FOUND: no coupon has this code"),
   409: problem(409, ["COUPON_ALREADY_USED"], "COUPON_ALREADY_USED: another phone redeemed it"),
-  410: problem(410, ["COUPON_EXPIRED"], "COUPON_EXPIRED: past its expiry"),
+  410: problem(410, ["COUPON_EXPIRED", "COUPON_REVOKED"], "COUPON_EXPIRED: past its expiry; COUPON_REVOKED: revoked"),
   422: problem(422, ["VALIDATION_FAILED", "INVALID_PHONE"], "A field is missing or malformed"),
   429: problem(429, ["RATE_LIMITED"], "RATE_LIMITED: too many attempts from this address; see Retry-After"),
   503: problem(503, ["SERVICE_UNAVAILABLE"], "SERVICE_UNAVAILABLE: try again shortly; see Retry-After"),

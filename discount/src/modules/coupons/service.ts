@@ -7,6 +7,7 @@ import { AppError } from "../../errors";
 import { canonicalCode } from "../campaigns/code";
 import { requireStorableMetadata } from "../campaigns/metadata";
 import { type CampaignCache, createCampaign } from "../campaigns/service";
+import { revocationOf } from "../reversals/revoke";
 import type { NewBatch } from "./batches";
 import type { CouponStatus, CreateBatch, GenerateCoupon } from "./model";
 import { compilePattern } from "./pattern";
@@ -94,6 +95,8 @@ export async function couponStatus(
 ): Promise<CouponStatus> {
   const coupon = await findCoupon(campaigns, raw);
   if (!coupon || !visibleTo(coupon, viewer)) return { code: canonicalCode(raw) ?? raw.trim(), status: "NOT_FOUND" };
+  const revoked = await revocationOf(store, coupon.id);
+  if (revoked) return { code: coupon.code, status: "REVOKED", expiresAt: iso(coupon.endsAt) };
   const [used] = await store.db
     .select({ redeemedAt: redemptions.redeemedAt })
     .from(redemptions)

@@ -47,5 +47,7 @@ export function batchingSender(sender: CreditSender): CreditSender {
       });
     },
     creditMany: (credits, timeoutMs) => sender.creditMany(credits, timeoutMs),
+    // Reversals are rare and one at a time: nothing to batch.
+    debit: (debit, timeoutMs) => sender.debit(debit, timeoutMs),
   };
 }

@@ -89,3 +89,25 @@ describe("batchingSender", () => {
     expect((await batchRequests()) - before).toBe(2);
   });
 });
+
+describe("debit", () => {
+  test("a reversal's debit: debited once (a resend replays), short funds changes nothing, no wallet is worth retrying", async () => {
+    const credit = fresh(500);
+    await sender.credit(credit, 2_000);
+    const debit = { ...credit, idempotencyKey: `reverse:${credit.idempotencyKey}`, reference: credit.idempotencyKey };
+    const first = await sender.debit(debit, 2_000);
+    expect(first).toMatchObject({ outcome: "debited", replayed: false });
+    const { entryId } = first as { entryId: number };
+    expect(await batchingSender(sender).debit(debit, 2_000)).toEqual({ outcome: "debited", entryId, replayed: true });
+    expect(await ledgerTotals(wallet.store, credit.phone)).toEqual({ balance: 0, ledgerSum: 0, entries: 2 });
+
+    const short = fresh(300);
+    await sender.credit(short, 2_000);
+    const over = { ...short, amount: 301, idempotencyKey: `reverse:${short.idempotencyKey}` };
+    expect(await sender.debit(over, 2_000)).toEqual({ outcome: "insufficient-funds" });
+    expect(await ledgerTotals(wallet.store, short.phone)).toEqual({ balance: 300, ledgerSum: 300, entries: 1 });
+
+    const nowhere = createCreditSender({ baseUrl: "http://127.0.0.1:9", jwtSecret: TEST_JWT_SECRET });
+    expect(await nowhere.debit(debit, 500)).toEqual({ outcome: "retry", error: "wallet unreachable" });
+  });
+});

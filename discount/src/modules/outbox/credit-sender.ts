@@ -8,9 +8,21 @@ export type CreditResult =
   | { outcome: "retry"; error: string }
   | { outcome: "refused"; error: string };
 
-/** Sends credits to the wallet and classifies its answers (named apart from the client package's WalletClient). */
+/**
+ * A reversal's debit: `debited` with the wallet's entry (replayed or not); `insufficient-funds` when the
+ * money was already spent (the wallet changed nothing); otherwise as for a credit.
+ */
+export type DebitResult =
+  | { outcome: "debited"; entryId: number; replayed: boolean }
+  | { outcome: "insufficient-funds" }
+  | { outcome: "retry"; error: string }
+  | { outcome: "refused"; error: string };
+
+/** Sends credits (and reversals' debits) to the wallet and classifies its answers (named apart from the client package's WalletClient). */
 export interface CreditSender {
   credit(credit: Credit, timeoutMs: number): Promise<CreditResult>;
+  /** One debit, keyed like a credit: any number of sends debit once. */
+  debit(debit: Credit, timeoutMs: number): Promise<DebitResult>;
   /** One result per credit, in order, from as few wallet requests as the batch limits allow. */
   creditMany(credits: Credit[], timeoutMs: number): Promise<CreditResult[]>;
 }
@@ -111,8 +123,19 @@ export function createCreditSender(options: {
     return credits.map(() => answer);
   }
 
+  async function debit({ phone, amount, reference, idempotencyKey }: Credit, timeoutMs: number): Promise<DebitResult> {
+    const result = await wallet.debit(phone, { amount, reference }, idempotencyKey, { timeoutMs });
+    if (result.ok) {
+      const replayed = result.headers.get("idempotent-replayed") === "true";
+      return { outcome: "debited", entryId: result.data.id, replayed };
+    }
+    if (result.error.code === "INSUFFICIENT_FUNDS") return { outcome: "insufficient-funds" };
+    return classify(result.error, timeoutMs);
+  }
+
   return {
     credit,
+    debit,
     async creditMany(credits, timeoutMs) {
       // Only the credit's own fields: callers may pass richer rows (the relay's outbox rows), and the
       // wallet refuses unknown fields; the byte limit is counted on what is sent.
@@ -131,7 +154,7 @@ export function createCreditSender(options: {
 function classify(
   { status, code, cause }: { status: number; code: string; cause?: unknown },
   timeoutMs: number,
-): CreditResult {
+): Extract<CreditResult, { outcome: "retry" | "refused" }> {
   if (status === 0) return { outcome: "retry", error: unreachable(cause, timeoutMs) };
   const error = `wallet answered ${status}${code === "BAD_RESPONSE" ? "" : ` ${code}`}`;
   const definitive = status >= 400 && status < 500 && !RETRYABLE_4XX.has(status);

@@ -9,9 +9,19 @@ export interface Credit {
   reference: string;
 }
 
-/** The credit a winner of `code` is owed; the same key from every sender (request path, relay, reconcile). */
-export function creditOf(code: string, phone: string, amount: number): Credit {
-  return { phone, amount, idempotencyKey: `gift:${code}:${phone}`, reference: `gift:${code}` };
+/**
+ * The credit a winner of `code` is owed; the same key from every sender (request path, relay, reconcile).
+ * `reissue`: a coupon won again by a phone whose earlier win was rolled back gets its redemption id in
+ * the key, since the first key is spent in the wallet.
+ */
+export function creditOf(code: string, phone: string, amount: number, reissue?: number): Credit {
+  const key = `gift:${code}:${phone}`;
+  return {
+    phone,
+    amount,
+    idempotencyKey: reissue === undefined ? key : `${key}:${reissue}`,
+    reference: `gift:${code}`,
+  };
 }
 
 /**

@@ -12,6 +12,17 @@ export const Winner = T.Object({
   }),
   creditedAt: T.Union([Timestamp, T.Null()]),
   failure: T.Union([T.String(), T.Null()], { description: "Why the wallet refused the credit" }),
+  voided: T.Union(
+    [
+      T.Object({
+        at: Timestamp,
+        by: T.String({ description: "role:subject of the admin token that voided it" }),
+        reason: T.String(),
+      }),
+      T.Null(),
+    ],
+    { description: "Set when an admin voided this winner: the credit was debited back; the slot stays taken" },
+  ),
 });
 export type Winner = Static<typeof Winner>;
 
@@ -22,6 +33,7 @@ export const Summary = T.Object({
   credited: T.Integer(),
   pending: T.Integer(),
   failed: T.Integer(),
+  voided: T.Integer({ description: "Winners an admin voided (counted in redeemed; their slots stay taken)" }),
   firstRedeemedAt: T.Union([Timestamp, T.Null()]),
   soldOutAt: T.Union([Timestamp, T.Null()], { description: "When the last prize was taken" }),
 });

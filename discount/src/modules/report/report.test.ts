@@ -115,10 +115,10 @@ describe("report", () => {
     expect(res.headers.get("content-type")).toStartWith("text/csv");
     expect(res.headers.get("content-disposition")).toContain(`${code}-winners.csv`);
     const lines = (await res.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("rank,phone,redeemed_at,status,credited_at,failure");
+    expect(lines[0]).toBe("rank,phone,redeemed_at,status,credited_at,failure,voided_at,voided_by,void_reason");
     const { body } = await report(code);
     expect(lines.slice(1)).toEqual(
-      body.winners.map((w) => [w.rank, w.phone, w.redeemedAt, w.status, w.creditedAt, ""].join(",")),
+      body.winners.map((w) => [w.rank, w.phone, w.redeemedAt, w.status, w.creditedAt, "", "", "", ""].join(",")),
     );
   });
 

@@ -1,11 +1,14 @@
-import { and, asc, eq, gt, max, min } from "drizzle-orm";
-import { type CampaignRow, campaignCounts, type RedemptionRow, redemptions } from "../../db/schema";
+import { and, asc, count, eq, gt, max, min } from "drizzle-orm";
+import { type CampaignRow, campaignCounts, type RedemptionRow, redemptions, reversals } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { Report, Summary, Winner } from "./model";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
-export function toWinner(row: RedemptionRow): Winner {
+/** A winner's row, with its void when an admin voided it (the credit was debited back). */
+export type WinnerRow = RedemptionRow & { voided: { at: number | null; by: string; reason: string } | null };
+
+export function toWinner(row: WinnerRow): Winner {
   return {
     rank: row.rank,
     phone: row.phone,
@@ -13,8 +16,11 @@ export function toWinner(row: RedemptionRow): Winner {
     status: row.status,
     creditedAt: iso(row.creditedAt),
     failure: row.failure,
+    voided: row.voided && { at: iso(row.voided.at) as string, by: row.voided.by, reason: row.voided.reason },
   };
 }
+
+const isVoid = and(eq(reversals.kind, "void"), eq(reversals.status, "done"));
 
 /**
  * The live numbers of a campaign, from the DB (the authority): the counts its triggers
@@ -24,7 +30,7 @@ export function toWinner(row: RedemptionRow): Winner {
 export async function summaryOf(store: DiscountStore, campaign: CampaignRow): Promise<Summary> {
   const ofCampaign = eq(redemptions.campaignId, campaign.id);
   // One aggregate per query: SQLite then reads min and max straight from the index.
-  const [groups, [earliest], [latest]] = await Promise.all([
+  const [groups, [earliest], [latest], [voids]] = await Promise.all([
     store.db
       .select({ status: campaignCounts.status, n: campaignCounts.n })
       .from(campaignCounts)
@@ -37,6 +43,11 @@ export async function summaryOf(store: DiscountStore, campaign: CampaignRow): Pr
       .select({ at: max(redemptions.redeemedAt) })
       .from(redemptions)
       .where(ofCampaign),
+    // Voids are rare: counted from their own table (its campaign index), not kept by triggers.
+    store.db
+      .select({ n: count() })
+      .from(reversals)
+      .where(and(eq(reversals.campaignId, campaign.id), isVoid)),
   ]);
   const by = (status: RedemptionRow["status"]) => groups.find((g) => g.status === status)?.n ?? 0;
   const redeemed = groups.reduce((sum, g) => sum + g.n, 0);
@@ -48,6 +59,7 @@ export async function summaryOf(store: DiscountStore, campaign: CampaignRow): Pr
     credited: by("credited"),
     pending: by("pending"),
     failed: by("failed"),
+    voided: voids?.n ?? 0,
     firstRedeemedAt: redeemed > 0 ? iso(earliest?.at) : null,
     soldOutAt: redeemed >= cap ? iso(latest?.at) : null,
   };
@@ -59,13 +71,18 @@ export async function winnersAfter(
   campaignId: number,
   afterRank: number,
   limit: number,
-): Promise<RedemptionRow[]> {
-  return store.db
-    .select()
+): Promise<WinnerRow[]> {
+  const rows = await store.db
+    .select({ redemption: redemptions, at: reversals.completedAt, by: reversals.actor, reason: reversals.reason })
     .from(redemptions)
+    .leftJoin(reversals, and(eq(reversals.redemptionId, redemptions.id), isVoid))
     .where(and(eq(redemptions.campaignId, campaignId), gt(redemptions.rank, afterRank)))
     .orderBy(asc(redemptions.rank))
     .limit(limit);
+  return rows.map(({ redemption, at, by, reason }) => ({
+    ...redemption,
+    voided: by === null || reason === null ? null : { at, by, reason },
+  }));
 }
 
 export async function campaignReport(

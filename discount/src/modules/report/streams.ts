@@ -6,7 +6,17 @@ import { summaryOf, toWinner, winnersAfter } from "./service";
 
 const encoder = new TextEncoder();
 const PAGE = 500;
-const CSV_COLUMNS = ["rank", "phone", "redeemed_at", "status", "credited_at", "failure"] as const;
+const CSV_COLUMNS = [
+  "rank",
+  "phone",
+  "redeemed_at",
+  "status",
+  "credited_at",
+  "failure",
+  "voided_at",
+  "voided_by",
+  "void_reason",
+] as const;
 
 /** RFC 4180 quoting, and a leading quote on text a spreadsheet would run as a formula. */
 export function csvField(value: string | number | null): string {
@@ -17,7 +27,9 @@ export function csvField(value: string | number | null): string {
 }
 
 function csvRow(w: Winner): string {
-  return `${[w.rank, w.phone, w.redeemedAt, w.status, w.creditedAt, w.failure].map(csvField).join(",")}\r\n`;
+  const fields = [w.rank, w.phone, w.redeemedAt, w.status, w.creditedAt, w.failure];
+  fields.push(w.voided?.at ?? null, w.voided?.by ?? null, w.voided?.reason ?? null);
+  return `${fields.map(csvField).join(",")}\r\n`;
 }
 
 /** Every winner in rank order, read a page at a time as the client takes it. */
@@ -50,7 +62,7 @@ export interface EventOptions {
 const sseEvent = (event: string, data: unknown, id?: number) =>
   encoder.encode(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
-const summaryKey = (s: Summary) => `${s.redeemed}/${s.credited}/${s.pending}/${s.failed}`;
+const summaryKey = (s: Summary) => `${s.redeemed}/${s.credited}/${s.pending}/${s.failed}/${s.voided}`;
 
 /**
  * Server-Sent Events for one campaign: `winner` (id = rank, so a reconnecting

@@ -100,7 +100,8 @@ export function topologyFor(fault: Fault, asked?: Topology): Topology {
   return asked ?? needed ?? "single";
 }
 
-type Teardown = (() => unknown)[];
+/** What to stop when a run ends, in the order things were started. */
+export type Teardown = (() => unknown)[];
 
 /** Starts Redis in `topology`, with the discount processes' environment for it. */
 async function startStageRedis(
@@ -127,7 +128,7 @@ async function startStageRedis(
 }
 
 /** Starts the processes, registering each one's teardown as soon as it exists. */
-async function startStage(
+export async function startStage(
   fault: Fault,
   topology: Topology,
   teardown: Teardown,

@@ -26,12 +26,18 @@ export function startDelayProxy(target: string): DelayProxy {
       const { pathname, search } = new URL(request.url);
       const headers = new Headers(request.headers);
       headers.delete("host");
-      const upstream = await fetch(`${target}${pathname}${search}`, {
-        method: request.method,
-        headers,
-        body: request.body ? await request.arrayBuffer() : undefined,
-        redirect: "manual",
-      });
+      let upstream: Response;
+      try {
+        upstream = await fetch(`${target}${pathname}${search}`, {
+          method: request.method,
+          headers,
+          body: request.body ? await request.arrayBuffer() : undefined,
+          redirect: "manual",
+        });
+      } catch {
+        // The service is down: answered as a gateway would, not thrown into the test process.
+        return new Response("upstream unreachable", { status: 502 });
+      }
       const body = await upstream.arrayBuffer();
       if (proxy.delayMs > 0) await Bun.sleep(proxy.delayMs);
       const answerHeaders = new Headers(upstream.headers);
