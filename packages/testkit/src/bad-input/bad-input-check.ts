@@ -8,6 +8,10 @@ import type { BadRequest } from "./bad-input";
 import { type RouteSpec, validRequestFor } from "./bad-routes";
 
 const PROBLEM_KEYS = new Set(["type", "title", "status", "detail", "code", "requestId", "errors"]);
+/** The RFC 9457 extension members a refusal documents for its code, and only those. */
+const EXTENSION_MEMBERS: Record<string, string[]> = {
+  CODE_SPACE_TOO_SMALL: ["spaceBits", "maxCodes", "issuedCodes"],
+};
 /** What must never reach a client: stack frames, source paths, SQL engine and library names. */
 const LEAKS = /\.(ts|js):\d+|node_modules|\/work\/|\/tmp\/|SQLITE_|libsql|drizzle|\bstack\b|TypeError|ReferenceError/i;
 
@@ -38,7 +42,8 @@ export async function expectRefusal(res: Response, request: BadRequest): Promise
   if (!isDiscountCode(problem.code) && !isWalletCode(problem.code))
     throw new Error(`code outside the closed set: ${where}`);
   if (problem.status !== res.status) throw new Error(`body status differs from HTTP status: ${where}`);
-  const extra = Object.keys(problem).filter((k) => !PROBLEM_KEYS.has(k));
+  const members = EXTENSION_MEMBERS[String(problem.code)] ?? [];
+  const extra = Object.keys(problem).filter((k) => !PROBLEM_KEYS.has(k) && !members.includes(k));
   if (extra.length > 0) throw new Error(`unexpected problem fields ${extra.join(",")}: ${where}`);
   // Generated inputs never contain these words, so an echo of the input cannot trip this.
   if (LEAKS.test(text)) throw new Error(`internal detail leaked: ${where}`);
