@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dataOf, refusalOf } from "@matchday/testkit/client";
 import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
 import { testToken } from "@matchday/testkit/http";
+import { waitFor } from "@matchday/testkit/processes";
 import { createDiscountClient, type DiscountClient } from "./discount";
 
 // Three attempts a minute per phone: low enough to hear 429 here, as a burst of retries would.
@@ -81,6 +82,8 @@ describe("redeem", () => {
     const again = await user.redeem({ code: code.toLowerCase() });
     expect([again.ok && again.status, dataOf(again).rank]).toEqual([200, 1]);
 
+    // The wallet's answer is noted after the winner hears it: within moments.
+    await waitFor("the win noted credited", async () => dataOf(await admin.report(code)).credited === 1, 2_000);
     const report = dataOf(await admin.report(code, { limit: "10" }));
     expect(report).toMatchObject({ code, redeemed: 1, credited: 1, winners: [{ rank: 1, phone: "+989123330001" }] });
     expect(dataOf(await admin.reportCsv(code))).toContain("+989123330001");

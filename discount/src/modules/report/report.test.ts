@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type DiscountStack, type DiscountUnderTest, startDiscountStack } from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
-import type { ServiceProcess } from "@matchday/testkit/processes";
+import { type ServiceProcess, waitFor } from "@matchday/testkit/processes";
 import type { Report } from "./model";
 
 let wallet: ServiceProcess;
@@ -65,6 +65,8 @@ describe("report", () => {
     for (let i = 0; i < 4; i++) answers.push(await redeem(code));
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 409]);
 
+    // The wallet's answer is noted after the winner hears it (ride-along settle): within moments.
+    await waitFor("every winner noted credited", async () => (await report(code)).body.credited === 3, 2_000);
     const { body } = await report(code);
     expect(body).toMatchObject({ redeemed: 3, remaining: 0, credited: 3, pending: 0, failed: 0, hasMore: false });
     const told = answers.slice(0, 3).map((a) => [a.body.rank, a.body.phone, "credited"]);

@@ -91,7 +91,8 @@ export interface LaneOptions {
    * For writes whose loss in a crash is already recovered from (a note of what another
    * system answered, which a retry learns again): each waits up to this long for a
    * durable write to share its transaction, and so its commit and fsync, instead of
-   * paying one of its own. During a burst one is always due within milliseconds.
+   * paying one of its own, when it arrives while other writes are under way. During a
+   * burst one is always due within milliseconds; in a quiet moment it commits at once.
    */
   rideAlongMs?: number;
 }
@@ -134,7 +135,8 @@ export class WriteQueue<Tx> {
     const { rideAlongMs } = options;
     return (input) =>
       new Promise<Out>((resolve, reject) => {
-        const dueAt = rideAlongMs === undefined ? 0 : performance.now() + rideAlongMs;
+        // Only while other writes are under way: in a quiet moment there is nobody to wait for.
+        const dueAt = rideAlongMs === undefined || !this.flushing ? 0 : performance.now() + rideAlongMs;
         this.queue.push({ lane, input, dueAt, resolve: resolve as (value: unknown) => void, reject });
         if (dueAt === 0) this.wake?.();
         this.flushing ??= this.flush();

@@ -125,7 +125,20 @@ test("a batch locked out for its whole budget fails with SQLITE_BUSY at once, no
   expect(commits).toEqual([]);
 });
 
-test("a ride-along write waits for the next durable write and commits in its transaction", async () => {
+/** A transaction under way ("slow x") until `release` is called, so later writes find the queue busy. */
+async function busyWith(queue: WriteQueue<string[]>, input: string) {
+  let release: () => void = () => {};
+  const slow = queue.lane<string, string>(async (tx, inputs) => {
+    tx.push(`slow ${inputs.join(",")}`);
+    await new Promise<void>((r) => (release = r));
+    return inputs;
+  });
+  const busy = slow(input);
+  await Bun.sleep(5);
+  return { busy, release: () => release() };
+}
+
+test("a ride-along write arriving while others are written waits for the next durable write and shares its commit", async () => {
   const { db, commits } = fakeDb();
   const queue = new WriteQueue(db);
   const note = queue.lane<string, string>(
@@ -139,11 +152,28 @@ test("a ride-along write waits for the next durable write and commits in its tra
     tx.push(`record ${inputs.join(",")}`);
     return inputs;
   });
-  const noted = note("a");
+  const { busy, release } = await busyWith(queue, "x");
+  const noted = note("a"); // while another transaction runs
+  release();
+  await busy;
   await Bun.sleep(20);
-  expect(commits).toEqual([]);
+  expect(commits).toEqual([["slow x"]]);
   expect(await Promise.all([noted, record("b")])).toEqual(["a", "b"]);
-  expect(commits).toEqual([["note a", "record b"]]);
+  expect(commits).toEqual([["slow x"], ["note a", "record b"]]);
+});
+
+test("a ride-along write in a quiet moment commits at once", async () => {
+  const { db, commits } = fakeDb();
+  const queue = new WriteQueue(db);
+  const note = queue.lane<string, string>(
+    async (tx, inputs) => {
+      tx.push(`note ${inputs.join(",")}`);
+      return inputs;
+    },
+    { rideAlongMs: 10_000 },
+  );
+  expect(await note("a")).toBe("a");
+  expect(commits).toEqual([["note a"]]);
 });
 
 test("a ride-along write with nothing to ride along with commits alone once its wait is over", async () => {
@@ -156,10 +186,13 @@ test("a ride-along write with nothing to ride along with commits alone once its 
     },
     { rideAlongMs: 30 },
   );
+  const { busy, release } = await busyWith(queue, "x");
   const started = performance.now();
-  const noted = note("a");
+  const noted = note("a"); // while another transaction runs, and nothing durable follows it
+  release();
+  await busy;
   await queue.drain();
   expect(await noted).toBe("a");
   expect(performance.now() - started).toBeGreaterThanOrEqual(29);
-  expect(commits).toEqual([["note a"]]);
+  expect(commits).toEqual([["slow x"], ["note a"]]);
 });
