@@ -2,6 +2,7 @@ import type { Clock } from "@matchday/shared/clock";
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { outbox, type ReversalRow, redemptions, reversals } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
+import { emitReversalEvent } from "../webhooks/events";
 
 export type NewReversal = typeof reversals.$inferInsert;
 
@@ -35,7 +36,8 @@ export function createReversalLanes(store: DiscountStore, now: Clock) {
 
   /**
    * The wallet confirmed the debit: the reversal is done, and in the same transaction a rollback
-   * deletes its redemption (and that credit's outbox row), which frees the coupon in the DB. Only
+   * deletes its redemption (and that credit's outbox row), which frees the coupon in the DB, and
+   * its webhook event is written. Only
    * a pending reversal completes, so a relay and a request path that both heard the wallet apply
    * it once. Answers the row when this call completed it.
    */
@@ -55,6 +57,7 @@ export function createReversalLanes(store: DiscountStore, now: Clock) {
         await tx.delete(outbox).where(eq(outbox.redemptionId, row.redemptionId));
         await tx.delete(redemptions).where(eq(redemptions.id, row.redemptionId));
       }
+      if (row) await emitReversalEvent(tx, row, at);
       answers.push(row);
     }
     return answers;

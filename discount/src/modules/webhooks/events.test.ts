@@ -7,6 +7,7 @@ import { createCampaign } from "../campaigns/service";
 import { createWinnerRecords } from "../claims/record";
 import { generateCoupon } from "../coupons/service";
 import { createOutboxLanes } from "../outbox/lanes";
+import { createReversalLanes } from "../reversals/lanes";
 import { emitEvent, emitWinEvents } from "./events";
 
 let database: TempDatabase;
@@ -73,7 +74,8 @@ describe("events derived from the winner transaction", () => {
       for (const input of inputs) await emitWinEvents(tx, input, clock() + 60_000);
       return inputs;
     })(ids);
-    const extra = { type: "redemption.voided" as const, subject: ids[0] as number, data: { why: "test" } };
+    // A subject no reversal row has, so the reversal tests below own their ids.
+    const extra = { type: "redemption.voided" as const, subject: `test-${ids[0]}`, data: { why: "test" } };
     const emitTwice = store.writes.lane(async (tx, inputs: (typeof extra)[]) => {
       for (const input of inputs) {
         await emitEvent(tx, input, clock());
@@ -84,7 +86,7 @@ describe("events derived from the winner transaction", () => {
     await emitTwice(extra);
     const after = await events();
     expect(after.length).toBe(before + 1);
-    expect(after.at(-1)?.messageId).toBe(`msg_redemption_voided_${ids[0]}`);
+    expect(after.at(-1)?.messageId).toBe(`msg_redemption_voided_test-${ids[0]}`);
   });
 });
 
@@ -115,5 +117,66 @@ describe("credit.failed", () => {
         },
       ],
     ]);
+  });
+});
+
+describe("events of reversals", () => {
+  /** A reversal of `kind` opened for a recorded winner and completed as the wallet's confirmation does. */
+  async function reverse(kind: "void" | "rollback", winner: { id: number; campaignId: number; phone: string }) {
+    const lanes = createReversalLanes(store, clock);
+    const opened = await lanes.open({
+      redemptionId: winner.id,
+      campaignId: winner.campaignId,
+      kind,
+      phone: winner.phone,
+      rank: 1,
+      amount: 900,
+      redeemedAt: clock(),
+      creditKey: `credit-${winner.id}`,
+      debitKey: `reverse:credit-${winner.id}`,
+      requestKey: `request-${winner.id}`,
+      requestHash: "h",
+      actor: "admin",
+      reason: "duplicate account",
+      nextAttemptAt: clock(),
+      requestedAt: clock(),
+    });
+    const completed = await lanes.complete({ id: opened.row.id, walletEntryId: 1 });
+    // A second confirmation (the relay and the request path both heard the wallet) completes nothing.
+    await lanes.complete({ id: opened.row.id, walletEntryId: 1 });
+    return completed;
+  }
+
+  test("a completed void is one redemption.voided and a completed rollback one coupon.rolled_back, without the coupon's code", async () => {
+    const campaign = await createCampaign(store, { name: "voids", amount: 900, maxRedemptions: 3 }, clock);
+    const coupon = await generateCoupon(store, { amount: 900 }, { amount: 900, ttlDays: 0 }, clock);
+    const win = (c: { id: number; code: string }, phone: string) =>
+      records().recordWinner({ campaignId: c.id, code: c.code, phone, rank: 1, amount: 900 });
+    const voided = await reverse("void", (await win(campaign, "+989121000021")).row);
+    const rolledBack = await reverse("rollback", (await win(coupon, "+989121000022")).row);
+
+    const about = (id: number | undefined) => events().then((all) => all.filter((e) => e.messageId.endsWith(`_${id}`)));
+    const voidEvents = (await about(voided?.id)).filter((e) => e.type === "redemption.voided");
+    expect(voidEvents.map((e) => [e.messageId, JSON.parse(e.data)])).toEqual([
+      [
+        `msg_redemption_voided_${voided?.id}`,
+        {
+          code: campaign.code,
+          phone: "+989121000021",
+          amount: 900,
+          reason: "duplicate account",
+          reversedAt: "2026-12-01T10:00:00.000Z",
+        },
+      ],
+    ]);
+    const rollbackEvents = (await about(rolledBack?.id)).filter((e) => e.type === "coupon.rolled_back");
+    expect(rollbackEvents).toHaveLength(1);
+    expect(JSON.parse(rollbackEvents[0]?.data ?? "{}")).toEqual({
+      batchId: null,
+      phone: "+989121000022",
+      amount: 900,
+      reason: "duplicate account",
+      reversedAt: "2026-12-01T10:00:00.000Z",
+    });
   });
 });

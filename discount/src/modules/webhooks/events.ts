@@ -1,5 +1,5 @@
-import { inArray, type SQL, sql } from "drizzle-orm";
-import { campaigns, redemptions, webhookEvents } from "../../db/schema";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { campaigns, type ReversalRow, redemptions, webhookEvents } from "../../db/schema";
 import type { DiscountTx } from "../../db/store";
 
 /** Every event an endpoint may subscribe to. */
@@ -79,4 +79,26 @@ export async function emitCreditFailures(tx: DiscountTx, redemptionIds: number[]
     SELECT ${messageIdSql("credit.failed", sql`${redemptions.id}`)}, 'credit.failed', ${data}, ${at}
       FROM ${redemptions} JOIN ${campaigns} ON ${campaigns.id} = ${redemptions.campaignId}
       WHERE ${inArray(redemptions.id, redemptionIds)} AND ${redemptions.status} = 'failed'`);
+}
+
+/**
+ * `redemption.voided` or `coupon.rolled_back`, in the transaction that completed the reversal
+ * (the wallet has confirmed the debit). Named like a win: a gift by its code, a coupon by its batch.
+ */
+export async function emitReversalEvent(tx: DiscountTx, reversal: ReversalRow, at: number): Promise<void> {
+  const [campaign] = await tx
+    .select({ code: campaigns.code, kind: campaigns.kind, batchId: campaigns.batchId })
+    .from(campaigns)
+    .where(eq(campaigns.id, reversal.campaignId));
+  const named = campaign?.kind === "coupon" ? { batchId: campaign.batchId } : { code: campaign?.code };
+  const { phone, amount, reason } = reversal;
+  await emitEvent(
+    tx,
+    {
+      type: reversal.kind === "rollback" ? "coupon.rolled_back" : "redemption.voided",
+      subject: reversal.id,
+      data: { ...named, phone, amount, reason, reversedAt: new Date(at).toISOString() },
+    },
+    at,
+  );
 }
