@@ -193,7 +193,7 @@ async function main(): Promise<void> {
         if (values.only !== "repeat") await measure(side, `coupon${row}`, coupon(side, i), ["200"]);
       }
     }
-    for (const row of ["repeat", "coupon"]) {
+    for (const row of ["repeat", "coupon"].filter((r) => values.only === undefined || values.only === r)) {
       for (const side of sides) {
         const s = side.samples[row] ?? [];
         console.log(

@@ -7,10 +7,7 @@
  * each piece on a bare Bun route (bench/bare-route.ts), so the gap the fast path could
  * still close is separated from the gap the API's answer itself opens.
  *
- * Each server is pinned to core 0 and wrk (-t1) to core 1, and each target is measured
- * by its CPU time (/proc/<pid>/stat) over the requests it answered: on this 2-core
- * machine throughput drifts by a third from one minute to the next, CPU per request
- * far less. Targets alternate within each round; medians over the rounds.
+ * Measured pinned (bench/pinned.ts): CPU time per answer, targets alternating, medians.
  *
  *   bun bench/sold-out-floor.ts [--rounds 5] [--seconds 4]
  */
@@ -25,42 +22,13 @@ import {
 } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
 import { BARE_STEPS, type Step } from "./bare-route";
-import { cpuMicros, pinToCore } from "./proc";
+import { measureRounds, microsOf, printTable, SERVER_CORE, type Target } from "./pinned";
+import { pinToCore } from "./proc";
 import { option } from "./table";
-import { type Load, wrk } from "./wrk";
+import type { Load } from "./wrk";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 5);
 const seconds = option("--seconds", "BENCH_SECONDS", 4);
-const SERVER_CORE = 0;
-const CLIENT_CORE = 1;
-
-interface Target {
-  name: string;
-  server: ServiceProcess;
-  /** The status every answer must have. */
-  expect: string;
-  load: Load;
-  samples: { micros: number; rate: number }[];
-}
-
-async function measureOnce(target: Target, secs: number): Promise<void> {
-  const pid = target.server.pid() as number;
-  const before = cpuMicros(pid);
-  const result = await wrk(target.server.url, target.load, {
-    seconds: secs,
-    threads: 1,
-    connections: 32,
-    core: CLIENT_CORE,
-  });
-  const micros = (cpuMicros(pid) - before) / result.requests;
-  const wrong = Object.keys(result.statuses).filter((status) => status !== target.expect);
-  if (wrong.length > 0 || result.errors > 0) {
-    throw new Error(`${target.name}: statuses ${JSON.stringify(result.statuses)}, ${result.errors} socket errors`);
-  }
-  target.samples.push({ micros, rate: result.requests / result.seconds });
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function main(): Promise<number> {
   const redis = await startRedis();
@@ -93,22 +61,17 @@ async function main(): Promise<number> {
     // Every target gets the same requests: a service token and a new phone each time.
     const load: Load = { mode: "redeem", code, phones: 1_000_000, offset: 0, token };
     const targets: Target[] = [
-      { name: "bare Elysia POST (baseline)", server: baseline, expect: "200", load, samples: [] },
+      { name: "bare Elysia POST (baseline)", server: baseline, expect: ["200"], load, samples: [] },
       ...bare.map(({ step, server }) => ({
         name: `bare Bun route: ${step}`,
         server,
-        expect: "409",
+        expect: ["409"],
         load,
         samples: [],
       })),
-      { name: "discount: sold-out fast path", server: discount, expect: "409", load, samples: [] },
+      { name: "discount: sold-out fast path", server: discount, expect: ["409"], load, samples: [] },
     ];
-    for (const target of targets) await measureOnce(target, 2); // warm-up: JIT, and the campaign found full
-    for (const target of targets) target.samples.length = 0;
-    for (let round = 1; round <= rounds; round++) {
-      for (const target of targets) await measureOnce(target, seconds);
-      console.error(`round ${round}/${rounds} done`);
-    }
+    await measureRounds(targets, rounds, seconds);
     report(targets);
     return 0;
   } catch (error) {
@@ -124,23 +87,14 @@ async function main(): Promise<number> {
 }
 
 function report(targets: Target[]): void {
-  const micros = (t: Target) => median(t.samples.map((s) => s.micros));
-  const base = micros(targets[0] as Target);
-  const width = Math.max(...targets.map((t) => t.name.length));
-  console.log(`${"target".padEnd(width)}  CPU µs/request  requests/s (pinned)  baseline µs ÷ target µs`);
-  for (const t of targets) {
-    const rate = median(t.samples.map((s) => s.rate));
-    console.log(
-      `${t.name.padEnd(width)}  ${micros(t).toFixed(2).padStart(14)}  ${rate.toFixed(0).padStart(19)}  ${(base / micros(t)).toFixed(2).padStart(22)}x`,
-    );
-  }
+  printTable(targets, targets[0] as Target);
   console.log(
-    `\nserver pinned to core ${SERVER_CORE}, wrk -t1 -c32 on core ${CLIENT_CORE}; medians of ${rounds} rounds of ${seconds} s`,
+    `\nserver pinned to core ${SERVER_CORE}, wrk -t1 -c32 on the other; medians of ${rounds} rounds of ${seconds} s`,
   );
   // Issue 18's target: the fast path costs at most 10 % more CPU than a bare route giving the same refusal.
   const refusal = targets.find((t) => t.name === `bare Bun route: ${"answer" satisfies Step}`) as Target;
   const fastPath = targets.at(-1) as Target;
-  const ratio = micros(fastPath) / micros(refusal);
+  const ratio = microsOf(fastPath) / microsOf(refusal);
   console.log(
     `sold-out fast path CPU <= 1.1x the bare refusal route: ${ratio.toFixed(2)}x ${ratio <= 1.1 ? "PASS" : "FAIL"}`,
   );

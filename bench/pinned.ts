@@ -1,0 +1,65 @@
+/**
+ * Pinned CPU per answer, for the floor benches: a server on core 0, wrk (-t1 -c32) on core 1,
+ * and the CPU time of the server's processes (/proc/<pid>/stat) over the requests it answered.
+ * On this 2-core machine throughput drifts by a third from one minute to the next, CPU per
+ * request far less. Targets alternate within each round; medians over the rounds.
+ */
+import type { ServiceProcess } from "@matchday/testkit/processes";
+import { cpuMicros } from "./proc";
+import { type Load, wrk } from "./wrk";
+
+export const SERVER_CORE = 0;
+const CLIENT_CORE = 1;
+
+export interface Target {
+  name: string;
+  server: ServiceProcess;
+  /** Every process whose CPU the answer costs (the server, and any it calls); the server when absent. */
+  processes?: ServiceProcess[];
+  /** The statuses every answer must have. */
+  expect: string[];
+  /** What wrk sends; a function gives each run its own (e.g. new idempotency keys). */
+  load: Load | (() => Load);
+  samples: { micros: number; rate: number }[];
+}
+
+async function measureOnce(target: Target, seconds: number): Promise<void> {
+  const pids = (target.processes ?? [target.server]).map((p) => p.pid() as number);
+  const before = pids.map(cpuMicros);
+  const load = typeof target.load === "function" ? target.load() : target.load;
+  const result = await wrk(target.server.url, load, { seconds, threads: 1, connections: 32, core: CLIENT_CORE });
+  const used = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - (before[i] as number), 0);
+  const wrong = Object.keys(result.statuses).filter((status) => !target.expect.includes(status));
+  if (wrong.length > 0 || result.errors > 0) {
+    throw new Error(`${target.name}: statuses ${JSON.stringify(result.statuses)}, ${result.errors} socket errors`);
+  }
+  target.samples.push({ micros: used / result.requests, rate: result.requests / result.seconds });
+}
+
+/** A warm-up of 2 s per target, then `rounds` rounds of `seconds` each, targets alternating. */
+export async function measureRounds(targets: Target[], rounds: number, seconds: number): Promise<void> {
+  for (const target of targets) await measureOnce(target, 2); // JIT, caches, a campaign found full
+  for (const target of targets) target.samples.length = 0;
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of targets) await measureOnce(target, seconds);
+    console.error(`round ${round}/${rounds} done`);
+  }
+}
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+/** Median CPU µs per answer of a measured target. */
+export const microsOf = (target: Target) => median(target.samples.map((s) => s.micros));
+
+/** One line per target: CPU µs per answer, pinned rate, and the baseline's µs over the target's. */
+export function printTable(targets: Target[], baseline: Target): void {
+  const base = microsOf(baseline);
+  const width = Math.max(...targets.map((t) => t.name.length));
+  console.log(`${"target".padEnd(width)}  CPU µs/request  requests/s (pinned)  baseline µs ÷ target µs`);
+  for (const t of targets) {
+    const rate = median(t.samples.map((s) => s.rate));
+    console.log(
+      `${t.name.padEnd(width)}  ${microsOf(t).toFixed(2).padStart(14)}  ${rate.toFixed(0).padStart(19)}  ${(base / microsOf(t)).toFixed(2).padStart(22)}x`,
+    );
+  }
+}
