@@ -82,13 +82,15 @@ export function textSummary(data, script) {
 
 /**
  * A handleSummary for `script` (e.g. "smoke"): the text on stdout, and text and JSON in
- * RESULTS_DIR. The JSON is k6's summary with the script and profile added.
+ * RESULTS_DIR. The JSON is k6's summary with the script and profile added, without
+ * setup_data: that holds the admin and service tokens, which must not land in a file.
  */
 export function summaryWriter(script) {
   return function handleSummary(data) {
     const text = textSummary(data, script);
     const base = `${RESULTS_DIR}/${script}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    const json = JSON.stringify(Object.assign({ script, profile: PROFILE }, data), null, 2);
+    const { state, options, metrics, root_group } = data;
+    const json = JSON.stringify({ script, profile: PROFILE, state, options, metrics, root_group }, null, 2);
     return { stdout: text, [`${base}.txt`]: text, [`${base}.json`]: json };
   };
 }
