@@ -80,8 +80,8 @@ export function baseOptions() {
  * only the latency bounds differ. P99_MS (and SOLD_OUT_P99_MS) given explicitly still win.
  */
 const PROFILES = {
-  // A shared CI runner with k6 and both services on two cores: latency only catches a stall.
-  ci: { p99Ms: 5000 },
+  // A shared CI runner with k6 and both services on two busy cores: latency only catches a stall.
+  ci: { p99Ms: 10000 },
   // A developer's machine doing other work too: seconds are a problem, a slow tail is not.
   laptop: { p99Ms: 1000 },
   // Production-sized hosts, k6 on its own: the promise of DESIGN §1 (late arrivals hear "sold out" at once).
