@@ -52,7 +52,10 @@ try {
     const code = await runK6(k6, run.script, { ...common, ...run.vars });
     console.log(`ci-k6: ${run.script}: ${k6Verdict(code)}`);
     if (code === 0) passed++;
-    else failed++;
+    else {
+      failed++;
+      stack.printLogTails();
+    }
   }
 } catch (error) {
   console.error(`ci-k6: stopped before every run ended: ${(error as Error).message}`);

@@ -12,6 +12,8 @@ import { startRedis } from "@matchday/testkit/redis";
 export interface K6Stack {
   wallet: ServiceProcess;
   discount: ServiceProcess;
+  /** Prints the end of both services' logs: what a failed k6 run needs next to its summary. */
+  printLogTails(): void;
   /** Stops the services (gracefully, discount first), then Redis, and removes the databases. */
   stop(): Promise<void>;
 }
@@ -48,5 +50,10 @@ export async function startK6Stack(env: Record<string, string> = {}): Promise<K6
     await stop();
     throw error;
   }
-  return { wallet, discount, stop };
+  const printLogTails = () => {
+    for (const [name, service] of Object.entries({ wallet, discount })) {
+      console.log(`\n${name}'s log (tail):\n${service.output().slice(-4_000) || "(nothing)"}`);
+    }
+  };
+  return { wallet, discount, printLogTails, stop };
 }

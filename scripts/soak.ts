@@ -77,14 +77,7 @@ try {
   });
   const grew = judgeMemory(memory.stop(), warmup);
   console.log(k6Verdict(k6Code));
-  if (k6Code !== 0) {
-    for (const [name, service] of [
-      ["wallet", wallet],
-      ["discount", discount],
-    ] as const) {
-      console.log(`\n${name}'s log (tail):\n${service.output().slice(-4_000) || "(nothing)"}`);
-    }
-  }
+  if (k6Code !== 0) stack.printLogTails();
   failed = grew || k6Code !== 0;
   console.log(failed ? "FAIL" : "PASS");
 } finally {
