@@ -10,14 +10,19 @@ const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Where the team's machines keep a pinned k6 beside the checkouts. */
 const SHARED_K6 = fileURLToPath(new URL("../../shared/tools/k6", import.meta.url));
 
-/** K6_BIN, else k6 on the PATH, else ../shared/tools/k6 beside the repository; a readable error when none is there. */
-export function findK6(): string {
+/** K6_BIN (an error when it names no file), else k6 on the PATH, else ../shared/tools/k6 beside the repository, else null. */
+export function locateK6(): string | null {
   const given = process.env.K6_BIN;
   if (given) {
     if (!existsSync(given)) throw new Error(`K6_BIN is ${given}, which does not exist`);
     return given;
   }
-  const found = Bun.which("k6") ?? (existsSync(SHARED_K6) ? SHARED_K6 : null);
+  return Bun.which("k6") ?? (existsSync(SHARED_K6) ? SHARED_K6 : null);
+}
+
+/** locateK6(), with a readable error when no k6 is there. */
+export function findK6(): string {
+  const found = locateK6();
   if (found) return found;
   throw new Error(
     `no k6 binary: set K6_BIN=/path/to/k6, put k6 on the PATH, or place it at ${SHARED_K6} ` +

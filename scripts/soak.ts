@@ -15,10 +15,8 @@
  *   bun scripts/soak.ts --warmup 1 --minutes 2 --rate 300
  */
 import { parseArgs } from "node:util";
-import { makeTempDatabase } from "@matchday/testkit/database";
 import { testToken } from "@matchday/testkit/http";
-import { startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
-import { startRedis } from "@matchday/testkit/redis";
+import { startK6Stack } from "./k6-stack";
 import { findK6, k6Verdict, runK6 } from "./soak-k6";
 import { judgeMemory, sampleMemory } from "./soak-memory";
 
@@ -54,20 +52,8 @@ const k6 = (() => {
     process.exit(2);
   }
 })();
-const redis = await startRedis();
-const walletDb = await makeTempDatabase();
-const discountDb = await makeTempDatabase();
-const wallet = await startWalletProcess(walletDb, quiet);
-const discount = await startDiscountProcess(
-  discountDb,
-  { redisUrl: redis.url, wallet },
-  {
-    ...quiet,
-    RATE_LIMIT_IP_PER_MINUTE: "10000000",
-    RATE_LIMIT_PHONE_PER_MINUTE: "1000",
-    RATE_LIMIT_COUPON_IP_PER_MINUTE: "1000000",
-  },
-);
+const stack = await startK6Stack(quiet);
+const { wallet, discount } = stack;
 
 let failed = true;
 try {
@@ -91,21 +77,10 @@ try {
   });
   const grew = judgeMemory(memory.stop(), warmup);
   console.log(k6Verdict(k6Code));
-  if (k6Code !== 0) {
-    for (const [name, service] of [
-      ["wallet", wallet],
-      ["discount", discount],
-    ] as const) {
-      console.log(`\n${name}'s log (tail):\n${service.output().slice(-4_000) || "(nothing)"}`);
-    }
-  }
+  if (k6Code !== 0) stack.printLogTails();
   failed = grew || k6Code !== 0;
   console.log(failed ? "FAIL" : "PASS");
 } finally {
-  await discount.stop();
-  await wallet.stop();
-  await redis.dispose();
-  walletDb.dispose();
-  discountDb.dispose();
+  await stack.stop();
 }
 process.exit(failed ? 1 : 0);

@@ -23,9 +23,10 @@ import http from "k6/http";
 import { Counter } from "k6/metrics";
 import { reportPage } from "./campaigns.js";
 import { finishVerification, logFailures, verify } from "./checks.js";
-import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber } from "./config.js";
+import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, p99Ms } from "./config.js";
 import { describe, getJson, jsonOf, must, params, postJson, problemCode } from "./http.js";
 import { canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { summaryWriter } from "./summary.js";
 import { resolveTokens } from "./tokens.js";
 import { sample, verifyWallets } from "./verification.js";
 
@@ -34,7 +35,7 @@ const CLAIMANTS = envInt("CLAIMANTS", 3, 1, 100);
 const AMOUNT = envInt("AMOUNT", 10000, 1);
 const GENERATE = env("GENERATE", "batch");
 if (GENERATE !== "batch" && GENERATE !== "single") throw new Error(`GENERATE must be batch or single, got ${GENERATE}`);
-const P99_MS = envNumber("P99_MS", 200);
+const P99_MS = p99Ms(200);
 const STATUS_SAMPLE = envInt("STATUS_SAMPLE", 100, 0);
 const WALLET_SAMPLE = envInt("WALLET_SAMPLE", 50, 0);
 const SETTLE_SECONDS = envInt("SETTLE_SECONDS", 60, 0);
@@ -69,6 +70,9 @@ export const options = Object.assign(baseOptions(), {
   setupTimeout: envDuration("SETUP_TIMEOUT", "5m"),
   teardownTimeout: envDuration("TEARDOWN_TIMEOUT", "10m"),
 });
+
+/** The summary on stdout and, as text and JSON, in load/results/ (summary.js). */
+export const handleSummary = summaryWriter("coupons");
 
 /** The codes of one batch made through the API, read page by page (cursor = nextCursor). */
 function batchCodes(admin, id) {

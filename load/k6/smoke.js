@@ -15,6 +15,7 @@ import { step, verify } from "./checks.js";
 import { baseOptions, DISCOUNT_URL, envInt, WALLET_URL } from "./config.js";
 import { getJson, header, isProblemWith, jsonOf, postJson } from "./http.js";
 import { canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
+import { summaryWriter } from "./summary.js";
 import { resolveTokens } from "./tokens.js";
 
 /** 5xx answers and network errors: a smoke run must have none. */
@@ -37,6 +38,9 @@ export const options = Object.assign(baseOptions(), {
     http_req_failed: ["rate==0"],
   },
 });
+
+/** The summary on stdout and, as text and JSON, in load/results/ (summary.js). */
+export const handleSummary = summaryWriter("smoke");
 
 function track(res) {
   if (res.status === 0 || res.status >= 500) {

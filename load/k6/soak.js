@@ -29,10 +29,11 @@ import http from "k6/http";
 import { Counter, Rate } from "k6/metrics";
 import { createCampaign, createSoldOutCampaign, waitUntilSettled } from "./campaigns.js";
 import { finishVerification, logFailures, verify } from "./checks.js";
-import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber, WALLET_URL } from "./config.js";
+import { baseOptions, DISCOUNT_URL, env, envDuration, envInt, envNumber, p99Ms, WALLET_URL } from "./config.js";
 import { describe, header, isProblemWith, jsonOf, params } from "./http.js";
 import { campaignCode, canonicalPhone, phoneAt, phoneOffset, runId } from "./ids.js";
 import { parseMix, pick } from "./mix.js";
+import { summaryWriter } from "./summary.js";
 import { resolveTokens } from "./tokens.js";
 import { sample, verifyWallets, verifyWinners } from "./verification.js";
 
@@ -43,7 +44,7 @@ const CAP = envInt("CAP", 10000000, 1, 10000000);
 const AMOUNT = envInt("AMOUNT", 1000, 1);
 const CREDIT_AMOUNT = envInt("CREDIT_AMOUNT", 1000, 1);
 const REPLAY_PERCENT = envInt("REPLAY_PERCENT", 5, 0, 100);
-const P99_MS = envNumber("P99_MS", 250);
+const P99_MS = p99Ms(250);
 const ERROR_RATE = envNumber("ERROR_RATE", 0.001);
 const SETTLE_SECONDS = envInt("SETTLE_SECONDS", 60, 0);
 const WALLET_SAMPLE = envInt("WALLET_SAMPLE", 100, 0);
@@ -94,6 +95,9 @@ export const options = Object.assign(baseOptions(), {
   thresholds,
   teardownTimeout: envDuration("TEARDOWN_TIMEOUT", "10m"),
 });
+
+/** The summary on stdout and, as text and JSON, in load/results/ (summary.js). */
+export const handleSummary = summaryWriter("soak");
 
 export function setup() {
   const tokens = resolveTokens();
