@@ -8,7 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { localJwtSecret } from "@matchday/shared/cli/local-secret";
-import { ConfigError } from "@matchday/shared/config";
+import { readProgressSettings, startProgress } from "@matchday/shared/cli/progress";
+import { ConfigError, envReader } from "@matchday/shared/config";
 import { and, asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
@@ -22,7 +23,6 @@ const USAGE = "usage: bun run reconcile [--campaign CODE] [--dry-run]";
 /** Winners per wallet request, and requests in flight. */
 const BATCH = 100;
 const CONCURRENCY = 4;
-const PROGRESS_EVERY = 100;
 const COLUMNS = ["winners", "present", "fixed", "refused", "unreachable"] as const;
 type Tally = Record<(typeof COLUMNS)[number], number>;
 
@@ -38,9 +38,13 @@ try {
 const dryRun = args["dry-run"] === true;
 const code = args.campaign === undefined ? undefined : (canonicalCode(args.campaign) ?? fail("bad campaign code"));
 let config: DiscountConfig;
+let progressSettings: ReturnType<typeof readProgressSettings>;
 try {
   // Against the local system, the secret `bun start` generated is the one the wallet knows.
   config = loadDiscountConfig({ ...process.env, JWT_SECRET: localJwtSecret(process.env) });
+  const read = envReader(process.env);
+  progressSettings = readProgressSettings(read);
+  read.done();
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
@@ -79,6 +83,11 @@ for (const campaign of chosen) {
 
   const tally: Tally = { winners: winners.length, present: 0, fixed: 0, refused: 0, unreachable: 0 };
   tallies.push([campaign.code, tally]);
+  const progress = startProgress(progressSettings, {
+    label: `reconcile: ${campaign.code}`,
+    unit: "winners",
+    total: winners.length,
+  });
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -101,7 +110,7 @@ for (const campaign of chosen) {
           }
         } else if (answer.outcome === "refused") {
           tally.refused++;
-          console.error(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
+          progress.note(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
           // A refusal now does not undo a credit the wallet acknowledged before (settle also guards it).
           if (r.status !== "credited") settled.push({ ...ids, outcome: "refused", error: answer.error });
         } else {
@@ -111,14 +120,12 @@ for (const campaign of chosen) {
         }
       }
       await Promise.all(settled.map((one) => lanes.settle(one)));
-      const before = done;
       done += run.length;
-      if (Math.floor(done / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
-        console.error(`reconcile: ${campaign.code} ${done}/${winners.length}`);
-      }
+      progress.update(done);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  progress.finish();
 }
 await store.close();
 
