@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { readRedisTopology } from "@matchday/discount/config";
 import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
 import { resetCapGates } from "@matchday/discount/redis/reset";
-import { readProgressSettings, startProgress } from "@matchday/shared/cli/progress";
+import { type ProgressSettings, progressSettingsOf, startProgress } from "@matchday/shared/cli/progress";
 import { ConfigError, envReader } from "@matchday/shared/config";
 import {
   backupDatabase,
@@ -80,11 +80,9 @@ async function resetGatesOfService(): Promise<number> {
   }
 }
 
-let progressSettings: ReturnType<typeof readProgressSettings>;
+let progressSettings: ProgressSettings;
 try {
-  const read = envReader(process.env);
-  progressSettings = readProgressSettings(read);
-  read.done();
+  progressSettings = progressSettingsOf(process.env);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
@@ -105,7 +103,8 @@ async function eachFile<T extends { path: string }>(label: string, items: T[], w
       return fail(error.message);
     });
     if (said) progress.note(said);
-    progress.update((done += sizes[i] ?? 0));
+    done += sizes[i] ?? 0;
+    progress.update(done);
   }
   progress.finish();
 }

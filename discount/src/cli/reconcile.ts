@@ -8,8 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { localJwtSecret } from "@matchday/shared/cli/local-secret";
-import { readProgressSettings, startProgress } from "@matchday/shared/cli/progress";
-import { ConfigError, envReader } from "@matchday/shared/config";
+import { type ProgressSettings, progressSettingsOf, startProgress } from "@matchday/shared/cli/progress";
+import { ConfigError } from "@matchday/shared/config";
 import { and, asc, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
@@ -38,13 +38,11 @@ try {
 const dryRun = args["dry-run"] === true;
 const code = args.campaign === undefined ? undefined : (canonicalCode(args.campaign) ?? fail("bad campaign code"));
 let config: DiscountConfig;
-let progressSettings: ReturnType<typeof readProgressSettings>;
+let progressSettings: ProgressSettings;
 try {
   // Against the local system, the secret `bun start` generated is the one the wallet knows.
   config = loadDiscountConfig({ ...process.env, JWT_SECRET: localJwtSecret(process.env) });
-  const read = envReader(process.env);
-  progressSettings = readProgressSettings(read);
-  read.done();
+  progressSettings = progressSettingsOf(process.env);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;

@@ -43,7 +43,9 @@ async function ledgerCount(): Promise<number> {
 test("run archives what is due with progress, list and verify show the file, restore brings the rows back", async () => {
   const ran = await archive("run");
   expect(ran.code).toBe(0);
-  expect(ran.stderr).toContain(`writing ledger: ${ENTRIES.toLocaleString("en")}/${ENTRIES.toLocaleString("en")} rows (100%)`);
+  expect(ran.stderr).toContain(
+    `writing ledger: ${ENTRIES.toLocaleString("en")}/${ENTRIES.toLocaleString("en")} rows (100%)`,
+  );
   expect(ran.stderr).toContain(`done: ${ENTRIES.toLocaleString("en")} rows archived`);
   expect(await ledgerCount()).toBe(0);
 

@@ -166,7 +166,10 @@ async function removeArchived(
   // Reading to the end checks the SHA-256, the gzip stream and the row count.
   const checking = meter(`checking ${entry.table} file`, entry.rows);
   let read = 0;
-  for await (const page of dir.read(entry, PAGE)) checking.update((read += page.length));
+  for await (const page of dir.read(entry, PAGE)) {
+    read += page.length;
+    checking.update(read);
+  }
   checking.finish();
   const removing = meter(`removing ${source.table} rows`, entry.rows);
   let seen = 0;
@@ -174,7 +177,8 @@ async function removeArchived(
   for await (const page of untilAborted(dir.read(entry, PAGE), signal)) {
     removed += await source.remove(entry, page);
     // Rows already gone (a resumed run) still move the bar: it counts rows handled.
-    removing.update((seen += page.length));
+    seen += page.length;
+    removing.update(seen);
   }
   removing.finish();
   progress(`${entry.name}: ${removed.toLocaleString("en")} rows removed from ${source.table}`);
@@ -219,7 +223,8 @@ export async function restoreArchive(
     let rows = 0;
     for await (const page of dir.read(entry, PAGE)) {
       await source.restore(entry, page);
-      restoring.update((rows += page.length));
+      rows += page.length;
+      restoring.update(rows);
     }
     restoring.finish();
     const manifest = dir.manifest();

@@ -30,7 +30,8 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   const prefix = `archive ${service.name}`;
   /** The step whose bar is on screen: messages go through it so they do not tear the bar. */
   let current: Progress | undefined;
-  const say = (message: string) => (current ? current.note(`${prefix}: ${message}`) : console.error(`${prefix}: ${message}`));
+  const say = (message: string) =>
+    current ? current.note(`${prefix}: ${message}`) : console.error(`${prefix}: ${message}`);
   let parsed: { values: { "as-of"?: string; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({

@@ -5,7 +5,7 @@
  * Anywhere else (CI logs, a file): a plain line every few seconds, and one at the end, so
  * a log shows the run is alive without a line per page.
  */
-import type { EnvReader } from "../env";
+import { type Env, type EnvReader, envReader } from "../env";
 
 export interface ProgressOutput {
   write(text: string): unknown;
@@ -46,6 +46,8 @@ export interface Progress {
 
 const TTY_REDRAW_MS = 100;
 const BAR_WIDTH = 24;
+const MIN_BAR = 10;
+const DEFAULT_COLUMNS = 80;
 /** Back to the start of the line and clear it: the next draw replaces the last. */
 const REDRAW = "\r\x1b[2K";
 
@@ -57,6 +59,14 @@ export function readProgressSettings(read: EnvReader, out: ProgressOutput = proc
     everyMs: read.int("PROGRESS_EVERY_MS", 5_000, 100, 3_600_000),
     now: () => performance.now(),
   };
+}
+
+/** The settings for a tool that reads no other env through a reader; throws a ConfigError. */
+export function progressSettingsOf(env: Env): ProgressSettings {
+  const read = envReader(env);
+  const settings = readProgressSettings(read);
+  read.done();
+  return settings;
 }
 
 const count = (n: number) => Math.round(n).toLocaleString("en");
@@ -102,14 +112,18 @@ function parts(state: ProgressState, final: boolean) {
 }
 
 /**
- * "coupons [##########..............] 42% 21,000/50,000 codes 12,345/s ETA 3s", its label
- * cut short when the line would be wider than `columns`.
+ * "coupons [##########..............] 42% 21,000/50,000 codes 12,345/s ETA 3s". A line must
+ * stay narrower than the terminal (`columns`) or it wraps and cannot be redrawn: the bar
+ * narrows first, then the label is cut short.
  */
 export function terminalLine(state: ProgressState, final = false, columns = Number.POSITIVE_INFINITY): string {
   const p = parts(state, final);
-  const bar = p.fraction === undefined ? [] : [barOf(p.fraction), p.percent];
   const time = p.fraction === undefined && !final ? formatDuration(state.elapsedMs) : p.time;
-  const rest = [...bar, p.counted, p.rate, time].join(" ");
+  const numbers = [p.percent, p.counted, p.rate, time].filter((part) => part !== undefined).join(" ");
+  // Everything but the bar, plus the spaces and brackets around it.
+  const width = columns - 1 - (state.label.length + numbers.length + 4);
+  const bar = p.fraction === undefined ? "" : `${barOf(p.fraction, Math.min(Math.max(width, MIN_BAR), BAR_WIDTH))} `;
+  const rest = `${bar}${numbers}`;
   const room = Math.max(columns - rest.length - 2, 1);
   const label = state.label.length <= room ? state.label : `${state.label.slice(0, room - 1)}…`;
   return `${label} ${rest}`;
@@ -130,7 +144,8 @@ export function startProgress(settings: ProgressSettings, task: ProgressTask): P
   let shownAt = started;
   let finished = false;
   const state = (): ProgressState => ({ ...task, done, elapsedMs: now() - started });
-  const line = (final = false) => terminalLine(state(), final, out.columns);
+  // A terminal that does not say its width (0 on a bare pseudo-terminal) is taken as the classic 80.
+  const line = (final = false) => terminalLine(state(), final, out.columns || DEFAULT_COLUMNS);
   const draw = () => out.write(`${REDRAW}${line()}`);
   if (tty) draw();
   return {
