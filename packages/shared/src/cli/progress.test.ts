@@ -74,6 +74,9 @@ test("a plain line says the same in words for a log, and without a total just co
   expect(plainLine({ ...half, total: undefined })).toBe("coupons: 50,000 codes, 12,500/s");
   expect(plainLine({ ...half, total: undefined }, true)).toBe("coupons: 50,000 codes, 12,500/s, in 4s");
   expect(terminalLine({ ...half, total: undefined })).toBe("coupons 50,000 codes 12,500/s 4s");
+  expect(plainLine({ label: "backup", unit: "MB", done: 0.25, total: 0.5, elapsedMs: 1_000 })).toBe(
+    "backup: 0.3/0.5 MB (50%), 0.3/s, ETA 1s",
+  );
 });
 
 test("on a terminal the line is redrawn in place at most ten times a second and ends with a newline", () => {

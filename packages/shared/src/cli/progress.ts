@@ -69,7 +69,8 @@ export function progressSettingsOf(env: Env): ProgressSettings {
   return settings;
 }
 
-const count = (n: number) => Math.round(n).toLocaleString("en");
+/** Whole numbers with thousands separators; a fraction under 10 (0.4 MB, 2.5/s) keeps one decimal. */
+const count = (n: number) => (n < 10 && !Number.isInteger(n) ? n.toFixed(1) : Math.round(n).toLocaleString("en"));
 
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);

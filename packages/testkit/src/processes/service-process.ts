@@ -113,10 +113,17 @@ export async function runCli(entry: string, args: string[], env: Record<string, 
 /**
  * Runs a command-line tool on a pseudo-terminal, as an operator at a terminal would see it:
  * util-linux `script` gives it a TTY for stdin, stdout and stderr, and hands back what it drew.
+ * The terminal has no size unless `columns` gives it one.
  */
-export async function runCliInTerminal(entry: string, args: string[], env: Record<string, string | undefined> = {}) {
+export async function runCliInTerminal(
+  entry: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  columns?: number,
+) {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const command = ["bun", entry, ...args].map(quote).join(" ");
+  const sized = columns === undefined ? "" : `stty cols ${columns} && `;
+  const command = `${sized}exec ${["bun", entry, ...args].map(quote).join(" ")}`;
   const proc = Bun.spawn(["script", "--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
     cwd: REPO_ROOT,
     env: { ...process.env, TERM: "xterm", ...env },
