@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { localJwtSecret } from "@matchday/shared/cli/local-secret";
 import { type ProgressSettings, progressSettingsOf, startProgress } from "@matchday/shared/cli/progress";
 import { ConfigError } from "@matchday/shared/config";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
 import { canonicalCode } from "../modules/campaigns/code";
@@ -48,12 +48,19 @@ try {
   throw error;
 }
 const store = await openExistingStore({ url: config.databaseUrl, authToken: config.databaseAuthToken }, fail);
-const chosen = await store.db
-  .select()
-  .from(campaigns)
-  .where(and(eq(campaigns.kind, "gift"), code ? eq(campaigns.code, code) : undefined))
-  .orderBy(asc(campaigns.id));
+const giftsChosen = and(eq(campaigns.kind, "gift"), code ? eq(campaigns.code, code) : undefined);
+const chosen = await store.db.select().from(campaigns).where(giftsChosen).orderBy(asc(campaigns.id));
 if (code && chosen.length === 0) fail(`no campaign ${code}`);
+// One bar over every winner of the run, so many small campaigns do not each log a line.
+const [winnersTotal] = await store.db
+  .select({ n: count() })
+  .from(redemptions)
+  .innerJoin(campaigns, eq(campaigns.id, redemptions.campaignId))
+  .where(giftsChosen);
+const progress = dryRun
+  ? undefined
+  : startProgress(progressSettings, { label: "reconcile", unit: "winners", total: winnersTotal?.n ?? 0 });
+let compared = 0;
 const lanes = createOutboxLanes(store, Date.now);
 const sender = createCreditSender({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa });
 
@@ -81,13 +88,7 @@ for (const campaign of chosen) {
 
   const tally: Tally = { winners: winners.length, present: 0, fixed: 0, refused: 0, unreachable: 0 };
   tallies.push([campaign.code, tally]);
-  const progress = startProgress(progressSettings, {
-    label: `reconcile: ${campaign.code}`,
-    unit: "winners",
-    total: winners.length,
-  });
   let next = 0;
-  let done = 0;
   const worker = async () => {
     while (next < winners.length) {
       // A run of winners in one wallet request: its per-item results say which were already present.
@@ -108,7 +109,7 @@ for (const campaign of chosen) {
           }
         } else if (answer.outcome === "refused") {
           tally.refused++;
-          progress.note(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
+          progress?.note(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
           // A refusal now does not undo a credit the wallet acknowledged before (settle also guards it).
           if (r.status !== "credited") settled.push({ ...ids, outcome: "refused", error: answer.error });
         } else {
@@ -118,13 +119,13 @@ for (const campaign of chosen) {
         }
       }
       await Promise.all(settled.map((one) => lanes.settle(one)));
-      done += run.length;
-      progress.update(done);
+      compared += run.length;
+      progress?.update(compared);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  progress.finish();
 }
+progress?.finish();
 await store.close();
 
 if (dryRun) {
