@@ -73,7 +73,12 @@ try {
 const store = await openExistingStore(database, fail);
 // The codes are redeemable: the file is owner-only, like backups.
 const out = args.out ? Bun.file(openPrivateFile(args.out)).writer() : Bun.stdout.writer();
-const progress = startProgress(progressSettings, { label: "coupons", unit: "codes", total: count });
+// Codes printed on the terminal itself would tear a redrawn bar: plain lines between them instead.
+const codesOnScreen = !args.out && process.stdout.isTTY === true;
+const progress = startProgress(
+  { ...progressSettings, tty: progressSettings.tty && !codesOnScreen },
+  { label: "coupons", unit: "codes", total: count },
+);
 const batch = await generateBatch(
   createCouponWriter(store),
   {

@@ -62,7 +62,7 @@ test("run archives what is due with progress, list and verify show the file, res
   expect(await ledgerCount()).toBe(ENTRIES);
 });
 
-test("on a terminal, run and restore draw one bar per step, each ending at 100% with its time", async () => {
+test("on a terminal, run, verify and restore draw one bar per step, each ending at 100% with its time", async () => {
   const env = { WALLET_DATABASE_URL: database.url, ARCHIVE_DIR: archiveDir };
   const bar = (step: string) =>
     new RegExp(`\\r\\x1b\\[2Karchive wallet: ${step} \\[#+\\] 100% 2,500/2,500 rows [\\d,]+/s in \\d+s\\r?\\n`);
@@ -71,6 +71,15 @@ test("on a terminal, run and restore draw one bar per step, each ending at 100% 
   for (const step of ["writing ledger", "checking ledger file", "removing ledger rows"])
     expect(ran.screen).toMatch(bar(step));
   const name = (await archive("list")).stdout.split("\t")[0] ?? "";
+  const verified = await runCliInTerminal("scripts/archive.ts", ["wallet", "verify"], env, 120);
+  expect(verified.code).toBe(0);
+  // The file's line (stdout) stands above the bar, which is drawn again under it.
+  expect(verified.screen).toMatch(
+    new RegExp(`\\r\\x1b\\[2K${name}\\t.*\\tok\\r?\\n\\r\\x1b\\[2Karchive wallet: verify \\[`),
+  );
+  expect(verified.screen).toMatch(
+    /\r\x1b\[2Karchive wallet: verify \[#+\] 100% [\d.]+\/[\d.]+ MB [\d.,]+\/s in \d+s\r?\n/,
+  );
   const restored = await runCliInTerminal("scripts/archive.ts", ["wallet", "restore", name], env, 120);
   expect(restored.code).toBe(0);
   expect(restored.screen).toMatch(bar("restoring ledger"));

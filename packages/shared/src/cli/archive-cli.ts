@@ -76,7 +76,14 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
     return 2;
   }
   const dir = archiveDirOf(config, service.name);
-  if (command === "list" || command === "verify") return inspect(dir, command, say);
+  if (command === "list" || command === "verify") {
+    // Verifying reads every file whole: a bar over their megabytes, the report lines above it.
+    const verifying = (total: number) => {
+      current = startProgress(progressSettings, { label: `${prefix}: verify`, unit: "MB", total });
+      return current;
+    };
+    return inspect(dir, command === "verify" ? verifying : undefined, say);
+  }
 
   // A libSQL server is opened as it is: only a missing local file can be a typo.
   const path = filePathOf(database.url);
@@ -105,20 +112,24 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   }
 }
 
+/** `list`, or `verify` when given the bar to show while it checks every file. */
 async function inspect(
   dir: ReturnType<typeof archiveDirOf>,
-  command: "list" | "verify",
+  verifying: ((totalMegabytes: number) => Progress) | undefined,
   say: (message: string) => void,
 ): Promise<number> {
   const { files, lastRunAt } = dir.manifest();
   say(
     `${dir.path}: ${files.length} files, last run ${lastRunAt === null ? "never" : new Date(lastRunAt).toISOString()}`,
   );
+  const megabytes = (bytes: number) => bytes / 1_000_000;
+  const progress = verifying?.(megabytes(files.reduce((sum, f) => sum + f.bytes, 0)));
+  let checked = 0;
   let bad = 0;
   for (const f of files) {
     const range = `${new Date(f.oldest).toISOString()} .. ${new Date(f.newest).toISOString()}`;
     let state = f.complete ? "complete" : "INCOMPLETE (the next run finishes it)";
-    if (command === "verify") {
+    if (progress) {
       state = await dir.verify(f).then(
         () => "ok",
         (error: Error) => {
@@ -126,8 +137,13 @@ async function inspect(
           return `BAD: ${error.message}`;
         },
       );
+      checked += megabytes(f.bytes);
+      progress.update(checked);
     }
-    console.log(`${f.name}\t${f.table}\t${f.rows} rows\t${range}\t${state}`);
+    const line = `${f.name}\t${f.table}\t${f.rows} rows\t${range}\t${state}`;
+    if (progress) progress.note(line, process.stdout);
+    else console.log(line);
   }
+  progress?.finish();
   return bad === 0 ? 0 : 1;
 }

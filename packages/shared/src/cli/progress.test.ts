@@ -115,12 +115,19 @@ test("off a terminal a plain line is printed every period, and one at the end", 
   ]);
 });
 
-test("a note on a terminal goes above the bar, which is drawn again under it", () => {
+test("a note on a terminal, on stderr or stdout, goes above the bar, which is drawn again under it", () => {
   const { settings, written } = harness(true);
   const progress = startProgress(settings, { label: "reconcile", unit: "winners", total: 10 });
   written.length = 0;
   progress.note("reconcile: rank 3 refused");
-  expect(written[0]).toBe("\r\x1b[2Kreconcile: rank 3 refused\n");
+  expect(written.slice(0, 2)).toEqual(["\r\x1b[2K", "reconcile: rank 3 refused\n"]);
+  expect(written[2]).toStartWith("\r\x1b[2Kreconcile [");
+  // A data line for stdout goes there; the bar's line is cleared before it and drawn after it.
+  const data: string[] = [];
+  written.length = 0;
+  progress.note("CODE1234", { write: (text) => data.push(text) });
+  expect(data).toEqual(["CODE1234\n"]);
+  expect(written[0]).toBe("\r\x1b[2K");
   expect(written[1]).toStartWith("\r\x1b[2Kreconcile [");
   progress.finish();
   written.length = 0;

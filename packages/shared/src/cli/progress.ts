@@ -39,8 +39,11 @@ export interface ProgressState extends ProgressTask {
 
 export interface Progress {
   update(done: number): void;
-  /** A message of its own, printed without tearing the bar. */
-  note(message: string): void;
+  /**
+   * A line of its own, printed above the bar without tearing it: on stderr, or on `to`
+   * (stdout, for a command's data) when that is the same terminal.
+   */
+  note(message: string, to?: ProgressOutput): void;
   finish(): void;
 }
 
@@ -159,12 +162,13 @@ export function startProgress(settings: ProgressSettings, task: ProgressTask): P
       if (tty) draw();
       else out.write(`${plainLine(state())}\n`);
     },
-    note(message) {
+    note(message, to = out) {
       if (!tty || finished) {
-        out.write(`${message}\n`);
+        to.write(`${message}\n`);
         return;
       }
-      out.write(`${REDRAW}${message}\n`);
+      out.write(REDRAW);
+      to.write(`${message}\n`);
       draw();
     },
     finish() {
