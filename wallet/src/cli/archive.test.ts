@@ -77,8 +77,11 @@ test("on a terminal, run, verify and restore draw one bar per step, each ending 
   expect(verified.screen).toMatch(
     new RegExp(`\\r\\x1b\\[2K${name}\\t.*\\tok\\r?\\n\\r\\x1b\\[2Karchive wallet: verify \\[`),
   );
+  const megabytes = "[\\d.]+";
   expect(verified.screen).toMatch(
-    /\r\x1b\[2Karchive wallet: verify \[#+\] 100% [\d.]+\/[\d.]+ MB [\d.,]+\/s in \d+s\r?\n/,
+    new RegExp(
+      `\\r\\x1b\\[2Karchive wallet: verify \\[#+\\] 100% ${megabytes}/${megabytes} MB [\\d.,]+/s in \\d+s\\r?\\n`,
+    ),
   );
   const restored = await runCliInTerminal("scripts/archive.ts", ["wallet", "restore", name], env, 120);
   expect(restored.code).toBe(0);
