@@ -89,6 +89,7 @@ test("an online backup restored after later changes serves the balances and winn
   const taken = await runCli("scripts/backup.ts", ["--out", out], env());
   expect(taken.code).toBe(0);
   expect(readdirSync(out).sort()).toEqual(["backup.json", "discount.db", "wallet.db"]);
+  expect(taken.stderr).toMatch(/^backup: ([\d.,]+)\/\1 MB \(100%\), [\d.,]+\/s, in \d+s$/m);
 
   // Life goes on after the backup: two more winners and another credit.
   for (const phone of phones.slice(3)) expect((await redeem(phone)).status).toBe(201);
@@ -99,6 +100,8 @@ test("an online backup restored after later changes serves the balances and winn
   const restored = await runCli("scripts/backup.ts", ["restore", out], env());
   expect(restored.code).toBe(0);
   expect(restored.stderr).toContain("previous file is kept as");
+  expect(restored.stderr).toMatch(/^backup check: .* \(100%\), .* in \d+s$/m);
+  expect(restored.stderr).toMatch(/^backup restore: .* \(100%\), .* in \d+s$/m);
   expect(restored.stderr).toContain("1 cap gates in Redis will rebuild");
 
   const again = await startBoth();

@@ -10,13 +10,14 @@
  * settings, read as the discount service reads them) rebuild from it: the gate
  * still holds winners the backup does not, and would otherwise skip their ranks.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readRedisTopology } from "@matchday/discount/config";
 import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
 import { resetCapGates } from "@matchday/discount/redis/reset";
-import { envReader } from "@matchday/shared/config";
+import { type ProgressSettings, progressSettingsOf, startProgress } from "@matchday/shared/cli/progress";
+import { ConfigError, envReader } from "@matchday/shared/config";
 import {
   backupDatabase,
   checkDatabaseFile,
@@ -79,6 +80,35 @@ async function resetGatesOfService(): Promise<number> {
   }
 }
 
+let progressSettings: ProgressSettings;
+try {
+  progressSettings = progressSettingsOf(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+/**
+ * Works through database files one at a time under a progress bar. It counts megabytes, so
+ * the ETA weighs a big ledger more than a small discount DB; what `work` returns is printed
+ * above the bar. A failure ends the bar where it stopped and exits with the message.
+ */
+async function eachFile<T extends { path: string }>(label: string, items: T[], work: (item: T) => Promise<string>) {
+  const sizes = items.map(({ path }) => statSync(path).size / 1_000_000);
+  const progress = startProgress(progressSettings, { label, unit: "MB", total: sizes.reduce((a, b) => a + b, 0) });
+  let done = 0;
+  for (const [i, item] of items.entries()) {
+    const said = await work(item).catch((error: Error) => {
+      progress.finish();
+      return fail(error.message);
+    });
+    if (said) progress.note(said);
+    done += sizes[i] ?? 0;
+    progress.update(done);
+  }
+  progress.finish();
+}
+
 let args: { values: { out?: string; service?: string; help?: boolean }; positionals: string[] };
 try {
   args = parseArgs({
@@ -100,14 +130,14 @@ if (args.values.help) {
   const out = resolve(args.values.out ?? join("data", "backups", stamp));
   mkdirSync(out, { recursive: true, mode: 0o700 });
   const manifest: BackupManifest = { createdAt: new Date().toISOString(), files: [] };
-  for (const { service, path } of sources) {
+  await eachFile("backup", sources, async ({ service, path }) => {
     const file = `${service.name}.db`;
-    const { bytes, sha256 } = await backupDatabase(`file:${path}`, join(out, file)).catch((error: Error) =>
-      fail(`${service.name}: ${error.message}`),
-    );
+    const { bytes, sha256 } = await backupDatabase(`file:${path}`, join(out, file)).catch((error: Error) => {
+      throw new Error(`${service.name}: ${error.message}`);
+    });
     manifest.files.push({ service: service.name, file, bytes, sha256 });
-    console.error(`backup: ${service.name} → ${join(out, file)} (${bytes.toLocaleString("en")} bytes)`);
-  }
+    return `backup: ${service.name} → ${join(out, file)} (${bytes.toLocaleString("en")} bytes)`;
+  });
   writeFileSync(join(out, "backup.json"), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   console.log(out);
 } else if (command === "restore" && from && extra.length === 0) {
@@ -125,14 +155,17 @@ if (args.values.help) {
     const entry = manifest.files.find((f) => f.service === service.name);
     if (!entry) fail(`${dir} holds no ${service.name} backup`);
     if (sha256Of(join(dir, entry.file)) !== entry.sha256) fail(`${entry.file} does not match its SHA-256`);
-    return { service, source: join(dir, entry.file), target: pathOf(service, "backup restore") };
+    return { service, path: join(dir, entry.file), target: pathOf(service, "backup restore") };
   });
-  for (const step of plan) await checkDatabaseFile(step.source).catch((error: Error) => fail(error.message));
-  for (const step of plan) {
-    const { keptAs } = restoreDatabaseFile(step.source, step.target, stamp);
+  await eachFile("backup check", plan, async (step) => {
+    await checkDatabaseFile(step.path);
+    return "";
+  });
+  await eachFile("backup restore", plan, async (step) => {
+    const { keptAs } = restoreDatabaseFile(step.path, step.target, stamp);
     const kept = keptAs ? `; the previous file is kept as ${keptAs}` : "";
-    console.error(`backup: ${step.service.name} restored from ${step.source}${kept}`);
-  }
+    return `backup: ${step.service.name} restored from ${step.path}${kept}`;
+  });
   if (plan.some((step) => step.service.name === "discount")) {
     const dropped = await resetGatesOfService().catch((error: Error) =>
       fail(

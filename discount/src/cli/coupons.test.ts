@@ -3,7 +3,7 @@ import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
-import { runCli } from "@matchday/testkit/processes";
+import { runCli, runCliInTerminal } from "@matchday/testkit/processes";
 import { DISCOUNT_MIGRATIONS } from "../db/store";
 
 let db: TempDatabase;
@@ -36,8 +36,10 @@ test("the coupon CLI writes each new code once, stores them as one batch and rep
   expect(codes).toHaveLength(60_000);
   expect(new Set(codes).size).toBe(60_000);
   for (const code of codes) if (!/^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$/.test(code)) throw new Error(code);
-  expect(run.stderr).toContain("coupons: 50,000/60,000 (83%)");
-  expect(run.stderr).toContain('coupons: batch 1 "cli": 60,000 codes in');
+  // A run shorter than the 5 s period logs one progress line: the last.
+  expect(run.stderr.match(/codes \(/g)).toEqual(["codes ("]);
+  expect(run.stderr).toContain("coupons: 60,000/60,000 codes (100%)");
+  expect(run.stderr).toContain('coupons: batch 1 "cli": 60,000 codes');
   expect(await batchCount("cli")).toBe(60_000);
 });
 
@@ -93,3 +95,35 @@ test("the codes file is owner-only (0600), also when it already existed world-re
     expect((await Bun.file(out).text()).trimEnd().split("\n")).toHaveLength(3);
   }
 });
+
+test("piped, a long batch logs a plain progress line each period with rate and ETA, and one at the end", async () => {
+  const run = await coupons(["--count", "300000", "--name", "logged"], { PROGRESS_EVERY_MS: "100" });
+  expect(run.code).toBe(0);
+  expect(run.stdout.trimEnd().split("\n")).toHaveLength(300_000);
+  expect(run.stderr).not.toContain("\r");
+  const lines = run.stderr.trimEnd().split("\n");
+  const periodic = lines.filter((line) => /^coupons: [\d,]+\/300,000 codes \(\d+%\), [\d,]+\/s, ETA \d+s$/.test(line));
+  // Each 50,000-code chunk takes well over 100 ms, so every chunk before the last is logged.
+  expect(periodic.length).toBeGreaterThanOrEqual(2);
+  expect(lines).toContainEqual(expect.stringMatching(/^coupons: 300,000\/300,000 codes \(100%\), [\d,]+\/s, in \d+s$/));
+}, 30_000);
+
+test("on a terminal, a long batch redraws one bar line with percent, rate and ETA, and writes its codes to --out", async () => {
+  const out = join(db.dir, "terminal-codes.txt");
+  const run = await runCliInTerminal(
+    "discount/src/cli/coupons.ts",
+    ["--count", "200000", "--name", "tty", "--out", out],
+    {
+      DISCOUNT_DATABASE_URL: db.url,
+    },
+  );
+  expect(run.code).toBe(0);
+  const draws = run.screen.split("\r\x1b[2K").slice(1);
+  expect(draws[0]).toMatch(/^coupons \[\.+\] 0% 0\/200,000 codes -\/s ETA \?$/);
+  const moving = /^coupons \[#+\.+\] \d+% [\d,]+\/200,000 codes [\d,]+\/s ETA \d+s$/;
+  expect(draws.filter((draw) => moving.test(draw)).length).toBeGreaterThanOrEqual(1);
+  expect(draws).toContainEqual(
+    expect.stringMatching(/^coupons \[#+\] 100% 200,000\/200,000 codes [\d,]+\/s in \d+s\r?\n/),
+  );
+  expect((await Bun.file(out).text()).trimEnd().split("\n")).toHaveLength(200_000);
+}, 30_000);

@@ -6,6 +6,7 @@
  * run beside the service and beside another batch: the database keeps every code unique.
  */
 import { parseArgs } from "node:util";
+import { readProgressSettings, startProgress } from "@matchday/shared/cli/progress";
 import { ConfigError, envReader } from "@matchday/shared/config";
 import type { DatabaseTarget } from "@matchday/shared/db";
 import { openPrivateFile } from "@matchday/shared/private-file";
@@ -53,6 +54,7 @@ const amountArg = wholeNumber(args.amount, "--amount", 1_000_000_000_000);
 const read = envReader(process.env);
 let database: DatabaseTarget = { url: "", authToken: undefined };
 let defaults = { amount: 0, ttlDays: 0 };
+const progressSettings = readProgressSettings(read);
 try {
   database = readDiscountDatabase(read);
   defaults = readCouponDefaults(read);
@@ -71,8 +73,12 @@ try {
 const store = await openExistingStore(database, fail);
 // The codes are redeemable: the file is owner-only, like backups.
 const out = args.out ? Bun.file(openPrivateFile(args.out)).writer() : Bun.stdout.writer();
-const started = performance.now();
-const rate = (n: number) => Math.round(n / ((performance.now() - started) / 1000)).toLocaleString("en");
+// Codes printed on the terminal itself would tear a redrawn bar: plain lines between them instead.
+const codesOnScreen = !args.out && process.stdout.isTTY === true;
+const progress = startProgress(
+  { ...progressSettings, tty: progressSettings.tty && !codesOnScreen },
+  { label: "coupons", unit: "codes", total: count },
+);
 const batch = await generateBatch(
   createCouponWriter(store),
   {
@@ -86,13 +92,12 @@ const batch = await generateBatch(
   async (codes, made) => {
     out.write(`${codes.join("\n")}\n`);
     await out.flush();
-    const percent = Math.floor((made / count) * 100);
-    console.error(`coupons: ${made.toLocaleString("en")}/${count.toLocaleString("en")} (${percent}%) ${rate(made)}/s`);
+    progress.update(made);
   },
   CLI_CHUNK,
 );
 await out.end();
 await store.close();
+progress.finish();
 if (batch instanceof AppError) fail(batch.detail ?? batch.title);
-const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.error(`coupons: batch ${batch.id} "${batch.name}": ${count.toLocaleString("en")} codes in ${seconds} s`);
+console.error(`coupons: batch ${batch.id} "${batch.name}": ${count.toLocaleString("en")} codes`);

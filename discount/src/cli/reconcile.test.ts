@@ -137,6 +137,7 @@ test("a run re-sends the missing credits, counts the wallet's replays as present
   const run = await reconcile(["--campaign", gift]);
   expect(run.code).toBe(0);
   expect(run.counts(gift)).toEqual([5, 3, 2, 0, 0]);
+  expect(run.stderr).toMatch(/reconcile: 5\/5 winners \(100%\), [\d.,]+\/s, in \d+s\n/);
 
   const facts = await readFacts(discountDb.url, walletDb.url, gift);
   expect(facts.winners.map((w) => w.status)).toEqual(Array(5).fill("credited"));

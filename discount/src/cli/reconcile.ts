@@ -8,8 +8,9 @@
  */
 import { parseArgs } from "node:util";
 import { localJwtSecret } from "@matchday/shared/cli/local-secret";
+import { type ProgressSettings, progressSettingsOf, startProgress } from "@matchday/shared/cli/progress";
 import { ConfigError } from "@matchday/shared/config";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { type DiscountConfig, loadDiscountConfig } from "../config";
 import { campaigns, outbox, redemptions } from "../db/schema";
 import { canonicalCode } from "../modules/campaigns/code";
@@ -22,7 +23,6 @@ const USAGE = "usage: bun run reconcile [--campaign CODE] [--dry-run]";
 /** Winners per wallet request, and requests in flight. */
 const BATCH = 100;
 const CONCURRENCY = 4;
-const PROGRESS_EVERY = 100;
 const COLUMNS = ["winners", "present", "fixed", "refused", "unreachable"] as const;
 type Tally = Record<(typeof COLUMNS)[number], number>;
 
@@ -38,20 +38,29 @@ try {
 const dryRun = args["dry-run"] === true;
 const code = args.campaign === undefined ? undefined : (canonicalCode(args.campaign) ?? fail("bad campaign code"));
 let config: DiscountConfig;
+let progressSettings: ProgressSettings;
 try {
   // Against the local system, the secret `bun start` generated is the one the wallet knows.
   config = loadDiscountConfig({ ...process.env, JWT_SECRET: localJwtSecret(process.env) });
+  progressSettings = progressSettingsOf(process.env);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
 const store = await openExistingStore({ url: config.databaseUrl, authToken: config.databaseAuthToken }, fail);
-const chosen = await store.db
-  .select()
-  .from(campaigns)
-  .where(and(eq(campaigns.kind, "gift"), code ? eq(campaigns.code, code) : undefined))
-  .orderBy(asc(campaigns.id));
+const giftsChosen = and(eq(campaigns.kind, "gift"), code ? eq(campaigns.code, code) : undefined);
+const chosen = await store.db.select().from(campaigns).where(giftsChosen).orderBy(asc(campaigns.id));
 if (code && chosen.length === 0) fail(`no campaign ${code}`);
+// One bar over every winner of the run, so many small campaigns do not each log a line.
+const [winnersTotal] = await store.db
+  .select({ n: count() })
+  .from(redemptions)
+  .innerJoin(campaigns, eq(campaigns.id, redemptions.campaignId))
+  .where(giftsChosen);
+const progress = dryRun
+  ? undefined
+  : startProgress(progressSettings, { label: "reconcile", unit: "winners", total: winnersTotal?.n ?? 0 });
+let compared = 0;
 const lanes = createOutboxLanes(store, Date.now);
 const sender = createCreditSender({ baseUrl: config.walletUrl, jwtSecret: config.jwtSecret, ca: config.walletCa });
 
@@ -80,7 +89,6 @@ for (const campaign of chosen) {
   const tally: Tally = { winners: winners.length, present: 0, fixed: 0, refused: 0, unreachable: 0 };
   tallies.push([campaign.code, tally]);
   let next = 0;
-  let done = 0;
   const worker = async () => {
     while (next < winners.length) {
       // A run of winners in one wallet request: its per-item results say which were already present.
@@ -105,7 +113,7 @@ for (const campaign of chosen) {
           }
         } else if (answer.outcome === "refused") {
           tally.refused++;
-          console.error(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
+          progress?.note(`reconcile: ${campaign.code} rank ${r.rank}: ${answer.error}`);
           // A refusal now does not undo a credit the wallet acknowledged before (settle also guards it).
           if (r.status !== "credited") settled.push({ ...ids, outcome: "refused", error: answer.error });
         } else {
@@ -115,15 +123,13 @@ for (const campaign of chosen) {
         }
       }
       await Promise.all(settled.map((one) => lanes.settle(one)));
-      const before = done;
-      done += run.length;
-      if (Math.floor(done / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
-        console.error(`reconcile: ${campaign.code} ${done}/${winners.length}`);
-      }
+      compared += run.length;
+      progress?.update(compared);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
+progress?.finish();
 await store.close();
 
 if (dryRun) {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monthStart } from "@matchday/shared/archive";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
-import { runCli } from "@matchday/testkit/processes";
+import { runCli, runCliInTerminal } from "@matchday/testkit/processes";
 import { openWalletStore, WALLET_MIGRATIONS } from "../db/store";
 import { createLedgerWriter } from "../modules/wallets/ledger-batch";
 
@@ -43,7 +43,9 @@ async function ledgerCount(): Promise<number> {
 test("run archives what is due with progress, list and verify show the file, restore brings the rows back", async () => {
   const ran = await archive("run");
   expect(ran.code).toBe(0);
-  expect(ran.stderr).toContain(`${ENTRIES.toLocaleString("en")}/${ENTRIES.toLocaleString("en")} rows written`);
+  expect(ran.stderr).toContain(
+    `writing ledger: ${ENTRIES.toLocaleString("en")}/${ENTRIES.toLocaleString("en")} rows (100%)`,
+  );
   expect(ran.stderr).toContain(`done: ${ENTRIES.toLocaleString("en")} rows archived`);
   expect(await ledgerCount()).toBe(0);
 
@@ -59,6 +61,33 @@ test("run archives what is due with progress, list and verify show the file, res
   expect(restored.stderr).toContain(`restored ${ENTRIES.toLocaleString("en")} rows`);
   expect(await ledgerCount()).toBe(ENTRIES);
 });
+
+test("on a terminal, run, verify and restore draw one bar per step, each ending at 100% with its time", async () => {
+  const env = { WALLET_DATABASE_URL: database.url, ARCHIVE_DIR: archiveDir };
+  const bar = (step: string) =>
+    new RegExp(`\\r\\x1b\\[2Karchive wallet: ${step} \\[#+\\] 100% 2,500/2,500 rows [\\d,]+/s in \\d+s\\r?\\n`);
+  const ran = await runCliInTerminal("scripts/archive.ts", ["wallet", "run"], env, 120);
+  expect(ran.code).toBe(0);
+  for (const step of ["writing ledger", "checking ledger file", "removing ledger rows"])
+    expect(ran.screen).toMatch(bar(step));
+  const name = (await archive("list")).stdout.split("\t")[0] ?? "";
+  const verified = await runCliInTerminal("scripts/archive.ts", ["wallet", "verify"], env, 120);
+  expect(verified.code).toBe(0);
+  // The file's line (stdout) stands above the bar, which is drawn again under it.
+  expect(verified.screen).toMatch(
+    new RegExp(`\\r\\x1b\\[2K${name}\\t.*\\tok\\r?\\n\\r\\x1b\\[2Karchive wallet: verify \\[`),
+  );
+  const megabytes = "[\\d.]+";
+  expect(verified.screen).toMatch(
+    new RegExp(
+      `\\r\\x1b\\[2Karchive wallet: verify \\[#+\\] 100% ${megabytes}/${megabytes} MB [\\d.,]+/s in \\d+s\\r?\\n`,
+    ),
+  );
+  const restored = await runCliInTerminal("scripts/archive.ts", ["wallet", "restore", name], env, 120);
+  expect(restored.code).toBe(0);
+  expect(restored.screen).toMatch(bar("restoring ledger"));
+  expect(await ledgerCount()).toBe(ENTRIES);
+}, 30_000);
 
 test("verify reports a damaged file and exits non-zero", async () => {
   expect((await archive("run")).code).toBe(0);

@@ -51,10 +51,29 @@ const pad = (id: number) => String(id).padStart(12, "0");
 
 type Progress = (message: string) => void;
 
+/** Counts one step's rows as they go (the CLI draws a progress bar from it). */
+export type StepMeter = (step: string, totalRows: number) => { update(rows: number): void; finish(): void };
+
+/** Without a meter of its own, a step's count is a progress message per page. */
+const meterOfMessages =
+  (progress: Progress): StepMeter =>
+  (step, totalRows) => ({
+    update: (rows) => progress(`${step}: ${rows.toLocaleString("en")}/${totalRows.toLocaleString("en")} rows`),
+    finish: () => {},
+  });
+
 export interface RunOptions {
   progress?: Progress;
+  meter?: StepMeter;
   /** Stops a run between pages (a service shutting down); whatever it left is finished by the next run. */
   signal?: AbortSignal;
+}
+
+/** What each step of a run reports through. */
+interface Steps {
+  progress: Progress;
+  meter: StepMeter;
+  signal: AbortSignal | undefined;
 }
 
 /** Passes pages through, stopping at the first page after an abort. */
@@ -74,18 +93,19 @@ export async function runArchive(
   sources: ArchiveSource[],
   policy: ArchivePolicy,
   now: number,
-  { progress = () => {}, signal }: RunOptions = {},
+  { progress = () => {}, meter = meterOfMessages(progress), signal }: RunOptions = {},
 ): Promise<RunReport> {
+  const step: Steps = { progress, meter, signal };
   const unlock = lockArchive(dir.path, now);
   try {
     const report: RunReport = { archived: [], deleted: [] };
     for (const source of sources) {
       for (const entry of dir.manifest().files.filter((f) => f.table === source.table && !f.complete)) {
         progress(`${entry.name}: finishing an interrupted run`);
-        await removeArchived(dir, source, entry, progress, signal);
+        await removeArchived(dir, source, entry, step);
       }
       const cutoff = monthStart(now, policy.afterMonths);
-      const written = await archiveEligible(dir, source, cutoff, now, progress, signal);
+      const written = await archiveEligible(dir, source, cutoff, now, step);
       if (written) report.archived.push({ name: written.name, rows: written.rows });
     }
     report.deleted = deleteExpired(dir, monthStart(now, policy.retainMonths), progress);
@@ -101,9 +121,9 @@ async function archiveEligible(
   source: ArchiveSource,
   cutoff: number,
   now: number,
-  progress: Progress,
-  signal: AbortSignal | undefined,
+  step: Steps,
 ): Promise<ManifestEntry | undefined> {
+  const { progress, signal } = step;
   const span = await source.eligible(cutoff);
   if (!span) {
     progress(`${source.table}: nothing older than ${new Date(cutoff).toISOString()}`);
@@ -111,9 +131,9 @@ async function archiveEligible(
   }
   const name = `${source.prefix}-${pad(span.firstId)}-${pad(span.lastId)}.jsonl.gz`;
   progress(`${name}: writing ${span.rows.toLocaleString("en")} rows older than ${new Date(cutoff).toISOString()}`);
-  const file = await dir.write(name, untilAborted(source.pages(cutoff, span, PAGE), signal), (rows) =>
-    progress(`${name}: ${rows.toLocaleString("en")}/${span.rows.toLocaleString("en")} rows written`),
-  );
+  const writing = step.meter(`writing ${source.table}`, span.rows);
+  const file = await dir.write(name, untilAborted(source.pages(cutoff, span, PAGE), signal), writing.update);
+  writing.finish();
   if (file.rows !== span.rows) {
     dir.remove(name);
     throw new ArchiveIntegrityError(`${source.table}: expected ${span.rows} rows, read ${file.rows}; nothing removed`);
@@ -129,7 +149,7 @@ async function archiveEligible(
   };
   const manifest = dir.manifest();
   dir.saveManifest({ ...manifest, files: [...manifest.files.filter((f) => f.name !== name), entry] });
-  await removeArchived(dir, source, entry, progress, signal);
+  await removeArchived(dir, source, entry, step);
   return entry;
 }
 
@@ -141,17 +161,27 @@ async function removeArchived(
   dir: ArchiveDir,
   source: ArchiveSource,
   entry: ManifestEntry,
-  progress: Progress,
-  signal: AbortSignal | undefined,
+  { progress, meter, signal }: Steps,
 ) {
-  for await (const _page of dir.read(entry, PAGE)) {
-    // reading to the end checks the SHA-256, the gzip stream and the row count
+  // Reading to the end checks the SHA-256, the gzip stream and the row count.
+  const checking = meter(`checking ${entry.table} file`, entry.rows);
+  let read = 0;
+  for await (const page of dir.read(entry, PAGE)) {
+    read += page.length;
+    checking.update(read);
   }
+  checking.finish();
+  const removing = meter(`removing ${source.table} rows`, entry.rows);
+  let seen = 0;
   let removed = 0;
   for await (const page of untilAborted(dir.read(entry, PAGE), signal)) {
     removed += await source.remove(entry, page);
-    progress(`${entry.name}: ${removed.toLocaleString("en")} rows removed from ${source.table}`);
+    // Rows already gone (a resumed run) still move the bar: it counts rows handled.
+    seen += page.length;
+    removing.update(seen);
   }
+  removing.finish();
+  progress(`${entry.name}: ${removed.toLocaleString("en")} rows removed from ${source.table}`);
   const manifest = dir.manifest();
   const files = manifest.files.map((f) => (f.name === entry.name ? { ...f, complete: true } : f));
   dir.saveManifest({ ...manifest, files });
@@ -178,7 +208,7 @@ export async function restoreArchive(
   sources: ArchiveSource[],
   name: string,
   now: number,
-  { progress = () => {} }: Pick<RunOptions, "progress"> = {},
+  { progress = () => {}, meter = meterOfMessages(progress) }: Pick<RunOptions, "progress" | "meter"> = {},
 ): Promise<{ rows: number }> {
   const unlock = lockArchive(dir.path, now);
   try {
@@ -189,12 +219,14 @@ export async function restoreArchive(
     await dir.verify(entry);
     const marked = dir.manifest();
     dir.saveManifest({ ...marked, files: marked.files.map((f) => (f.name === name ? { ...f, complete: false } : f)) });
+    const restoring = meter(`restoring ${entry.table}`, entry.rows);
     let rows = 0;
     for await (const page of dir.read(entry, PAGE)) {
       await source.restore(entry, page);
       rows += page.length;
-      progress(`${name}: ${rows.toLocaleString("en")}/${entry.rows.toLocaleString("en")} rows restored`);
+      restoring.update(rows);
     }
+    restoring.finish();
     const manifest = dir.manifest();
     dir.saveManifest({ ...manifest, files: manifest.files.filter((f) => f.name !== name) });
     dir.remove(name);

@@ -11,10 +11,11 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ArchiveBusyError } from "../archive/manifest";
-import { type ArchiveSource, restoreArchive, runArchive } from "../archive/run";
+import { type ArchiveSource, restoreArchive, runArchive, type StepMeter } from "../archive/run";
 import { archiveDirOf, readArchiveConfig } from "../archive/schedule";
 import { ConfigError, type Env, envReader } from "../config";
 import { type DatabaseTarget, filePathOf, readDatabaseTarget } from "../db/target";
+import { type Progress, readProgressSettings, startProgress } from "./progress";
 
 export interface ArchiveCliService {
   name: string;
@@ -26,7 +27,11 @@ export interface ArchiveCliService {
 const USAGE = (name: string) => `usage: bun run archive ${name} run [--as-of ISO] | list | verify | restore FILE`;
 
 export async function archiveCli(service: ArchiveCliService, argv: string[], env: Env): Promise<number> {
-  const say = (message: string) => console.error(`archive ${service.name}: ${message}`);
+  const prefix = `archive ${service.name}`;
+  /** The step whose bar is on screen: messages go through it so they do not tear the bar. */
+  let current: Progress | undefined;
+  const say = (message: string) =>
+    current ? current.note(`${prefix}: ${message}`) : console.error(`${prefix}: ${message}`);
   let parsed: { values: { "as-of"?: string; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -57,6 +62,12 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   const read = envReader(env);
   const database = readDatabaseTarget(read, service.databaseUrlVar, service.defaultDatabaseUrl);
   const config = readArchiveConfig(read);
+  const progressSettings = readProgressSettings(read);
+  const meter: StepMeter = (step, total) => {
+    current?.finish();
+    current = startProgress(progressSettings, { label: `${prefix}: ${step}`, unit: "rows", total });
+    return current;
+  };
   try {
     read.done();
   } catch (error) {
@@ -65,7 +76,14 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
     return 2;
   }
   const dir = archiveDirOf(config, service.name);
-  if (command === "list" || command === "verify") return inspect(dir, command, say);
+  if (command === "list" || command === "verify") {
+    // Verifying reads every file whole: a bar over their megabytes, the report lines above it.
+    const verifying = (total: number) => {
+      current = startProgress(progressSettings, { label: `${prefix}: verify`, unit: "MB", total });
+      return current;
+    };
+    return inspect(dir, command === "verify" ? verifying : undefined, say);
+  }
 
   // A libSQL server is opened as it is: only a missing local file can be a typo.
   const path = filePathOf(database.url);
@@ -76,15 +94,17 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   const { sources, close } = await service.open(database);
   try {
     if (command === "restore") {
-      const { rows } = await restoreArchive(dir, sources, file as string, asOf, { progress: say });
+      const { rows } = await restoreArchive(dir, sources, file as string, asOf, { progress: say, meter });
       say(`restored ${rows.toLocaleString("en")} rows from ${file}`);
     } else {
-      const report = await runArchive(dir, sources, config, asOf, { progress: say });
+      const report = await runArchive(dir, sources, config, asOf, { progress: say, meter });
       const rows = report.archived.reduce((sum, a) => sum + a.rows, 0);
       say(`done: ${rows.toLocaleString("en")} rows archived, ${report.deleted.length} files past retention deleted`);
     }
     return 0;
   } catch (error) {
+    // The step that failed ends its line where it stopped, so the reason stands on its own line.
+    current?.finish();
     say(error instanceof ArchiveBusyError ? `${error.message}; try again later` : (error as Error).message);
     return 1;
   } finally {
@@ -92,20 +112,24 @@ export async function archiveCli(service: ArchiveCliService, argv: string[], env
   }
 }
 
+/** `list`, or `verify` when given the bar to show while it checks every file. */
 async function inspect(
   dir: ReturnType<typeof archiveDirOf>,
-  command: "list" | "verify",
+  verifying: ((totalMegabytes: number) => Progress) | undefined,
   say: (message: string) => void,
 ): Promise<number> {
   const { files, lastRunAt } = dir.manifest();
   say(
     `${dir.path}: ${files.length} files, last run ${lastRunAt === null ? "never" : new Date(lastRunAt).toISOString()}`,
   );
+  const megabytes = (bytes: number) => bytes / 1_000_000;
+  const progress = verifying?.(megabytes(files.reduce((sum, f) => sum + f.bytes, 0)));
+  let checked = 0;
   let bad = 0;
   for (const f of files) {
     const range = `${new Date(f.oldest).toISOString()} .. ${new Date(f.newest).toISOString()}`;
     let state = f.complete ? "complete" : "INCOMPLETE (the next run finishes it)";
-    if (command === "verify") {
+    if (progress) {
       state = await dir.verify(f).then(
         () => "ok",
         (error: Error) => {
@@ -113,8 +137,13 @@ async function inspect(
           return `BAD: ${error.message}`;
         },
       );
+      checked += megabytes(f.bytes);
+      progress.update(checked);
     }
-    console.log(`${f.name}\t${f.table}\t${f.rows} rows\t${range}\t${state}`);
+    const line = `${f.name}\t${f.table}\t${f.rows} rows\t${range}\t${state}`;
+    if (progress) progress.note(line, process.stdout);
+    else console.log(line);
   }
+  progress?.finish();
   return bad === 0 ? 0 : 1;
 }

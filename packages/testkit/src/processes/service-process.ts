@@ -109,3 +109,27 @@ export async function runCli(entry: string, args: string[], env: Record<string, 
   ]);
   return { code, stdout, stderr };
 }
+
+/**
+ * Runs a command-line tool on a pseudo-terminal, as an operator at a terminal would see it:
+ * util-linux `script` gives it a TTY for stdin, stdout and stderr, and hands back what it drew.
+ * The terminal has no size unless `columns` gives it one.
+ */
+export async function runCliInTerminal(
+  entry: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  columns?: number,
+) {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const sized = columns === undefined ? "" : `stty cols ${columns} && `;
+  const command = `${sized}exec ${["bun", entry, ...args].map(quote).join(" ")}`;
+  const proc = Bun.spawn(["script", "--quiet", "--flush", "--return", "--command", command, "/dev/null"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TERM: "xterm", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, screen] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+  return { code, screen };
+}
