@@ -40,12 +40,23 @@ function sourceFiles(root: string, dir = ""): string[] {
   return files;
 }
 
+/** An `exports` target: a path, or paths by condition (a package that ships its types built). */
+type Target = string | Record<string, string>;
+
+/** The source file a target stands for: the workspace's own condition (see tsconfig.json) or the default. */
+const sourceOf = (target: Target) =>
+  typeof target === "string" ? target : (target["matchday-source"] ?? target.default ?? "");
+
 function readPackage(root: string, dir: string): WorkspacePackage | undefined {
   const file = join(root, dir, "package.json");
   if (!existsSync(file)) return undefined;
-  const json = JSON.parse(readFileSync(file, "utf8")) as { name: string; exports?: Record<string, string> | string };
+  const json = JSON.parse(readFileSync(file, "utf8")) as { name: string; exports?: Record<string, Target> | string };
   const exports = typeof json.exports === "string" ? { ".": json.exports } : (json.exports ?? {});
-  return { name: json.name, dir, exports };
+  return {
+    name: json.name,
+    dir,
+    exports: Object.fromEntries(Object.entries(exports).map(([k, v]) => [k, sourceOf(v)])),
+  };
 }
 
 /** The root package and every workspace it lists (`dir` or `dir/*`). */

@@ -1,16 +1,8 @@
-import { treaty } from "@elysiajs/eden/treaty2";
-import type { ErrorCode as DiscountErrorCode } from "@matchday/discount/errors";
-import type { FieldIssue } from "@matchday/shared/errors";
-import type { ErrorCode as WalletErrorCode } from "@matchday/wallet/errors";
-import type { AnyElysia } from "elysia";
+import type { ErrorCode, FieldIssue } from "./error-codes";
 
-/** Every code either service answers with: each keeps its own closed set in its errors.ts. */
-export type ErrorCode = DiscountErrorCode | WalletErrorCode;
+export type { ErrorCode, FieldIssue } from "./error-codes";
 
-/**
- * Which codes a service sends is known here from its types only, as its bodies are: the
- * client bundles no service code. At run time a code must at least look like one of ours.
- */
+/** At run time a code must at least look like one of ours; which ones exist is the types' business. */
 const isErrorCode = (value: unknown): value is ErrorCode =>
   typeof value === "string" && /^[A-Z][A-Z0-9_]*$/.test(value);
 
@@ -58,18 +50,26 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Reads every answer ourselves instead of leaving it to Eden, which would turn date strings into
- * Dates the types do not mention and hand a chunked CSV over as parsed fragments. Server-Sent
- * Events are Eden's to read (it yields one parsed event at a time), so this copy is let go.
- */
+/** What a route's entry in a generated table (src/generated/) may name besides its answers. */
+interface RouteShape {
+  params?: Record<string, string>;
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  responses: Record<number, unknown>;
+}
+
+type Sent = Omit<RouteShape, "responses">;
+
+/** What a call to a route sends: exactly the parts the route has. */
+export type RequestOf<R extends RouteShape> = Pick<R, Extract<keyof R, "params" | "query" | "headers" | "body">>;
+/** The body of any of a route's 2xx answers. */
+export type SuccessOf<R extends RouteShape> = R["responses"][keyof R["responses"]];
+
+/** A JSON body as data, a stream (Server-Sent Events) as the stream, anything else as text. */
 async function readBody(response: Response): Promise<unknown> {
   const type = response.headers.get("content-type") ?? "";
-  if (type.startsWith("text/event-stream")) {
-    // Not awaited: a tee branch's cancel settles only once the other branch is done too.
-    void response.body?.cancel();
-    return null;
-  }
+  if (type.startsWith("text/event-stream")) return response.body;
   const text = await response.text();
   if (!/^application\/(problem\+)?json/.test(type)) return text;
   try {
@@ -79,29 +79,67 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-/** Eden's typed proxy for one app, with the caller's token, fetch options and our reading of answers. */
-export function connect<App extends AnyElysia>(options: ClientOptions) {
-  const { token } = options;
-  return treaty<App>(options.baseUrl, {
-    fetch: options.fetch as RequestInit,
-    parseDate: false,
-    headers: async () =>
-      token === undefined ? {} : { authorization: `Bearer ${typeof token === "string" ? token : await token()}` },
-    onResponse: readBody,
-  });
-}
-
-/** Per-call RequestInit: the caller's signal and the deadline, whichever fires first. */
-export function callInit(defaults: ClientOptions, call: CallOptions = {}): { fetch: RequestInit } {
+/** Per-call deadline and signal: the caller's signal and the deadline, whichever fires first. */
+function signalFor(defaults: ClientOptions, call: CallOptions): AbortSignal | undefined {
   const timeoutMs = call.timeoutMs ?? defaults.timeoutMs;
   const signals = [
     defaults.fetch?.signal,
     call.signal,
     timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
-  ];
-  const present = signals.filter((s): s is AbortSignal => s instanceof AbortSignal);
-  return {
-    fetch: present.length === 0 ? {} : { signal: present.length === 1 ? present[0] : AbortSignal.any(present) },
+  ].filter((s): s is AbortSignal => s instanceof AbortSignal);
+  return signals.length <= 1 ? signals[0] : AbortSignal.any(signals);
+}
+
+/** `/v1/wallets/{phone}` with each parameter filled in, encoded, and the query's set values appended. */
+function urlFor(baseUrl: string, path: string, params: Record<string, string> = {}, query: object = {}): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) search.append(name, String(value));
+  const rest = search.size === 0 ? "" : `?${search}`;
+  return `${baseUrl.replace(/\/$/, "")}${filled}${rest}`;
+}
+
+async function headersFor(options: ClientOptions, request: { headers?: Record<string, string>; body?: unknown }) {
+  const headers: Record<string, string> = { ...request.headers };
+  if (request.body !== undefined) headers["content-type"] = "application/json";
+  const { token } = options;
+  if (token !== undefined) headers.authorization = `Bearer ${typeof token === "string" ? token : await token()}`;
+  return headers;
+}
+
+/**
+ * A caller for one service's route table: `call("POST /v1/redeem", { body }, options)` sends the
+ * request its types describe and resolves to a result value. Nothing here throws.
+ */
+export function routeCaller<Routes extends { [K in keyof Routes]: RouteShape }>(options: ClientOptions) {
+  return async <K extends keyof Routes & string>(
+    route: K,
+    request: RequestOf<Routes[K]>,
+    call: CallOptions = {},
+  ): Promise<ApiResult<SuccessOf<Routes[K]>>> => {
+    const [method, path] = route.split(" ") as [string, string];
+    const { params, query, body } = request as Sent;
+    let response: Response;
+    try {
+      response = await fetch(urlFor(options.baseUrl, path, params, query), {
+        ...(options.fetch as RequestInit),
+        method,
+        headers: await headersFor(options, request as Sent),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signalFor(options, call),
+      });
+    } catch (cause) {
+      // No answer, or the token provider threw: still a value, never an exception for the caller.
+      return { ok: false, error: noAnswer(cause) };
+    }
+    let data: unknown;
+    try {
+      data = await readBody(response);
+    } catch (cause) {
+      return { ok: false, error: noAnswer(cause) };
+    }
+    if (response.status < 200 || response.status > 299) return { ok: false, error: refusal(response, data) };
+    return { ok: true, status: response.status, data: data as SuccessOf<Routes[K]>, headers: response.headers };
   };
 }
 
@@ -149,24 +187,4 @@ function refusal(response: Response, body: unknown): ApiError {
     errors: problem.errors,
     retryAfterSeconds,
   };
-}
-
-type EdenAnswer = { data: unknown; error: unknown; response: Response; status: number };
-/** The body type of an Eden answer's 2xx branch. */
-export type SuccessOf<A extends EdenAnswer> = Extract<A, { error: null }>["data"];
-
-/** Turns Eden's answer (or its failure to get one) into a result value: nothing here throws. */
-export async function settle<A extends EdenAnswer>(pending: Promise<A>): Promise<ApiResult<SuccessOf<A>>> {
-  let answer: A;
-  try {
-    answer = await pending;
-  } catch (cause) {
-    // e.g. the token provider threw: still a value, never an exception for the caller.
-    return { ok: false, error: noAnswer(cause) };
-  }
-  // Eden answers a fetch that threw with no response and the thrown error as the value.
-  const response = answer.response as Response | undefined;
-  if (!response) return { ok: false, error: noAnswer((answer.error as { value?: unknown } | null)?.value) };
-  if (response.status < 200 || response.status > 299) return { ok: false, error: refusal(response, answer.data) };
-  return { ok: true, status: response.status, data: answer.data as SuccessOf<A>, headers: response.headers };
 }

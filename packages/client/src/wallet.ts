@@ -1,39 +1,36 @@
-import type { WalletApp } from "@matchday/wallet/app";
-import { type CallOptions, type ClientOptions, callInit, connect, settle } from "./core";
+import { type CallOptions, type ClientOptions, type RequestOf, routeCaller } from "./core";
+import type { WalletRoutes } from "./generated/wallet-routes";
 
-export type { ApiError, ApiResult, CallOptions, ClientOptions, TokenSource } from "./core";
+export type { ApiError, ApiResult, CallOptions, ClientOptions, ErrorCode, TokenSource } from "./core";
+export type { WalletRoutes } from "./generated/wallet-routes";
 export { idempotencyKeyFor } from "./idempotency";
 
-type Wallet = ReturnType<ReturnType<typeof connect<WalletApp>>["v1"]["wallets"]>;
 /** `{amount, reference?, description?}` as the wallet's own schema says: integer Tomans. */
-export type EntryBody = Parameters<Wallet["credits"]["post"]>[0];
+export type EntryBody = RequestOf<WalletRoutes["POST /v1/wallets/{phone}/credits"]>["body"];
 /** `{items: [{phone, amount, idempotencyKey, reference?, description?}]}`: 1-500 credits, each keyed. */
-export type CreditBatch = Parameters<ReturnType<typeof connect<WalletApp>>["v1"]["credit-batches"]["post"]>[0];
+export type CreditBatch = RequestOf<WalletRoutes["POST /v1/credit-batches"]>["body"];
 export type CreditBatchItem = CreditBatch["items"][number];
-export type TransactionsQuery = NonNullable<NonNullable<Parameters<Wallet["transactions"]["get"]>[0]>["query"]>;
+export type TransactionsQuery = RequestOf<WalletRoutes["GET /v1/wallets/{phone}/transactions"]>["query"];
 
 /**
  * The wallet's v1 API. Credits and debits take the Idempotency-Key as a required argument:
  * the caller must decide what makes two calls the same (see idempotencyKeyFor).
  */
 export function createWalletClient(options: ClientOptions) {
-  const api = connect<WalletApp>(options);
-  // Eden puts path parameters in the URL as they are.
-  const wallet = (phone: string) => api.v1.wallets({ phone: encodeURIComponent(phone) });
+  const send = routeCaller<WalletRoutes>(options);
   const entry =
-    (kind: "credits" | "debits") => (phone: string, body: EntryBody, idempotencyKey: string, call?: CallOptions) =>
-      settle(
-        wallet(phone)[kind].post(body, { headers: { "idempotency-key": idempotencyKey }, ...callInit(options, call) }),
-      );
+    (route: "POST /v1/wallets/{phone}/credits" | "POST /v1/wallets/{phone}/debits") =>
+    (phone: string, body: EntryBody, idempotencyKey: string, call?: CallOptions) =>
+      send(route, { params: { phone }, headers: { "idempotency-key": idempotencyKey }, body }, call);
   return {
-    balance: (phone: string, call?: CallOptions) => settle(wallet(phone).get(callInit(options, call))),
+    balance: (phone: string, call?: CallOptions) => send("GET /v1/wallets/{phone}", { params: { phone } }, call),
     transactions: (phone: string, query: TransactionsQuery = {}, call?: CallOptions) =>
-      settle(wallet(phone).transactions.get({ query, ...callInit(options, call) })),
-    credit: entry("credits"),
+      send("GET /v1/wallets/{phone}/transactions", { params: { phone }, query }, call),
+    credit: entry("POST /v1/wallets/{phone}/credits"),
     /** Many credits in one request, each with its own key and its own result (201 entry or 409 refusal), in order. */
     creditMany: (items: CreditBatchItem[], call?: CallOptions) =>
-      settle(api.v1["credit-batches"].post({ items }, callInit(options, call))),
-    debit: entry("debits"),
+      send("POST /v1/credit-batches", { body: { items } }, call),
+    debit: entry("POST /v1/wallets/{phone}/debits"),
   };
 }
 
