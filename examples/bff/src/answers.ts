@@ -1,7 +1,9 @@
 import type { ApiError } from "@matchday/client/discount";
-import { problemType } from "@matchday/shared/errors";
 
 const PROBLEM = { "content-type": "application/problem+json" };
+
+/** The services' problem type URIs, so a client reads the BFF's problems as theirs. */
+const problemType = (code: string) => `urn:matchday:problem:${code.toLowerCase().replaceAll("_", "-")}`;
 
 export function problem(
   status: number,

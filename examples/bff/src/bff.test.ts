@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createDiscountClient } from "@matchday/client/discount";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { bearer, TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
+import { type ConsumerProject, makeConsumerProject, packClient } from "@matchday/testkit/packed-client";
 import {
+  REPO_ROOT,
   type RedisAndWallet,
   type ServiceProcess,
   startDiscountProcess,
@@ -17,13 +19,36 @@ let discountDb: TempDatabase;
 let discount: ServiceProcess;
 let bff: ServiceProcess;
 let code: string;
+let pack: Awaited<ReturnType<typeof packClient>>;
+let project: ConsumerProject;
+
+/**
+ * The BFF as a project of its own outside this repository: its source, its package.json's
+ * dependencies from the registry, and the client from the tarball `bun pm pack` makes of it.
+ */
+async function installBff(): Promise<ConsumerProject> {
+  pack = await packClient();
+  const manifest = await Bun.file(`${REPO_ROOT}examples/bff/package.json`).json();
+  const { "@matchday/client": _, ...fromRegistry } = manifest.dependencies as Record<string, string>;
+  // Its own dev tools only: the testkit is this repository's, not the BFF's.
+  const { "@matchday/testkit": __, ...devTools } = manifest.devDependencies as Record<string, string>;
+  return makeConsumerProject({
+    tarball: pack.tarball,
+    files: { src: `${REPO_ROOT}examples/bff/src` },
+    dependencies: fromRegistry,
+    devDependencies: devTools,
+    types: ["bun"],
+  });
+}
 
 beforeAll(async () => {
+  project = await installBff();
   base = await startRedisAndWallet();
   discountDb = await makeTempDatabase();
   discount = await startDiscountProcess(discountDb, { redisUrl: base.redis.url, wallet: base.wallet });
   bff = await startService({
-    entry: "examples/bff/src/main.ts",
+    entry: "src/main.ts",
+    cwd: project.dir,
     portVar: "BFF_PORT",
     env: { JWT_SECRET: TEST_JWT_SECRET, WALLET_URL: base.wallet.url, DISCOUNT_URL: discount.url },
   });
@@ -31,11 +56,23 @@ beforeAll(async () => {
   const created = await admin.createCampaign({ name: "BFF match", amount: PRIZE, maxRedemptions: 1 });
   if (!created.ok) throw new Error(JSON.stringify(created.error));
   code = created.data.code;
-});
+}, 60_000);
+
+test("installed on its own, the BFF holds the client from the tarball and type-checks against its shipped types", async () => {
+  const installed = await project.run(["ls", "node_modules/@matchday"]);
+  expect(installed.stdout.trim().split("\n")).toEqual(["client"]);
+  const checked = await project.typecheck();
+  expect([checked.code, checked.stdout.split("\n").filter((line) => !line.startsWith("/"))]).toEqual([0, [""]]);
+  const client = checked.files.filter((file) => file.includes("/node_modules/@matchday/client/"));
+  expect(client.length).toBeGreaterThan(0);
+  expect(client.every((file) => file.includes("/node_modules/@matchday/client/dist/"))).toBe(true);
+}, 30_000);
 afterAll(async () => {
   await Promise.all([bff?.kill(), discount?.kill()]);
   discountDb?.dispose();
   await base?.dispose({ hard: true });
+  project?.dispose();
+  pack?.dispose();
 });
 
 async function call(path: string, phone: string | undefined, init: RequestInit = {}) {

@@ -1,10 +1,9 @@
 import { createDiscountClient } from "@matchday/client/discount";
 import { createWalletClient } from "@matchday/client/wallet";
-import { createTokenVerifier, serviceTokenSource } from "@matchday/shared/auth";
-import { ConfigError } from "@matchday/shared/config";
 import { problem } from "./answers";
-import { type BffConfig, loadBffConfig } from "./config";
+import { type BffConfig, ConfigError, loadBffConfig } from "./config";
 import { bffRoutes } from "./server";
+import { serviceTokenSource, userVerifier } from "./tokens";
 
 /** `bun examples/bff/src/main.ts`: the only place that reads the environment. */
 function configOrExit(): BffConfig {
@@ -26,7 +25,7 @@ const server = Bun.serve({
   hostname: config.host,
   routes: {
     ...bffRoutes({
-      verifyToken: createTokenVerifier(config.jwtSecret),
+      verifyUser: userVerifier(config.jwtSecret),
       discount: createDiscountClient({
         baseUrl: config.discountUrl,
         token: serviceTokenSource(config.jwtSecret, "bff"),

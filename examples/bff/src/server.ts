@@ -1,11 +1,10 @@
 import type { DiscountClient } from "@matchday/client/discount";
 import type { createWalletClient } from "@matchday/client/wallet";
-import type { TokenVerifier } from "@matchday/shared/auth";
-import { AppError } from "@matchday/shared/errors";
 import { answerFor, problem } from "./answers";
+import type { UserVerifier } from "./tokens";
 
 export interface BffDeps {
-  verifyToken: TokenVerifier;
+  verifyUser: UserVerifier;
   /** Called with the BFF's own service token. */
   discount: DiscountClient;
   /** A wallet client for one caller's token: the wallet itself then checks they read only their own. */
@@ -13,16 +12,13 @@ export interface BffDeps {
 }
 
 /** The signed-in user behind a request, or the answer to give when there is none. */
-async function signedInUser(verifyToken: TokenVerifier, request: Request) {
-  const authorization = request.headers.get("authorization");
-  try {
-    const principal = await verifyToken(authorization);
-    if (principal.role !== "user") return problem(403, "FORBIDDEN", "Only a signed-in user may do this");
-    return { phone: principal.phone, token: authorization?.slice("Bearer ".length) ?? "" };
-  } catch (error) {
-    if (error instanceof AppError) return problem(401, error.code, "Sign in first", error.message);
-    throw error;
-  }
+async function signedInUser(verifyUser: UserVerifier, request: Request) {
+  const signedIn = await verifyUser(request.headers.get("authorization"));
+  if ("user" in signedIn) return signedIn.user;
+  const { status, code } = signedIn.refused;
+  return status === 403
+    ? problem(403, code, "Only a signed-in user may do this")
+    : problem(401, code, "Sign in first", "Send Authorization: Bearer <your token>, signed and not expired");
 }
 
 async function codeFrom(request: Request): Promise<string | undefined> {
@@ -31,11 +27,11 @@ async function codeFrom(request: Request): Promise<string | undefined> {
 }
 
 /** The BFF's two user-facing routes, for Bun.serve's `routes`. */
-export function bffRoutes({ verifyToken, discount, walletFor }: BffDeps) {
+export function bffRoutes({ verifyUser, discount, walletFor }: BffDeps) {
   return {
     "/claim": {
       async POST(request: Request): Promise<Response> {
-        const user = await signedInUser(verifyToken, request);
+        const user = await signedInUser(verifyUser, request);
         if (user instanceof Response) return user;
         const code = await codeFrom(request);
         if (!code) return problem(422, "VALIDATION_FAILED", 'Send {"code": "..."}, the code from the screen');
@@ -49,7 +45,7 @@ export function bffRoutes({ verifyToken, discount, walletFor }: BffDeps) {
     },
     "/me/balance": {
       async GET(request: Request): Promise<Response> {
-        const user = await signedInUser(verifyToken, request);
+        const user = await signedInUser(verifyUser, request);
         if (user instanceof Response) return user;
         const result = await walletFor(user.token).balance(user.phone);
         if (!result.ok) return answerFor(result.error);

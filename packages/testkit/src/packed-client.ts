@@ -38,8 +38,8 @@ export async function packClient(): Promise<{ tarball: string; dispose(): void }
   return { tarball: join(dir, name), dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The tsconfig a fresh Bun project starts with (`bun init`), minus Bun's own types: the client must not need them. */
-const CONSUMER_TSCONFIG = {
+/** The tsconfig a fresh Bun project starts with (`bun init`); `types` as the project asks (the client needs none). */
+const consumerTsconfig = (types: string[]) => ({
   compilerOptions: {
     lib: ["ESNext", "DOM"],
     target: "ESNext",
@@ -51,9 +51,9 @@ const CONSUMER_TSCONFIG = {
     strict: true,
     skipLibCheck: false,
     noUncheckedIndexedAccess: true,
-    types: [],
+    types,
   },
-};
+});
 
 export interface ConsumerProject {
   dir: string;
@@ -67,12 +67,16 @@ export interface ConsumerProject {
 /**
  * A fresh project in the system temp dir, outside the workspace, that installs the client from
  * its tarball as any other project would: `files` are copied in (a path to a file or a
- * directory, by its name in the project), `dependencies` are added to the tarball's.
+ * directory, by its name in the project, tests left out), `dependencies` (from the registry)
+ * are added to the tarball's.
  */
 export async function makeConsumerProject(options: {
   tarball: string;
   files: Record<string, string>;
   dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  /** Ambient type packages the project's code needs, e.g. `["bun"]` with `@types/bun` among its devDependencies. */
+  types?: string[];
 }): Promise<ConsumerProject> {
   const dir = mkdtempSync(join(tmpdir(), "matchday-consumer-"));
   const manifest = {
@@ -80,10 +84,14 @@ export async function makeConsumerProject(options: {
     private: true,
     type: "module",
     dependencies: { "@matchday/client": `file:${options.tarball}`, ...options.dependencies },
+    devDependencies: options.devDependencies ?? {},
   };
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify(CONSUMER_TSCONFIG, null, 2)}\n`);
-  for (const [name, source] of Object.entries(options.files)) cpSync(source, join(dir, name), { recursive: true });
+  writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify(consumerTsconfig(options.types ?? []), null, 2)}\n`);
+  for (const [name, source] of Object.entries(options.files)) {
+    // What an installed project holds: its code, not this repository's tests of it.
+    cpSync(source, join(dir, name), { recursive: true, filter: (path) => !path.endsWith(".test.ts") });
+  }
   const project: ConsumerProject = {
     dir,
     run: (command, env) => run(command, dir, env),

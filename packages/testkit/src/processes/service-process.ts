@@ -18,8 +18,10 @@ export interface ServiceProcess {
 }
 
 export interface ServiceSpec {
-  /** Entry file relative to the repository root, e.g. `wallet/src/main.ts`. */
+  /** Entry file relative to `cwd`, e.g. `wallet/src/main.ts`. */
   entry: string;
+  /** Where it runs: the repository root unless given (e.g. a project the test installed elsewhere). */
+  cwd?: string;
   /** The env var that carries the port, e.g. `WALLET_PORT`. */
   portVar: string;
   env: Record<string, string>;
@@ -56,7 +58,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
     output: () => log,
     async start() {
       proc = Bun.spawn([...(spec.command ?? ["bun"]), spec.entry], {
-        cwd: REPO_ROOT,
+        cwd: spec.cwd ?? REPO_ROOT,
         env: {
           ...process.env,
           LOG_LEVEL: "warn",
