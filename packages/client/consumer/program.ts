@@ -5,7 +5,7 @@
  * one JSON line of what it saw.
  */
 import { type ApiResult, createDiscountClient, type ErrorCode } from "@matchday/client/discount";
-import { createWalletClient, idempotencyKeyFor } from "@matchday/client/wallet";
+import { createWalletClient, idempotencyKeyFor, type WalletView } from "@matchday/client/wallet";
 
 // Bun's own types are not installed here: the package must not need them, so this names the one global used.
 declare const process: { env: Record<string, string | undefined> };
@@ -35,7 +35,8 @@ const soldOut: ErrorCode | "none" = late.ok ? "none" : (late.error.code as Error
 // The redeem answers once the prize is recorded; the wallet may hear of it a moment later.
 let balance = 0;
 for (let tries = 0; tries < 50 && balance < won.amount; tries++) {
-  balance = dataOf(await wallet.balance(phone)).balance;
+  const view: WalletView = dataOf(await wallet.balance(phone));
+  balance = view.balance;
   if (balance < won.amount) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 const key = await idempotencyKeyFor("packed-client", "order-1");

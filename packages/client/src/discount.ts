@@ -1,4 +1,4 @@
-import { type ApiResult, type CallOptions, type ClientOptions, routeCaller } from "./core";
+import { type ApiResult, type CallOptions, type ClientOptions, routeCaller, type SuccessOf } from "./core";
 import type { DiscountRoutes } from "./generated/discount-routes";
 import { serverSentEvents } from "./server-sent-events";
 
@@ -22,7 +22,11 @@ export type DeliveryListQuery = Query<"GET /v1/webhooks/{id}/deliveries">;
 export type ReversalBody = Body<"POST /v1/coupons/{code}/rollback">;
 export type RevokeBody = NonNullable<Body<"POST /v1/coupons/{code}/revoke">>;
 
-type Report = DiscountRoutes["GET /v1/campaigns/{code}/report"]["responses"][200];
+/** What a route answers on success, e.g. `DiscountAnswer<"POST /v1/redeem">`. */
+export type DiscountAnswer<K extends keyof DiscountRoutes> = SuccessOf<DiscountRoutes[K]>;
+export type Campaign = DiscountAnswer<"GET /v1/campaigns/{code}">;
+export type RedeemResult = DiscountAnswer<"POST /v1/redeem">;
+export type Report = DiscountAnswer<"GET /v1/campaigns/{code}/report">;
 /** One winner, as the report lists it and the live stream announces it. */
 export type Winner = Report["winners"][number];
 /** A campaign's numbers, as the report heads them and the live stream repeats them when they change. */

@@ -1,4 +1,4 @@
-import { type CallOptions, type ClientOptions, type RequestOf, routeCaller } from "./core";
+import { type CallOptions, type ClientOptions, type RequestOf, routeCaller, type SuccessOf } from "./core";
 import type { WalletRoutes } from "./generated/wallet-routes";
 
 export type { ApiError, ApiResult, CallOptions, ClientOptions, ErrorCode, TokenSource } from "./core";
@@ -11,6 +11,11 @@ export type EntryBody = RequestOf<WalletRoutes["POST /v1/wallets/{phone}/credits
 export type CreditBatch = RequestOf<WalletRoutes["POST /v1/credit-batches"]>["body"];
 export type CreditBatchItem = CreditBatch["items"][number];
 export type TransactionsQuery = RequestOf<WalletRoutes["GET /v1/wallets/{phone}/transactions"]>["query"];
+/** What a route answers on success, e.g. `WalletAnswer<"GET /v1/wallets/{phone}">`. */
+export type WalletAnswer<K extends keyof WalletRoutes> = SuccessOf<WalletRoutes[K]>;
+export type WalletView = WalletAnswer<"GET /v1/wallets/{phone}">;
+export type TransactionsPage = WalletAnswer<"GET /v1/wallets/{phone}/transactions">;
+export type LedgerEntry = TransactionsPage["items"][number];
 
 /**
  * The wallet's v1 API. Credits and debits take the Idempotency-Key as a required argument:
