@@ -1,5 +1,5 @@
 import { startDiscountWithoutWallet } from "@matchday/testkit/discount";
-import { REPO_ROOT } from "@matchday/testkit/processes";
+import { REPO_ROOT, runCommand } from "@matchday/testkit/processes";
 import { startWalletInProcess } from "@matchday/testkit/wallet";
 import { type OpenApiDocument, renderRoutes } from "./render";
 
@@ -7,19 +7,12 @@ export const GENERATED_DIR = `${REPO_ROOT}packages/client/src/generated/`;
 
 /** Formats as `bun run lint` wants it, so a generated file passes lint and compares byte for byte. */
 async function formatted(path: string, text: string): Promise<string> {
-  const biome = Bun.spawn([`${REPO_ROOT}node_modules/.bin/biome`, "format", `--stdin-file-path=${path}`], {
-    cwd: REPO_ROOT,
-    stdin: new Blob([text]),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, out, err] = await Promise.all([
-    biome.exited,
-    new Response(biome.stdout).text(),
-    new Response(biome.stderr).text(),
-  ]);
-  if (code !== 0) throw new Error(`biome could not format ${path}: ${err}`);
-  return out;
+  const { code, stdout, stderr } = await runCommand(
+    [`${REPO_ROOT}node_modules/.bin/biome`, "format", `--stdin-file-path=${path}`],
+    { stdin: text },
+  );
+  if (code !== 0) throw new Error(`biome could not format ${path}: ${stderr}`);
+  return stdout;
 }
 
 /** Each generated file as the real apps' OpenAPI documents make it today. */

@@ -1,24 +1,9 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "./processes";
+import { type Ran, REPO_ROOT, runCommand } from "./processes";
 
-/** What a command printed and how it ended. */
-export interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(command: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
-  const proc = Bun.spawn(command, { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
-}
+const run = (command: string[], cwd: string, env: Record<string, string> = {}) => runCommand(command, { cwd, env });
 
 async function succeed(what: string, command: string[], cwd: string): Promise<Ran> {
   const ran = await run(command, cwd);

@@ -96,11 +96,22 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
   return handle;
 }
 
-/** Runs a command-line tool as an operator would: its own `bun` process from the repository root. */
-export async function runCli(entry: string, args: string[], env: Record<string, string | undefined> = {}) {
-  const proc = Bun.spawn(["bun", entry, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+/** What a command printed and how it ended. */
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (in the repository root unless given a cwd), with `stdin` as its input. */
+export async function runCommand(
+  command: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {},
+): Promise<Ran> {
+  const proc = Bun.spawn(command, {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdin: options.stdin === undefined ? "ignore" : new Blob([options.stdin]),
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -110,6 +121,11 @@ export async function runCli(entry: string, args: string[], env: Record<string, 
     new Response(proc.stderr).text(),
   ]);
   return { code, stdout, stderr };
+}
+
+/** Runs a command-line tool as an operator would: its own `bun` process from the repository root. */
+export function runCli(entry: string, args: string[], env: Record<string, string | undefined> = {}) {
+  return runCommand(["bun", entry, ...args], { env });
 }
 
 /**
