@@ -4,8 +4,10 @@ import { launchBrowser } from "@matchday/testkit/browser";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { bearer } from "@matchday/testkit/http";
 import {
+  type DelayProxy,
   type RedisAndWallet,
   type ServiceProcess,
+  startDelayProxy,
   startDiscountProcess,
   startRedisAndWallet,
 } from "@matchday/testkit/processes";
@@ -14,6 +16,8 @@ import type { Browser, Page } from "playwright-core";
 export interface DashboardStack {
   discount: ServiceProcess;
   wallet: ServiceProcess;
+  /** The discount service reaches the wallet through it: set delayMs to make the wallet answer late. */
+  walletProxy: DelayProxy;
   browser: Browser;
   /** Opens /admin and submits the token (the caller waits for what it expects next). */
   signIn(page: Page, token: string): Promise<void>;
@@ -26,14 +30,16 @@ export interface DashboardStack {
 export async function startDashboardStack(env: Record<string, string> = {}): Promise<DashboardStack> {
   const base: RedisAndWallet = await startRedisAndWallet();
   const discountDb: TempDatabase = await makeTempDatabase();
+  const walletProxy = startDelayProxy(base.wallet.url);
   let discount: ServiceProcess | undefined;
   let browser: Browser;
   try {
-    discount = await startDiscountProcess(discountDb, { redisUrl: base.redis.url, wallet: base.wallet }, env);
+    discount = await startDiscountProcess(discountDb, { redisUrl: base.redis.url, wallet: walletProxy.url }, env);
     browser = await launchBrowser();
   } catch (err) {
     // What did start is stopped, so a failed start leaves no process behind.
     await discount?.stop();
+    walletProxy.stop();
     await base.dispose();
     discountDb.dispose();
     throw err;
@@ -41,6 +47,7 @@ export async function startDashboardStack(env: Record<string, string> = {}): Pro
   return {
     discount,
     wallet: base.wallet,
+    walletProxy,
     browser,
     async signIn(page, token) {
       await page.goto(`${discount.url}/admin`);
@@ -48,7 +55,7 @@ export async function startDashboardStack(env: Record<string, string> = {}): Pro
       await page.click("#sign-in");
     },
     async redeem(code, phone) {
-      const res = await fetch(`${discount?.url}/v1/redeem`, {
+      const res = await fetch(`${discount.url}/v1/redeem`, {
         method: "POST",
         headers: { ...(await bearer("service")), "content-type": "application/json" },
         body: JSON.stringify({ code, phone }),
@@ -58,6 +65,7 @@ export async function startDashboardStack(env: Record<string, string> = {}): Pro
     async dispose() {
       await browser.close();
       await discount.stop();
+      walletProxy.stop();
       await base.dispose();
       discountDb.dispose();
     },

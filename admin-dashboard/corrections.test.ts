@@ -16,6 +16,8 @@ beforeAll(async () => {
     WEBHOOK_ALLOW_HTTP: "true",
     WEBHOOK_ALLOW_PRIVATE: "true",
     WEBHOOK_INTERVAL_MS: "100",
+    // A wallet answer held back longer than this leaves a void pending (202) for the relay to finish.
+    WALLET_TIMEOUT_MS: "500",
   });
   receiver = await startWebhookReceiver({ secret: "whsec_AAAA", mode: "ok" });
   admin = { ...(await bearer("admin")), "content-type": "application/json" };
@@ -113,6 +115,9 @@ test("voiding asks for a reason and a confirmation naming the phone and amount; 
     await page.keyboard.type("changed my mind");
     await page.keyboard.press("Escape");
     await page.waitForSelector("#void-dialog", { state: "hidden" });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(
+      "Void winner +989122000011 (rank 1)",
+    );
     // The Cancel button too, after a reason was typed.
     await page.click(`${row(1)} button`);
     await page.fill("#void-reason", "not this one");
@@ -184,6 +189,32 @@ test("a void the wallet refuses because the credit was spent shows why, changes 
     expect(await walletOf(phone)).toEqual(before);
     expect((await report("VOIDBROKE")).voided).toBe(0);
   } finally {
+    await page.close();
+  }
+}, 60_000);
+
+test("a void the wallet does not confirm in time is shown as pending, then as voided once the relay completes it", async () => {
+  const phone = "09122000041";
+  await campaignWithWinners("VOIDSLOW", 3_000, 1, [phone]);
+  const page = await stack.browser.newPage();
+  try {
+    await openCampaign(page, "VOIDSLOW", 1);
+    stack.walletProxy.delayMs = 2_000;
+    await page.click(`${row(1)} button`);
+    await page.fill("#void-reason", "chargeback");
+    await page.click("#void-confirm");
+    await page.waitForSelector(`${row(1)}[data-voided='pending']`, { timeout: 15_000 });
+    expect(await page.getAttribute("#void-result", "data-tone")).toBe("warn");
+    expect(await page.textContent("#void-result")).toContain("the wallet has not confirmed the debit yet");
+
+    stack.walletProxy.delayMs = 0;
+    await page.waitForSelector(`${row(1)}[data-voided='true']`, { timeout: 30_000 });
+    expect(await page.textContent(`${row(1)} q`)).toBe("chargeback");
+    const wallet = await walletOf(phone);
+    expect(wallet.balance).toBe(0);
+    expect(wallet.entries.filter((e) => e.kind === "debit")).toHaveLength(1);
+  } finally {
+    stack.walletProxy.delayMs = 0;
     await page.close();
   }
 }, 60_000);

@@ -87,8 +87,10 @@ export function setUpVoids({ view, getCampaign, onAuthError }) {
     if (dialog.open) dialog.close();
   }
 
+  // Keyboard users land back on the row's button, or, once it is busy, on the outcome's message.
   dialog.addEventListener("close", () => {
-    asked?.button.isConnected && asked.button.focus();
+    if (asked?.button.isConnected && !asked.button.disabled) asked.button.focus();
+    else if (asked) result.focus();
     asked = null;
   });
   $("void-cancel").addEventListener("click", close);
