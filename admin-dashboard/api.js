@@ -73,8 +73,8 @@ async function problemOf(res) {
 }
 
 /** Calls the API; resolves to the Response when it is 2xx, else throws an ApiError. */
-async function send(path, { method = "GET", body, signal, token = tokenStore.get() } = {}) {
-  const headers = { Accept: "application/json, application/problem+json" };
+async function send(path, { method = "GET", body, signal, token = tokenStore.get(), extraHeaders = {} } = {}) {
+  const headers = { Accept: "application/json, application/problem+json", ...extraHeaders };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const t = withTimeout(signal);
@@ -103,6 +103,15 @@ async function json(path, options) {
 
 const enc = encodeURIComponent;
 
+/**
+ * A fresh Idempotency-Key. getRandomValues, not randomUUID: the page may be opened over plain
+ * http on a LAN address, which is not a secure context.
+ */
+export function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `dashboard-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
 export const api = {
   /** Also the sign-in check: 401 without a good token, 403 for a non-admin one. */
   listCampaigns: (options) => json("/v1/campaigns?limit=100", options),
@@ -110,6 +119,21 @@ export const api = {
   report: (code, { cursor = 0, limit = 1000 } = {}, signal) =>
     json(`/v1/campaigns/${enc(code)}/report?cursor=${enc(String(cursor))}&limit=${limit}`, { signal }),
   generateCoupon: (body) => json("/generate-coupon", { method: "POST", body }),
+  listWebhooks: () => json("/v1/webhooks"),
+  lastDelivery: async (id) => (await json(`/v1/webhooks/${enc(String(id))}/deliveries?limit=1`)).items[0] ?? null,
+
+  /**
+   * Voids a gift winner. Resolves to { done, reversal }: done is false for a 202, where the wallet has
+   * not confirmed the debit yet. The same key always names the same void, so a retry cannot void twice.
+   */
+  async voidWinner(code, phone, { reason, idempotencyKey }) {
+    const res = await send(`/v1/campaigns/${enc(code)}/redemptions/${enc(phone)}/void`, {
+      method: "POST",
+      body: { reason },
+      extraHeaders: { "Idempotency-Key": idempotencyKey },
+    });
+    return { done: res.status !== 202, reversal: await res.json() };
+  },
 
   /** The CSV needs the Authorization header, so it is fetched and saved through a temporary object URL. */
   async downloadCsv(code) {

@@ -4,6 +4,8 @@ import { ApiError, api, cleanToken, signInMessage, tokenStore, unverifiedClaims 
 import { setUpForms } from "./forms.js";
 import { watchCampaign } from "./live.js";
 import { createCampaignView } from "./view.js";
+import { setUpVoids } from "./voids.js";
+import { setUpWebhooks } from "./webhooks.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,7 +26,7 @@ const el = {
   downloadError: $("download-csv-error"),
 };
 
-const view = createCampaignView();
+const view = createCampaignView({ onVoid: (winner, button) => voids.open(winner, button) });
 let watcher = null;
 /** code → campaign, from the list */
 let campaigns = new Map();
@@ -52,8 +54,10 @@ function showDashboard() {
 function signOut(message = "") {
   stopWatching();
   tokenStore.clear();
+  voids.close();
   view.close();
   forms.reset();
+  webhooks.reset();
   campaigns = new Map();
   el.select.replaceChildren();
   showSignIn(message);
@@ -82,6 +86,7 @@ async function signIn(token) {
     tokenStore.set(token);
     showDashboard();
     fillPicker(list.items);
+    webhooks.load();
   } catch (err) {
     tokenStore.clear();
     showSignIn(signInMessage(err));
@@ -161,6 +166,7 @@ function watch(code) {
   stopWatching();
   const campaign = campaigns.get(code);
   if (!campaign) return;
+  voids.close();
   view.open(campaign);
   el.downloadError.hidden = true;
   const current = watchCampaign(code, {
@@ -201,6 +207,14 @@ const forms = setUpForms({
   },
   onAuthError: (err) => signOut(signInMessage(err)),
 });
+
+const voids = setUpVoids({
+  view,
+  getCampaign: () => (watcher ? campaigns.get(watcher.code) : undefined),
+  onAuthError: (err) => signOut(signInMessage(err)),
+});
+
+const webhooks = setUpWebhooks({ onAuthError: (err) => signOut(signInMessage(err)) });
 
 // ---- start -----------------------------------------------------------------------------------------
 

@@ -1,52 +1,20 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { launchBrowser } from "@matchday/testkit/browser";
-import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { bearer, testToken } from "@matchday/testkit/http";
-import {
-  REPO_ROOT,
-  type RedisAndWallet,
-  type ServiceProcess,
-  startDiscountProcess,
-  startRedisAndWallet,
-  waitFor,
-} from "@matchday/testkit/processes";
-import type { Browser, Page } from "playwright-core";
+import { waitFor } from "@matchday/testkit/processes";
+import { type DashboardStack, startDashboardStack } from "./browser-stack";
 
-let base: RedisAndWallet;
-let discountDb: TempDatabase;
-let discount: ServiceProcess;
-let browser: Browser;
+let stack: DashboardStack;
 
 beforeAll(async () => {
-  base = await startRedisAndWallet();
-  discountDb = await makeTempDatabase();
-  discount = await startDiscountProcess(discountDb, { redisUrl: base.redis.url, wallet: base.wallet });
-  browser = await launchBrowser();
+  stack = await startDashboardStack();
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await discount?.stop();
-  await base?.dispose();
-  discountDb?.dispose();
-});
+afterAll(() => stack?.dispose());
 
-async function signIn(page: Page, token: string) {
-  await page.goto(`${discount.url}/admin`);
-  await page.fill("#token-input", token);
-  await page.click("#sign-in");
-}
-
-async function redeem(code: string, phone: string) {
-  const res = await fetch(`${discount.url}/v1/redeem`, {
-    method: "POST",
-    headers: { ...(await bearer("service")), "content-type": "application/json" },
-    body: JSON.stringify({ code, phone }),
-  });
-  return res.status;
-}
+const signIn: DashboardStack["signIn"] = (page, token) => stack.signIn(page, token);
+const redeem: DashboardStack["redeem"] = (code, phone) => stack.redeem(code, phone);
 
 test("a token that is not an admin's, or not valid, is refused with a message that says so", async () => {
-  const page = await browser.newPage();
+  const page = await stack.browser.newPage();
   try {
     await signIn(page, await testToken("user", "09121234567"));
     await page.waitForFunction(() => /admin/i.test(document.querySelector("#sign-in-error")?.textContent ?? ""));
@@ -62,7 +30,7 @@ test("a token that is not an admin's, or not valid, is refused with a message th
 }, 30_000);
 
 test("an admin signs in, creates a campaign, and watches winners, numbers and the sold-out banner arrive without a reload", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
     await signIn(page, await testToken("admin"));
     await page.waitForSelector("#campaign-select", { state: "visible" });
@@ -98,27 +66,23 @@ test("an admin signs in, creates a campaign, and watches winners, numbers and th
     expect(await page.textContent("#sold-out-banner")).toMatch(/sold out at \d\d:\d\d:\d\d\.\d\d\d/i);
     expect((await page.textContent("#live-status"))?.trim()).toBe("live");
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
-
-    // DASHBOARD_SCREENSHOT=docs/dashboard.png refreshes the README's picture; a plain run writes nothing.
-    const shot = process.env.DASHBOARD_SCREENSHOT;
-    if (shot) await page.screenshot({ path: `${REPO_ROOT}${shot}`, fullPage: true });
   } finally {
     await page.close();
   }
 }, 60_000);
 
 test("the page is served with a policy that lets it load nothing from elsewhere", async () => {
-  const res = await fetch(`${discount.url}/admin`);
+  const res = await fetch(`${stack.discount.url}/admin`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toStartWith("text/html");
   expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
   for (const path of ["/admin/..%2Fpackage.json", "/admin/package.json", "/admin/dashboard.test.ts"]) {
-    expect((await fetch(`${discount.url}${path}`)).status).toBe(404);
+    expect((await fetch(`${stack.discount.url}${path}`)).status).toBe(404);
   }
 });
 
 test("the admin forms show the API's validation messages, and a generated coupon's code; a phone-sized screen needs no sideways scrolling", async () => {
-  const page = await browser.newPage({ viewport: { width: 380, height: 800 } });
+  const page = await stack.browser.newPage({ viewport: { width: 380, height: 800 } });
   try {
     await signIn(page, await testToken("admin"));
     await page.waitForSelector("#campaign-select", { state: "visible" });
@@ -136,7 +100,7 @@ test("the admin forms show the API's validation messages, and a generated coupon
     await page.click("#generate-coupon");
     await page.waitForFunction(() => /[A-Z2-9]{8}/.test(document.querySelector("#coupon-result")?.textContent ?? ""));
     const code = /[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}/.exec((await page.textContent("#coupon-result")) ?? "")?.[0];
-    const status = await fetch(`${discount.url}/coupon-status?code=${code}`, { headers: await bearer("admin") });
+    const status = await fetch(`${stack.discount.url}/coupon-status?code=${code}`, { headers: await bearer("admin") });
     expect(await status.json()).toMatchObject({ code, status: "UNUSED" });
   } finally {
     await page.close();
@@ -144,10 +108,10 @@ test("the admin forms show the API's validation messages, and a generated coupon
 }, 60_000);
 
 test("when the service goes away the page says reconnecting, and once it is back it is live again with the new winners", async () => {
-  const page = await browser.newPage();
+  const page = await stack.browser.newPage();
   try {
     const admin = await bearer("admin");
-    const created = await fetch(`${discount.url}/v1/campaigns`, {
+    const created = await fetch(`${stack.discount.url}/v1/campaigns`, {
       method: "POST",
       headers: { ...admin, "content-type": "application/json" },
       body: JSON.stringify({ name: "outage", code: "OUTAGE26", amount: 1000, maxRedemptions: 10 }),
@@ -158,7 +122,7 @@ test("when the service goes away the page says reconnecting, and once it is back
     await page.selectOption("#campaign-select", "OUTAGE26");
     await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.trim() === "live");
 
-    await discount.stop();
+    await stack.discount.stop();
     await page.waitForFunction(
       () => document.querySelector("#live-status")?.textContent?.trim() === "reconnecting…",
       null,
@@ -166,9 +130,9 @@ test("when the service goes away the page says reconnecting, and once it is back
         timeout: 15_000,
       },
     );
-    await discount.start();
+    await stack.discount.start();
     // Listening comes before the Redis connection: redeem once the service says it is ready.
-    await waitFor("discount ready", async () => (await fetch(`${discount.url}/ready`)).ok);
+    await waitFor("discount ready", async () => (await fetch(`${stack.discount.url}/ready`)).ok);
     expect(await redeem("OUTAGE26", "09121000099")).toBe(201);
     await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.trim() === "live", null, {
       timeout: 40_000,

@@ -18,7 +18,7 @@ export const backoffMs = (failures) => Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** M
 /**
  * Watches a campaign until stop() is called. Handlers:
  * - onReport(report): the summary numbers and the page's new winners (rank ascending);
- * - onStatus(winner): a winner shown earlier as pending whose credit status changed;
+ * - onStatus(winner): a winner shown earlier whose credit status changed, or who was voided since;
  * - onState("live" | "reconnecting", error?): after each tick;
  * - onAuthError(error): the token stopped working (401/403); polling stops.
  */
@@ -30,6 +30,7 @@ export function watchCampaign(code, handlers) {
   let cursor = null;
   let lastSettled = -1;
   let lastStatusRefresh = 0;
+  let lastVoided = null;
   const pending = new Set();
 
   const schedule = (ms) => {
@@ -64,6 +65,20 @@ export function watchCampaign(code, handlers) {
     if (!beyond) lastSettled = settled;
   }
 
+  /**
+   * A void changes a row already shown, so the shown window is read again when the report's voided
+   * count moves (a void made elsewhere, or one that was pending), once per change.
+   */
+  async function refreshVoids(report, signal) {
+    if (lastVoided !== null && report.voided !== lastVoided) {
+      const from = Math.max(0, Number(report.nextCursor) - KEEP);
+      const page = await api.report(code, { cursor: from, limit: PAGE }, signal);
+      if (stopped) return;
+      for (const w of page.winners) if (w.voided) handlers.onStatus(w);
+    }
+    lastVoided = report.voided;
+  }
+
   async function poll(signal) {
     if (cursor === null) {
       // Open at the newest KEEP winners rather than paging through a long history.
@@ -80,6 +95,7 @@ export function watchCampaign(code, handlers) {
       pages += 1;
     } while (report.hasMore && pages < MAX_PAGES_PER_TICK);
     await refreshStatuses(report, signal);
+    await refreshVoids(report, signal);
     return report;
   }
 

@@ -13,7 +13,40 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-export function createCampaignView() {
+/**
+ * The winners' "Void" cell: a button for a winner still standing, else who voided it, when and why.
+ * `voided` is the report's { at, by, reason }, "pending" while the wallet has not confirmed the
+ * debit, or null.
+ */
+function fillVoidCell(td, winner, voided, onVoid) {
+  td.className = "void-cell";
+  if (voided === "pending") {
+    td.replaceChildren("Void pending: waiting for the wallet");
+    return;
+  }
+  if (voided) {
+    const what = document.createElement("strong");
+    what.textContent = "Voided";
+    const when = document.createElement("time");
+    when.dateTime = voided.at;
+    when.textContent = clock(voided.at);
+    const reason = document.createElement("q");
+    reason.dir = "auto";
+    reason.textContent = voided.reason;
+    td.replaceChildren(what, " at ", when, ` by ${voided.by}: `, reason);
+    return;
+  }
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "danger small";
+  button.textContent = "Void";
+  button.setAttribute("aria-label", `Void winner ${winner.phone} (rank ${winner.rank})`);
+  button.addEventListener("click", () => onVoid(winner, button));
+  td.replaceChildren(button);
+}
+
+/** onVoid(winner, button): the admin asked to void a winner (the "Void" button in its row). */
+export function createCampaignView({ onVoid }) {
   const el = {
     view: $("campaign-view"),
     name: $("campaign-name"),
@@ -59,8 +92,16 @@ export function createCampaignView() {
     timeCell.append(time);
     const status = document.createElement("td");
     statusCell(status, winner);
-    tr.append(rank, phone, timeCell, status);
+    const voidCell = document.createElement("td");
+    tr.append(rank, phone, timeCell, status, voidCell);
+    showVoid(tr, winner, winner.voided);
     return tr;
+  }
+
+  function showVoid(tr, winner, voided) {
+    if (voided) tr.dataset.voided = voided === "pending" ? "pending" : "true";
+    else delete tr.dataset.voided;
+    fillVoidCell(tr.cells[4], winner, voided, onVoid);
   }
 
   function addWinners(winners) {
@@ -83,11 +124,19 @@ export function createCampaignView() {
     }
   }
 
+  /** A winner shown earlier whose credit settled or who was voided since. */
   function updateStatus(winner) {
     const tr = rows.get(winner.rank);
     if (!tr) return;
     tr.dataset.status = winner.status;
     statusCell(tr.cells[3], winner);
+    showVoid(tr, winner, winner.voided);
+  }
+
+  /** The outcome of a void asked from this page: the report's { at, by, reason }, "pending", or null (refused). */
+  function markVoid(winner, voided) {
+    const tr = rows.get(winner.rank);
+    if (tr) showVoid(tr, winner, voided);
   }
 
   function showReport(report) {
@@ -98,7 +147,7 @@ export function createCampaignView() {
     setText(el.redeemed, num(report.redeemed));
     setText(el.remaining, num(report.remaining));
     setText(el.pending, num(report.pending));
-    setText(el.extra, `Credited ${num(report.credited)} · failed ${num(report.failed)}`);
+    setText(el.extra, `Credited ${num(report.credited)} · failed ${num(report.failed)} · voided ${num(report.voided)}`);
     el.progress.max = Math.max(1, report.cap);
     el.progress.value = Math.min(report.redeemed, report.cap);
     const pct = report.cap > 0 ? Math.round((100 * report.redeemed) / report.cap) : 0;
@@ -146,5 +195,5 @@ export function createCampaignView() {
     el.view.hidden = true;
   }
 
-  return { open, close, showReport, updateStatus, drawChart: chart.draw };
+  return { open, close, showReport, updateStatus, markVoid, drawChart: chart.draw };
 }
