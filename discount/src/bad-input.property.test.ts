@@ -27,6 +27,7 @@ import {
 } from "@matchday/testkit/bad-input";
 import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
+import { waitFor } from "@matchday/testkit/processes";
 import fc from "fast-check";
 import { canonicalCode } from "./modules/campaigns/code";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./modules/campaigns/metadata";
@@ -316,6 +317,14 @@ beforeAll(async () => {
   voidable = String((await post("/v1/campaigns", { name: "void", amount: 1_000, maxRedemptions: 5 })).code);
   await redeemed("/redeem-coupon", usedCoupon);
   await redeemed("/v1/redeem", voidable);
+  // Their win events are fanned out by the background loop, which stamps them: done before the
+  // snapshots, so the only writes the comparison can see are the generated requests'.
+  await waitFor("the win events dispatched", async () => {
+    const { rows } = await stack.discount.store.client.execute(
+      "SELECT count(*) AS n FROM webhook_events WHERE dispatched_at IS NULL",
+    );
+    return Number(rows[0]?.n) === 0;
+  });
   routes = await discountRoutes();
   const removed = String(
     (await post("/v1/webhooks", { url: "https://example.com/gone", events: ["credit.failed"] })).id,

@@ -227,7 +227,7 @@ export default function (data) {
         const lines = r.body.split("\r\n").filter((l) => l !== "");
         return (
           lines.length === 2 &&
-          lines[0] === "rank,phone,redeemed_at,status,credited_at,failure" &&
+          lines[0] === "rank,phone,redeemed_at,status,credited_at,failure,voided_at,voided_by,void_reason" &&
           lines[1].indexOf(`1,${canonicalPhone(winner)},`) === 0
         );
       },
