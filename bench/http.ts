@@ -137,13 +137,14 @@ async function main(): Promise<number> {
     });
     processes.push(headersBaseline);
 
-    const wallet = await startWalletProcess(walletDb);
-    // Production log level: the access log is part of what a request costs.
+    // Production log level for both: the access log is part of what a request costs.
+    const logLevel = process.env.BENCH_LOG_LEVEL ?? "info";
+    const wallet = await startWalletProcess(walletDb, { LOG_LEVEL: logLevel });
     const discount = await startDiscountProcess(
       discountDb,
       { redisUrl: redis.url, wallet },
       {
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+        LOG_LEVEL: logLevel,
         RATE_LIMIT_COUPON_IP_PER_MINUTE: "1000000",
         RELAY_INTERVAL_MS: "500", // the deployed default; the test helpers poll every 100 ms
       },
