@@ -4,8 +4,15 @@
  * On this 2-core machine throughput drifts by a third from one minute to the next, CPU per
  * request far less. Targets alternate within each round; medians over the rounds.
  */
-import type { ServiceProcess } from "@matchday/testkit/processes";
-import { cpuMicros } from "./proc";
+import { makeTempDatabase } from "@matchday/testkit/database";
+import {
+  type ServiceProcess,
+  startDiscountProcess,
+  startService,
+  startWalletProcess,
+} from "@matchday/testkit/processes";
+import { startRedis } from "@matchday/testkit/redis";
+import { cpuMicros, pinToCore } from "./proc";
 import { type Load, wrk } from "./wrk";
 
 export const SERVER_CORE = 0;
@@ -61,5 +68,50 @@ export function printTable(targets: Target[], baseline: Target): void {
     console.log(
       `${t.name.padEnd(width)}  ${microsOf(t).toFixed(2).padStart(14)}  ${rate.toFixed(0).padStart(19)}  ${(base / microsOf(t)).toFixed(2).padStart(22)}x`,
     );
+  }
+}
+
+/** What a pinned bench measures against: the bare Elysia baseline and both services, pinned. */
+export interface PinnedStack {
+  baseline: ServiceProcess;
+  wallet: ServiceProcess;
+  discount: ServiceProcess;
+  /** Starts another server, pinned like the rest and stopped with them. */
+  start(server: Promise<ServiceProcess>): Promise<ServiceProcess>;
+}
+
+/**
+ * Runs `work` against a fresh stack (its own Redis and temp databases, both services at info
+ * as deployed), then stops it all; 1 after printing the servers' output when anything failed.
+ */
+export async function runPinned(work: (stack: PinnedStack) => Promise<void>): Promise<number> {
+  const redis = await startRedis();
+  const walletDb = await makeTempDatabase(undefined, "wallet.db");
+  const discountDb = await makeTempDatabase(undefined, "discount.db");
+  const servers: ServiceProcess[] = [];
+  const start = async (starting: Promise<ServiceProcess>) => {
+    const server = await starting;
+    servers.push(server);
+    await pinToCore(server.pid(), SERVER_CORE);
+    return server;
+  };
+  try {
+    const info = { LOG_LEVEL: "info" };
+    const baseline = await start(
+      startService({ entry: "bench/baseline-server.ts", portVar: "BASELINE_PORT", env: {} }),
+    );
+    const wallet = await start(startWalletProcess(walletDb, info));
+    const discount = await start(startDiscountProcess(discountDb, { redisUrl: redis.url, wallet }, info));
+    await work({ baseline, wallet, discount, start });
+    return 0;
+  } catch (error) {
+    console.error("error: benchmark failed:", error);
+    for (const server of servers) console.error(`process output (tail):\n${server.output().slice(-2000)}`);
+    return 1;
+  } finally {
+    for (const server of servers) await server.stop();
+    await redis.dispose();
+    walletDb.dispose();
+    discountDb.dispose();
   }
 }

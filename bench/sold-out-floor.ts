@@ -12,78 +12,46 @@
  *   bun bench/sold-out-floor.ts [--rounds 5] [--seconds 4]
  */
 import { createCampaign } from "@matchday/testkit/burst";
-import { makeTempDatabase } from "@matchday/testkit/database";
 import { testToken } from "@matchday/testkit/http";
-import {
-  type ServiceProcess,
-  startDiscountProcess,
-  startService,
-  startWalletProcess,
-} from "@matchday/testkit/processes";
-import { startRedis } from "@matchday/testkit/redis";
+import { startService } from "@matchday/testkit/processes";
 import { BARE_STEPS, type Step } from "./bare-route";
-import { measureRounds, microsOf, printTable, SERVER_CORE, type Target } from "./pinned";
-import { pinToCore } from "./proc";
+import { measureRounds, microsOf, type PinnedStack, printTable, runPinned, SERVER_CORE, type Target } from "./pinned";
 import { option } from "./table";
 import type { Load } from "./wrk";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 5);
 const seconds = option("--seconds", "BENCH_SECONDS", 4);
 
-async function main(): Promise<number> {
-  const redis = await startRedis();
-  const walletDb = await makeTempDatabase(undefined, "wallet.db");
-  const discountDb = await makeTempDatabase(undefined, "discount.db");
-  const servers: ServiceProcess[] = [];
-  try {
-    const baseline = await startService({ entry: "bench/baseline-server.ts", portVar: "BASELINE_PORT", env: {} });
-    const bare = [];
-    for (const step of BARE_STEPS) {
-      bare.push({
-        step,
-        server: await startService({ entry: "bench/bare-route.ts", portVar: "BARE_PORT", env: { BARE_STEP: step } }),
-      });
-    }
-    const wallet = await startWalletProcess(walletDb);
-    const discount = await startDiscountProcess(discountDb, { redisUrl: redis.url, wallet }, { LOG_LEVEL: "info" });
-    servers.push(baseline, ...bare.map((b) => b.server), wallet, discount);
-    for (const server of [baseline, discount, ...bare.map((b) => b.server)]) await pinToCore(server.pid(), SERVER_CORE);
-
-    const code = await createCampaign(discount.url, { name: "sold-out floor", amount: 1_000, maxRedemptions: 1 });
-    const token = await testToken("service");
-    // The one prize goes to a phone wrk never sends, so every measured answer is "sold out".
-    const won = await fetch(`${discount.url}/v1/redeem`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ code, phone: "09120000000" }),
-    });
-    if (won.status !== 201) throw new Error(`the campaign's one prize was not won: ${won.status}`);
-    // Every target gets the same requests: a service token and a new phone each time.
-    const load: Load = { mode: "redeem", code, phones: 1_000_000, offset: 0, token };
-    const targets: Target[] = [
-      { name: "bare Elysia POST (baseline)", server: baseline, expect: ["200"], load, samples: [] },
-      ...bare.map(({ step, server }) => ({
-        name: `bare Bun route: ${step}`,
-        server,
-        expect: ["409"],
-        load,
-        samples: [],
-      })),
-      { name: "discount: sold-out fast path", server: discount, expect: ["409"], load, samples: [] },
-    ];
-    await measureRounds(targets, rounds, seconds);
-    report(targets);
-    return 0;
-  } catch (error) {
-    console.error("error: benchmark failed:", error);
-    for (const server of servers) console.error(`process output (tail):\n${server.output().slice(-2000)}`);
-    return 1;
-  } finally {
-    for (const server of servers) await server.stop();
-    await redis.dispose();
-    walletDb.dispose();
-    discountDb.dispose();
+async function main({ baseline, discount, start }: PinnedStack): Promise<void> {
+  const bare = [];
+  for (const step of BARE_STEPS) {
+    const server = startService({ entry: "bench/bare-route.ts", portVar: "BARE_PORT", env: { BARE_STEP: step } });
+    bare.push({ step, server: await start(server) });
   }
+  const code = await createCampaign(discount.url, { name: "sold-out floor", amount: 1_000, maxRedemptions: 1 });
+  const token = await testToken("service");
+  // The one prize goes to a phone wrk never sends, so every measured answer is "sold out".
+  const won = await fetch(`${discount.url}/v1/redeem`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ code, phone: "09120000000" }),
+  });
+  if (won.status !== 201) throw new Error(`the campaign's one prize was not won: ${won.status}`);
+  // Every target gets the same requests: a service token and a new phone each time.
+  const load: Load = { mode: "redeem", code, phones: 1_000_000, offset: 0, token };
+  const targets: Target[] = [
+    { name: "bare Elysia POST (baseline)", server: baseline, expect: ["200"], load, samples: [] },
+    ...bare.map(({ step, server }) => ({
+      name: `bare Bun route: ${step}`,
+      server,
+      expect: ["409"],
+      load,
+      samples: [],
+    })),
+    { name: "discount: sold-out fast path", server: discount, expect: ["409"], load, samples: [] },
+  ];
+  await measureRounds(targets, rounds, seconds);
+  report(targets);
 }
 
 function report(targets: Target[]): void {
@@ -100,4 +68,4 @@ function report(targets: Target[]): void {
   );
 }
 
-process.exit(await main());
+process.exit(await runPinned(main));

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { type Transactional, WriteQueue } from "./sqlite";
+import { type LaneOptions, type Transactional, WriteQueue } from "./sqlite";
 
 /** Pure logic under test, so a fake transaction that records commits is enough here. */
 function fakeDb() {
@@ -125,6 +125,14 @@ test("a batch locked out for its whole budget fails with SQLITE_BUSY at once, no
   expect(commits).toEqual([]);
 });
 
+/** A lane that writes "<name> <inputs>" into its transaction and answers its inputs. */
+function recorder(queue: WriteQueue<string[]>, name: string, options?: LaneOptions) {
+  return queue.lane<string, string>(async (tx, inputs) => {
+    tx.push(`${name} ${inputs.join(",")}`);
+    return inputs;
+  }, options);
+}
+
 /** A transaction under way ("slow x") until `release` is called, so later writes find the queue busy. */
 async function busyWith(queue: WriteQueue<string[]>, input: string) {
   let release: () => void = () => {};
@@ -141,17 +149,8 @@ async function busyWith(queue: WriteQueue<string[]>, input: string) {
 test("a ride-along write arriving while others are written waits for the next durable write and shares its commit", async () => {
   const { db, commits } = fakeDb();
   const queue = new WriteQueue(db);
-  const note = queue.lane<string, string>(
-    async (tx, inputs) => {
-      tx.push(`note ${inputs.join(",")}`);
-      return inputs;
-    },
-    { rideAlongMs: 10_000 },
-  );
-  const record = queue.lane<string, string>(async (tx, inputs) => {
-    tx.push(`record ${inputs.join(",")}`);
-    return inputs;
-  });
+  const note = recorder(queue, "note", { rideAlongMs: 10_000 });
+  const record = recorder(queue, "record");
   const { busy, release } = await busyWith(queue, "x");
   const noted = note("a"); // while another transaction runs
   release();
@@ -165,13 +164,7 @@ test("a ride-along write arriving while others are written waits for the next du
 test("a ride-along write in a quiet moment commits at once", async () => {
   const { db, commits } = fakeDb();
   const queue = new WriteQueue(db);
-  const note = queue.lane<string, string>(
-    async (tx, inputs) => {
-      tx.push(`note ${inputs.join(",")}`);
-      return inputs;
-    },
-    { rideAlongMs: 10_000 },
-  );
+  const note = recorder(queue, "note", { rideAlongMs: 10_000 });
   expect(await note("a")).toBe("a");
   expect(commits).toEqual([["note a"]]);
 });
@@ -179,13 +172,7 @@ test("a ride-along write in a quiet moment commits at once", async () => {
 test("a ride-along write with nothing to ride along with commits alone once its wait is over", async () => {
   const { db, commits } = fakeDb();
   const queue = new WriteQueue(db);
-  const note = queue.lane<string, string>(
-    async (tx, inputs) => {
-      tx.push(`note ${inputs.join(",")}`);
-      return inputs;
-    },
-    { rideAlongMs: 30 },
-  );
+  const note = recorder(queue, "note", { rideAlongMs: 30 });
   const { busy, release } = await busyWith(queue, "x");
   const started = performance.now();
   const noted = note("a"); // while another transaction runs, and nothing durable follows it
