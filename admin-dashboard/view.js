@@ -10,7 +10,7 @@ export const MAX_ROWS = 1000;
  * Rows added in one animation frame. A burst brings a thousand winners at once; built in one go they
  * would hold the page for a long task, so they go in by slices, each frame short enough to stay smooth.
  */
-const ROWS_PER_FRAME = 200;
+const ROWS_PER_FRAME = 50;
 
 const $ = (id) => document.getElementById(id);
 
