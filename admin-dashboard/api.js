@@ -1,5 +1,7 @@
 // Same-origin calls to the discount service with the admin token, and its problem+json errors.
 
+import { t } from "./i18n.js";
+
 const TOKEN_KEY = "matchday.admin.token";
 const TIMEOUT_MS = 10_000;
 
@@ -89,7 +91,7 @@ async function send(path, { method = "GET", body, signal, token = tokenStore.get
   } catch (err) {
     t.done();
     if (signal?.aborted) throw err;
-    throw new ApiError(0, { detail: "Cannot reach the discount service." });
+    throw new ApiError(0, { detail: t("noService") });
   }
   t.done();
   if (!res.ok) throw new ApiError(res.status, await problemOf(res));
@@ -112,9 +114,17 @@ export function newIdempotencyKey() {
   return `dashboard-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/** Campaigns per page of the picker; "Load more" follows the API's nextCursor. */
+export const CAMPAIGN_PAGE = 50;
+
 export const api = {
   /** Also the sign-in check: 401 without a good token, 403 for a non-admin one. */
-  listCampaigns: (options) => json("/v1/campaigns?limit=100", options),
+  listCampaigns: ({ q = "", cursor = null, token } = {}) => {
+    const query = new URLSearchParams({ limit: String(CAMPAIGN_PAGE) });
+    if (q) query.set("q", q);
+    if (cursor) query.set("cursor", cursor);
+    return json(`/v1/campaigns?${query}`, token ? { token } : {});
+  },
   createCampaign: (body) => json("/v1/campaigns", { method: "POST", body }),
   report: (code, { cursor = 0, limit = 1000 } = {}, signal) =>
     json(`/v1/campaigns/${enc(code)}/report?cursor=${enc(String(cursor))}&limit=${limit}`, { signal }),
@@ -153,21 +163,21 @@ export const api = {
 
 /** Human text for a sign-in failure, by the problem's stable code. */
 export function signInMessage(err) {
-  if (!(err instanceof ApiError)) return "Sign-in failed unexpectedly; try again.";
+  if (!(err instanceof ApiError)) return t("signInUnexpected");
   switch (err.code) {
     case "UNAUTHENTICATED":
-      return "Token missing: paste an admin token to sign in.";
+      return t("tokenMissing");
     case "TOKEN_EXPIRED":
-      return "This token has expired (TOKEN_EXPIRED). Mint a new admin token and sign in again.";
+      return t("tokenExpired");
     case "INVALID_TOKEN":
-      return "This token is invalid (INVALID_TOKEN): check that you pasted all of it.";
+      return t("tokenInvalid");
     case "FORBIDDEN":
-      return "This token is not an admin token (FORBIDDEN): only admins can use this page.";
+      return t("tokenNotAdmin");
     case "NETWORK":
-      return "Cannot reach the discount service; check your connection and try again.";
+      return t("serviceUnreachable");
     default:
       return err.status === 403
-        ? "This token is not an admin token (FORBIDDEN): only admins can use this page."
-        : `Sign-in failed: ${err.message}${err.requestId ? ` (request ${err.requestId})` : ""}`;
+        ? t("tokenNotAdmin")
+        : t("signInFailed", `${err.message}${err.requestId ? ` (request ${err.requestId})` : ""}`);
   }
 }

@@ -2,12 +2,15 @@
 
 import { ApiError, api, cleanToken, signInMessage, tokenStore, unverifiedClaims } from "./api.js";
 import { setUpForms } from "./forms.js";
+import { lang, switchLang, t, translatePage, zone } from "./i18n.js";
 import { watchCampaign } from "./live.js";
 import { createCampaignView } from "./view.js";
 import { setUpVoids } from "./voids.js";
 import { setUpWebhooks } from "./webhooks.js";
 
 const $ = (id) => document.getElementById(id);
+
+translatePage();
 
 const el = {
   signInSection: $("sign-in-section"),
@@ -18,6 +21,8 @@ const el = {
   signOut: $("sign-out"),
   dashboard: $("dashboard"),
   select: $("campaign-select"),
+  search: $("campaign-search"),
+  more: $("more-campaigns"),
   reload: $("reload-campaigns"),
   empty: $("campaigns-empty"),
   liveStatus: $("live-status"),
@@ -30,6 +35,11 @@ const view = createCampaignView({ onVoid: (winner, button) => voids.open(winner,
 let watcher = null;
 /** code → campaign, from the list */
 let campaigns = new Map();
+/** The API's cursor for the list's next page, or null when the picker holds the last one. */
+let nextCursor = null;
+
+$("time-zone").textContent = t("timesIn", zone);
+$("switch-lang").addEventListener("click", () => switchLang(lang === "fa" ? "en" : "fa"));
 
 // ---- sign-in / sign-out ------------------------------------------------------------------------
 
@@ -59,7 +69,10 @@ function signOut(message = "") {
   forms.reset();
   webhooks.reset();
   campaigns = new Map();
+  nextCursor = null;
   el.select.replaceChildren();
+  el.search.value = "";
+  el.more.hidden = true;
   showSignIn(message);
   el.tokenInput.focus();
 }
@@ -85,7 +98,7 @@ async function signIn(token) {
     const list = await api.listCampaigns({ token });
     tokenStore.set(token);
     showDashboard();
-    fillPicker(list.items);
+    fillPicker(list);
     webhooks.load();
   } catch (err) {
     tokenStore.clear();
@@ -111,11 +124,19 @@ function optionFor(campaign) {
   return option;
 }
 
-/** Fills the picker (newest first) and watches the chosen campaign, else the newest. */
-function fillPicker(items, choose = el.select.value) {
+/**
+ * Fills the picker with a page of the list (newest first), or adds the page to it, and watches the
+ * chosen campaign, else the first one listed.
+ */
+function fillPicker(list, choose = el.select.value, { append = false } = {}) {
+  const items = append ? [...campaigns.values(), ...list.items] : list.items;
   campaigns = new Map(items.map((c) => [c.code, c]));
-  el.select.replaceChildren(...items.map(optionFor));
+  nextCursor = list.nextCursor;
+  el.more.hidden = nextCursor === null;
+  if (append) el.select.append(...list.items.map(optionFor));
+  else el.select.replaceChildren(...items.map(optionFor));
   el.select.disabled = items.length === 0;
+  el.empty.textContent = el.search.value.trim() ? t("campaignsNoMatch") : t("campaignsEmpty");
   el.empty.hidden = items.length > 0;
   if (items.length === 0) {
     stopWatching();
@@ -126,18 +147,30 @@ function fillPicker(items, choose = el.select.value) {
   if (watcher?.code !== el.select.value) watch(el.select.value);
 }
 
-async function reloadCampaigns(choose) {
+/** The list's first page for the search box's text, or, with `more`, the page after those shown. */
+async function reloadCampaigns(choose, { more = false } = {}) {
+  const q = el.search.value.trim();
   try {
-    const list = await api.listCampaigns();
-    fillPicker(list.items, choose);
+    const list = await api.listCampaigns({ q, cursor: more ? nextCursor : null });
+    // A later search replaced this one while it was on its way: its answer is not wanted.
+    if (el.search.value.trim() !== q) return;
+    fillPicker(list, choose, { append: more });
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) signOut(signInMessage(err));
-    else showLiveError(`Could not load the campaigns: ${err.message}`);
+    else showLiveError(t("campaignsFailed", err.message));
   }
 }
 
 el.select.addEventListener("change", () => watch(el.select.value));
 el.reload.addEventListener("click", () => reloadCampaigns());
+el.more.addEventListener("click", () => reloadCampaigns(el.select.value, { more: true }));
+/** The server searches (name or code); the page asks once typing pauses. */
+const SEARCH_PAUSE_MS = 250;
+let searchTimer = 0;
+el.search.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => reloadCampaigns(), SEARCH_PAUSE_MS);
+});
 
 // ---- live view -----------------------------------------------------------------------------------
 
@@ -147,11 +180,11 @@ function showLiveError(text) {
 }
 
 function setLiveState(state, err) {
-  const text = state === "live" ? "live" : "reconnecting…";
+  const text = state === "live" ? t("live") : t("reconnecting");
   if (el.liveStatus.textContent !== text) el.liveStatus.textContent = text;
   el.liveStatus.dataset.state = state;
   el.liveStatus.hidden = false;
-  showLiveError(err ? `${err.message}${err.code && err.status ? ` (${err.code})` : ""} — retrying.` : "");
+  showLiveError(err ? t("retrying", `${err.message}${err.code && err.status ? ` (${err.code})` : ""}`) : "");
 }
 
 function stopWatching() {
@@ -185,7 +218,7 @@ el.download.addEventListener("click", async () => {
   try {
     await api.downloadCsv(watcher.code);
   } catch (err) {
-    el.downloadError.textContent = `Download failed: ${err.message}`;
+    el.downloadError.textContent = t("downloadFailed", err.message);
     el.downloadError.hidden = false;
   } finally {
     el.download.disabled = false;
@@ -199,7 +232,7 @@ window.addEventListener("resize", () => view.drawChart());
 const forms = setUpForms({
   onCreated: (campaign) => {
     if (!campaigns.has(campaign.code)) {
-      fillPicker([campaign, ...campaigns.values()], campaign.code);
+      fillPicker({ items: [campaign, ...campaigns.values()], nextCursor }, campaign.code);
     } else {
       el.select.value = campaign.code;
       watch(campaign.code);

@@ -19,8 +19,11 @@ export interface DashboardStack {
   /** The discount service reaches the wallet through it: set delayMs to make the wallet answer late. */
   walletProxy: DelayProxy;
   browser: Browser;
-  /** Opens /admin and submits the token (the caller waits for what it expects next). */
-  signIn(page: Page, token: string): Promise<void>;
+  /**
+   * Opens /admin and submits the token (the caller waits for what it expects next). The page opens in
+   * English unless `lang` says otherwise; null leaves the page's own choice (Persian, or the one remembered).
+   */
+  signIn(page: Page, token: string, lang?: "en" | "fa" | null): Promise<void>;
   /** A gift redemption as the app back end makes it; resolves to the HTTP status. */
   redeem(code: string, phone: string): Promise<number>;
   dispose(): Promise<void>;
@@ -49,8 +52,8 @@ export async function startDashboardStack(env: Record<string, string> = {}): Pro
     wallet: base.wallet,
     walletProxy,
     browser,
-    async signIn(page, token) {
-      await page.goto(`${discount.url}/admin`);
+    async signIn(page, token, lang = "en") {
+      await page.goto(`${discount.url}/admin${lang ? `?lang=${lang}` : ""}`);
       await page.fill("#token-input", token);
       await page.click("#sign-in");
     },

@@ -1,6 +1,7 @@
 // Redemptions per second over the last 60 s, drawn on a <canvas> from the winners' redeemedAt.
 
-import { clock } from "./format.js";
+import { clock, num } from "./format.js";
+import { t } from "./i18n.js";
 
 const WINDOW_S = 60;
 
@@ -89,22 +90,17 @@ export function createRateChart(canvas, caption) {
     ctx.font = "12px system-ui, sans-serif";
     ctx.textBaseline = "bottom";
     ctx.textAlign = "left";
-    ctx.fillText(`${peak.toLocaleString("en-US")}/s`, 2, top - 2);
+    ctx.fillText(t("chartPeak", num(peak)), 2, top - 2);
     ctx.textBaseline = "top";
-    ctx.fillText("−60 s", 2, bottom + 2);
+    ctx.fillText(t("chartWindow"), 2, bottom + 2);
     ctx.textAlign = "right";
-    ctx.fillText(live ? "now" : clock(new Date(end * 1000)), cssWidth - 2, bottom + 2);
+    ctx.fillText(live ? t("chartNow") : clock(new Date(end * 1000)), cssWidth - 2, bottom + 2);
 
-    const label =
-      `Redemptions per second, ${live ? "last 60 s" : "the 60 s up to the last winner"}: ` +
-      `now ${counts[WINDOW_S - 1].toLocaleString("en-US")}/s, peak ${peak.toLocaleString("en-US")}/s, ` +
-      `${total.toLocaleString("en-US")} in the window`;
+    const label = t("chartLabel", live, num(counts[WINDOW_S - 1]), num(peak), num(total));
     if (label !== lastLabel) {
       lastLabel = label;
       canvas.setAttribute("aria-label", label);
-      caption.textContent = live
-        ? "Redemptions per second, last 60 s"
-        : `Redemptions per second, the 60 s up to the last winner (${clock(new Date(end * 1000))})`;
+      caption.textContent = live ? t("chartCaption") : t("chartCaptionUpTo", clock(new Date(end * 1000)));
     }
   }
 

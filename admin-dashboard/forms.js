@@ -1,7 +1,8 @@
 // The admin actions: create a campaign and generate a single-use coupon, with the API's validation messages.
 
 import { ApiError, api, isAuthError } from "./api.js";
-import { dateTime, num } from "./format.js";
+import { dateTime, num, tomans } from "./format.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,7 +33,7 @@ export function showProblem(box, err, fields = {}) {
     detail.textContent = (repeats ? err.title : err.detail) || err.title || err.message;
     if (err.code && err.status !== 0) detail.textContent += ` (${err.code})`;
   } else {
-    detail.textContent = "Something went wrong; try again.";
+    detail.textContent = t("somethingWrong");
   }
   box.append(detail);
   const issues = err instanceof ApiError ? err.errors : [];
@@ -95,7 +96,7 @@ export function setUpForms({ onCreated, onAuthError }) {
       name.textContent = campaign.name;
       const code = document.createElement("code");
       code.textContent = campaign.code;
-      createResult.append("Created ", name, " (", code, `): ${num(campaign.maxRedemptions)} winners.`);
+      createResult.append(t("created"), name, " (", code, `)${t("createdWinners", num(campaign.maxRedemptions))}`);
       createResult.hidden = false;
       onCreated(campaign);
     } catch (err) {
@@ -121,8 +122,11 @@ export function setUpForms({ onCreated, onAuthError }) {
       const code = document.createElement("code");
       code.id = "coupon-code";
       code.textContent = coupon.code;
-      const expires = coupon.expiresAt ? `, expires ${dateTime(coupon.expiresAt)}` : "";
-      couponResult.replaceChildren("Coupon ", code, ` · ${num(coupon.amount)} Tomans${expires}`);
+      couponResult.replaceChildren(
+        t("coupon"),
+        code,
+        t("couponDetails", tomans(coupon.amount), dateTime(coupon.expiresAt)),
+      );
       couponResult.hidden = false;
     } catch (err) {
       if (isAuthError(err) && err.status === 401) onAuthError(err);

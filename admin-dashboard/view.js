@@ -1,10 +1,16 @@
 // Renders one campaign: live numbers, progress, sold-out banner and the winners table (newest first).
 
 import { createRateChart } from "./chart.js";
-import { clock, num, soldOutText } from "./format.js";
+import { clock, dateTime, digits, num, soldOutText, tomans } from "./format.js";
+import { t } from "./i18n.js";
 
 /** At most this many winner rows stay in the table; older ones are dropped from the bottom. */
 export const MAX_ROWS = 1000;
+/**
+ * Rows added in one animation frame. A burst brings a thousand winners at once; built in one go they
+ * would hold the page for a long task, so they go in by slices, each frame short enough to stay smooth.
+ */
+const ROWS_PER_FRAME = 50;
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,26 +27,26 @@ function setText(el, text) {
 function fillVoidCell(td, winner, voided, onVoid) {
   td.className = "void-cell";
   if (voided === "pending") {
-    td.replaceChildren("Void pending: waiting for the wallet");
+    td.replaceChildren(t("voidPending"));
     return;
   }
   if (voided) {
     const what = document.createElement("strong");
-    what.textContent = "Voided";
+    what.textContent = t("voided");
     const when = document.createElement("time");
     when.dateTime = voided.at;
     when.textContent = clock(voided.at);
     const reason = document.createElement("q");
     reason.dir = "auto";
     reason.textContent = voided.reason;
-    td.replaceChildren(what, " at ", when, ` by ${voided.by}: `, reason);
+    td.replaceChildren(what, t("voidedAt"), when, t("voidedBy", voided.by), reason);
     return;
   }
   const button = document.createElement("button");
   button.type = "button";
   button.className = "danger small";
-  button.textContent = "Void";
-  button.setAttribute("aria-label", `Void winner ${winner.phone} (rank ${winner.rank})`);
+  button.textContent = t("voidButton");
+  button.setAttribute("aria-label", t("voidWinnerLabel", winner.phone, digits(winner.rank)));
   button.addEventListener("click", () => onVoid(winner, button));
   td.replaceChildren(button);
 }
@@ -52,6 +58,7 @@ export function createCampaignView({ onVoid }) {
     name: $("campaign-name"),
     code: $("campaign-code"),
     amount: $("campaign-amount"),
+    dates: $("campaign-dates"),
     cap: $("stat-cap"),
     redeemed: $("stat-redeemed"),
     remaining: $("stat-remaining"),
@@ -65,10 +72,13 @@ export function createCampaignView({ onVoid }) {
   const chart = createRateChart($("rate-chart"), $("rate-caption"));
   /** rank → its <tr>, for status updates */
   let rows = new Map();
+  /** rank → winner not yet in the table, oldest first: they go in a slice per animation frame */
+  let queued = new Map();
+  let frame = 0;
   let chartTimer = 0;
 
   function statusCell(td, winner) {
-    td.textContent = winner.status;
+    td.textContent = t("status", winner.status);
     td.className = `status status-${winner.status}`;
     if (winner.status === "failed" && winner.failure) td.title = winner.failure;
     else td.removeAttribute("title");
@@ -79,7 +89,7 @@ export function createCampaignView({ onVoid }) {
     tr.dataset.rank = String(winner.rank);
     tr.dataset.status = winner.status;
     const rank = document.createElement("td");
-    rank.textContent = String(winner.rank);
+    rank.textContent = digits(winner.rank);
     rank.className = "num";
     const phone = document.createElement("td");
     phone.textContent = winner.phone;
@@ -104,14 +114,19 @@ export function createCampaignView({ onVoid }) {
     fillVoidCell(tr.cells[4], winner, voided, onVoid);
   }
 
-  function addWinners(winners) {
-    if (winners.length === 0) return;
-    chart.add(winners);
+  /** Puts the oldest queued slice in the table, newest first, and asks for another frame while some wait. */
+  function flush() {
+    frame = 0;
+    const slice = [];
+    for (const winner of queued.values()) {
+      if (slice.length === ROWS_PER_FRAME) break;
+      slice.push(winner);
+    }
     const fragment = document.createDocumentFragment();
-    // The page is rank-ascending; the table is newest first.
-    for (let i = winners.length - 1; i >= 0; i -= 1) {
-      const w = winners[i];
-      if (rows.has(w.rank)) continue;
+    // The queue is rank-ascending; the table is newest first, so each slice goes above the older ones.
+    for (let i = slice.length - 1; i >= 0; i -= 1) {
+      const w = slice[i];
+      queued.delete(w.rank);
       const tr = rowFor(w);
       rows.set(w.rank, tr);
       fragment.append(tr);
@@ -122,10 +137,27 @@ export function createCampaignView({ onVoid }) {
       rows.delete(Number(last.dataset.rank));
       last.remove();
     }
+    if (queued.size > 0) frame = requestAnimationFrame(flush);
+  }
+
+  function addWinners(winners) {
+    if (winners.length === 0) return;
+    chart.add(winners);
+    for (const w of winners) if (!rows.has(w.rank)) queued.set(w.rank, w);
+    // Winners that would be pushed out of the table at once are never built.
+    for (const rank of queued.keys()) {
+      if (queued.size <= MAX_ROWS) break;
+      queued.delete(rank);
+    }
+    if (!frame && queued.size > 0) frame = requestAnimationFrame(flush);
   }
 
   /** A winner shown earlier whose credit settled or who was voided since. */
   function updateStatus(winner) {
+    if (queued.has(winner.rank)) {
+      queued.set(winner.rank, winner);
+      return;
+    }
     const tr = rows.get(winner.rank);
     if (!tr) return;
     tr.dataset.status = winner.status;
@@ -135,6 +167,8 @@ export function createCampaignView({ onVoid }) {
 
   /** The outcome of a void asked from this page: the report's { at, by, reason }, "pending", or null (refused). */
   function markVoid(winner, voided) {
+    const waiting = queued.get(winner.rank);
+    if (waiting) queued.set(winner.rank, { ...waiting, voided });
     const tr = rows.get(winner.rank);
     if (tr) showVoid(tr, winner, voided);
   }
@@ -142,17 +176,17 @@ export function createCampaignView({ onVoid }) {
   function showReport(report) {
     setText(el.name, report.name);
     setText(el.code, report.code);
-    setText(el.amount, ` · ${num(report.amount)} Tomans per winner`);
+    setText(el.amount, t("perWinner", tomans(report.amount)));
     setText(el.cap, num(report.cap));
     setText(el.redeemed, num(report.redeemed));
     setText(el.remaining, num(report.remaining));
     setText(el.pending, num(report.pending));
-    setText(el.extra, `Credited ${num(report.credited)} · failed ${num(report.failed)} · voided ${num(report.voided)}`);
+    setText(el.extra, t("statExtra", num(report.credited), num(report.failed), num(report.voided)));
     el.progress.max = Math.max(1, report.cap);
     el.progress.value = Math.min(report.redeemed, report.cap);
     const pct = report.cap > 0 ? Math.round((100 * report.redeemed) / report.cap) : 0;
-    el.progress.textContent = `${pct}%`;
-    el.progress.setAttribute("aria-valuetext", `${num(report.redeemed)} of ${num(report.cap)} redeemed (${pct}%)`);
+    el.progress.textContent = `${num(pct)}%`;
+    el.progress.setAttribute("aria-valuetext", t("progressText", num(report.redeemed), num(report.cap), num(pct)));
 
     const banner = soldOutText(report);
     setText(el.banner, banner);
@@ -160,8 +194,9 @@ export function createCampaignView({ onVoid }) {
 
     addWinners(report.winners);
     chart.draw();
-    const hidden = report.redeemed - el.body.rows.length;
-    setText(el.note, hidden > 0 ? `Showing the newest ${num(el.body.rows.length)}; download the CSV for all.` : "");
+    const shown = Math.min(MAX_ROWS, el.body.rows.length + queued.size);
+    const hidden = report.redeemed - shown;
+    setText(el.note, hidden > 0 ? t("winnersNote", num(shown)) : "");
     el.note.hidden = hidden <= 0;
     el.view.hidden = false;
   }
@@ -169,8 +204,11 @@ export function createCampaignView({ onVoid }) {
   /** Empties everything for a new campaign (or sign-out). */
   function clear() {
     rows = new Map();
+    queued = new Map();
+    cancelAnimationFrame(frame);
+    frame = 0;
     el.body.replaceChildren();
-    for (const node of [el.name, el.code, el.amount, el.extra, el.banner, el.note]) node.textContent = "";
+    for (const node of [el.name, el.code, el.amount, el.dates, el.extra, el.banner, el.note]) node.textContent = "";
     for (const node of [el.cap, el.redeemed, el.remaining, el.pending]) node.textContent = "–";
     el.progress.max = 1;
     el.progress.value = 0;
@@ -183,6 +221,10 @@ export function createCampaignView({ onVoid }) {
     clear();
     setText(el.name, campaign.name);
     setText(el.code, campaign.code);
+    setText(
+      el.dates,
+      t("campaignDates", dateTime(campaign.createdAt), dateTime(campaign.startsAt), dateTime(campaign.endsAt)),
+    );
     el.view.hidden = false;
     clearInterval(chartTimer);
     // Redrawn every second so the window scrolls even while no winner arrives.

@@ -1,7 +1,8 @@
 // Voiding a gift winner: a dialog that asks why and names what will happen, then one call to the API.
 
 import { ApiError, api, isAuthError, newIdempotencyKey } from "./api.js";
-import { num } from "./format.js";
+import { digits, tomans } from "./format.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,29 +14,29 @@ const CONTROL = new RegExp(`[${CONTROL_CHARACTERS}]`);
 
 /** Why a reason cannot be sent, or "" when it can. */
 export function reasonProblem(reason) {
-  if (reason.trim() === "") return "Give a reason: it is kept in the report with your name.";
-  if (reason.length > MAX_REASON) return `Keep the reason to ${MAX_REASON} characters.`;
-  if (CONTROL.test(reason)) return "The reason must not contain control characters.";
+  if (reason.trim() === "") return t("reasonMissing");
+  if (reason.length > MAX_REASON) return t("reasonTooLong", digits(MAX_REASON));
+  if (CONTROL.test(reason)) return t("reasonControl");
   return "";
 }
 
 /** What the admin reads after the API answered a void of `phone`. */
 function refusalText(err, phone) {
-  if (!(err instanceof ApiError)) return `Could not void ${phone}: something went wrong; try again.`;
+  if (!(err instanceof ApiError)) return t("voidUnexpected", phone);
   if (err.status === 0 || err.status >= 500) {
     // The request may have reached the service: the void may still complete, so no "nothing changed" here.
-    return `No clear answer about voiding ${phone}: ${err.message} It may still complete; the row updates when it does.`;
+    return t("voidUnclear", phone, err.message);
   }
   const code = ` (${err.code})`;
   switch (err.code) {
     case "REVERSAL_INSUFFICIENT_FUNDS":
-      return `Not voided: ${phone} has already spent the credit, so it cannot be debited back${code}. Nothing changed.`;
+      return t("voidSpent", phone, code);
     case "ALREADY_REVERSED":
-      return `${phone} was already voided, or its void is under way${code}. Nothing more was debited.`;
+      return t("voidAlready", phone, code);
     case "CREDIT_NOT_SETTLED":
-      return `Not voided yet: the credit to ${phone} is still being delivered${code}. Try again shortly.`;
+      return t("voidNotSettled", phone, code);
     default:
-      return `Could not void ${phone}: ${err.detail || err.title || err.message}${code}. Nothing changed.`;
+      return t("voidRefused", phone, err.detail || err.title || err.message, code);
   }
 }
 
@@ -70,12 +71,9 @@ export function setUpVoids({ view, getCampaign, onAuthError }) {
     const campaign = getCampaign();
     if (!campaign) return;
     asked = { winner, button, code: campaign.code };
-    const debit =
-      winner.status === "failed"
-        ? "Its credit failed, so nothing is debited"
-        : `${num(campaign.amount)} Tomans are debited back from their wallet`;
-    summary.textContent = `Void the win of ${winner.phone} (rank ${winner.rank}) in ${campaign.code}? ${debit}; the slot is not given to anyone else.`;
-    confirm.textContent = `Void ${winner.phone}`;
+    const debit = winner.status === "failed" ? t("debitNothing") : t("debitBack", tomans(campaign.amount));
+    summary.textContent = t("voidSummary", winner.phone, digits(winner.rank), campaign.code, debit);
+    confirm.textContent = t("voidConfirm", winner.phone);
     form.reset();
     showReasonError("");
     confirm.disabled = false;
@@ -99,20 +97,17 @@ export function setUpVoids({ view, getCampaign, onAuthError }) {
     // One key per confirmed action: a repeat of this request is the same void, never a second one.
     const idempotencyKey = newIdempotencyKey();
     button.disabled = true;
-    showResult(`Voiding ${winner.phone}…`, "info");
+    showResult(t("voiding", winner.phone), "info");
     // The admin may have opened another campaign meanwhile: its rows are not this winner's.
     const mark = (voided) => getCampaign()?.code === code && view.markVoid(winner, voided);
     try {
       const { done, reversal } = await api.voidWinner(code, winner.phone, { reason, idempotencyKey });
       if (done) {
         mark({ at: reversal.completedAt ?? reversal.requestedAt, by: reversal.actor, reason });
-        showResult(`Voided ${winner.phone}: ${num(reversal.amount)} Tomans debited back.`, "ok");
+        showResult(t("voidDone", winner.phone, tomans(reversal.amount)), "ok");
       } else {
         mark("pending");
-        showResult(
-          `Void of ${winner.phone} accepted, but the wallet has not confirmed the debit yet. It completes on its own; the row updates when it does.`,
-          "warn",
-        );
+        showResult(t("voidAccepted", winner.phone), "warn");
       }
     } catch (err) {
       if (isAuthError(err) && err.status === 401) return onAuthError(err);

@@ -2,32 +2,30 @@
 
 import { api, isAuthError } from "./api.js";
 import { dateTime, num } from "./format.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const GONE = Symbol("removed meanwhile");
 
 /** One line on the newest delivery: what was sent and how it went, or that nothing was sent yet. */
 export function deliveryText(delivery) {
-  if (!delivery) return "No deliveries yet";
-  const attempts = `${num(delivery.attempts)} attempt${delivery.attempts === 1 ? "" : "s"}`;
+  if (!delivery) return t("noDeliveries");
+  const attempts = t("attempts", num(delivery.attempts), delivery.attempts);
   // The receiver's status when it answered at all, else why no answer came (timeout, refused address…).
   const last = delivery.lastStatus === null ? delivery.lastError : `HTTP ${delivery.lastStatus}`;
   switch (delivery.status) {
     case "delivered":
-      return `Delivered ${delivery.type} at ${dateTime(delivery.deliveredAt)} (${attempts}, ${last})`;
+      return t("delivered", delivery.type, dateTime(delivery.deliveredAt), attempts, last);
     case "failed":
-      return `Failed ${delivery.type} after ${attempts}${last ? ` (last: ${last})` : ""}`;
-    default: {
-      const next = delivery.nextAttemptAt ? `, next at ${dateTime(delivery.nextAttemptAt)}` : "";
-      return `Pending ${delivery.type}: ${attempts}${last ? ` (last: ${last})` : ""}${next}`;
-    }
+      return t("deliveryFailed", delivery.type, attempts, last);
+    default:
+      return t("deliveryPending", delivery.type, attempts, last, dateTime(delivery.nextAttemptAt));
   }
 }
 
 function stateText(endpoint) {
-  if (endpoint.enabled) return "Enabled";
-  const since = endpoint.disabledAt ? ` since ${dateTime(endpoint.disabledAt)}` : "";
-  return `Disabled${since}${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ""}`;
+  if (endpoint.enabled) return t("enabled");
+  return t("disabled", dateTime(endpoint.disabledAt), endpoint.disabledReason);
 }
 
 function line(className, text) {
@@ -85,7 +83,7 @@ export function setUpWebhooks({ onAuthError }) {
       empty.hidden = shown.length > 0;
     } catch (err) {
       if (isAuthError(err) && err.status === 401) onAuthError(err);
-      else showError(`Could not load the webhooks: ${err.message}`);
+      else showError(t("webhooksFailed", err.message));
     } finally {
       reload.disabled = false;
     }

@@ -31,7 +31,7 @@ import { waitFor } from "@matchday/testkit/processes";
 import fc from "fast-check";
 import { canonicalCode } from "./modules/campaigns/code";
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./modules/campaigns/metadata";
-import { MAX_AMOUNT, MAX_CAP } from "./modules/campaigns/model";
+import { MAX_AMOUNT, MAX_CAP, MAX_SEARCH } from "./modules/campaigns/model";
 import { compilePattern, spaceRefusal } from "./modules/coupons/pattern";
 
 /** Wallet and discount together send well over 5,000 generated requests; FC_RUNS to change it. */
@@ -135,6 +135,12 @@ const badAlphabet = fc
   )
   .filter((alphabet) => refusedForOne(undefined, alphabet));
 const paging = { limit: badLimit, cursor: badCursor };
+/** A campaign search: empty, longer than MAX_SEARCH, or with a control character. */
+const badSearch = fc.oneof(
+  fc.constant(""),
+  fc.integer({ min: MAX_SEARCH + 1, max: 2_000 }).map((n) => "q".repeat(n)),
+  controlText.filter((text) => text.length > 0 && text.length <= MAX_SEARCH),
+);
 const badFormat = fc.constantFrom("CSV", "xml", "json,csv", "csv\u0000", "../..", "' OR 1=1 --");
 /** Not a URL a webhook may go to (private addresses are allowed in tests; schemes and credentials are not). */
 const badWebhookUrl = fc.oneof(
@@ -180,7 +186,7 @@ async function discountRoutes(): Promise<RouteSpec[]> {
         metadata,
       },
     }),
-    get("/v1/campaigns", { query: { good: { limit: "20" }, bad: paging } }),
+    get("/v1/campaigns", { query: { good: { limit: "20", q: "ایران_%" }, bad: { ...paging, q: badSearch } } }),
     get("/v1/campaigns/:code", byCode),
     get("/v1/campaigns/:code/report", { ...byCode, query: { good: {}, bad: { ...paging, format: badFormat } } }),
     get("/v1/campaigns/:code/report", { ...byCode, query: { good: { format: "csv" }, bad: paging } }),

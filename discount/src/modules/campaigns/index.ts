@@ -55,16 +55,20 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
         },
       },
     )
-    .get("/", ({ query }) => listCampaigns(store, { limit: Number(query.limit ?? 20), cursor: query.cursor }), {
-      auth: admins,
-      query: CampaignListQuery,
-      response: { 200: CampaignList },
-      detail: {
-        summary: "Campaigns, newest first, by cursor (admin)",
-        description: `${ADMIN_ONLY} 422 VALIDATION_FAILED for a bad limit or cursor.`,
-        tags: ["campaigns"],
+    .get(
+      "/",
+      ({ query }) => listCampaigns(store, { limit: Number(query.limit ?? 20), cursor: query.cursor, q: query.q }),
+      {
+        auth: admins,
+        query: CampaignListQuery,
+        response: { 200: CampaignList },
+        detail: {
+          summary: "Campaigns, newest first, by cursor, optionally searched by name or code (admin)",
+          description: `${ADMIN_ONLY} 422 VALIDATION_FAILED for a bad limit, cursor or q.`,
+          tags: ["campaigns"],
+        },
       },
-    })
+    )
     .get(
       "/:code",
       async ({ params }) => {

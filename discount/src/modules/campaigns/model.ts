@@ -4,6 +4,8 @@ import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "./metadata";
 
 export const MAX_AMOUNT = 1_000_000_000_000;
 export const MAX_CAP = 10_000_000;
+/** A search names part of a campaign's name or code: the name's own bound is far beyond anyone's typing. */
+export const MAX_SEARCH = 64;
 
 /**
  * A full date-time with its offset. The `date-time` format alone also lets through a bare
@@ -69,4 +71,12 @@ export type CampaignList = Static<typeof CampaignList>;
 export const CampaignListQuery = T.Object({
   limit: T.Optional(T.String({ pattern: "^(100|[1-9][0-9]?)$", description: "Page size, 1-100 (default 20)" })),
   cursor: T.Optional(T.String({ pattern: "^[1-9][0-9]{0,15}$" })),
+  q: T.Optional(
+    T.String({
+      minLength: 1,
+      maxLength: MAX_SEARCH,
+      ...SAFE_TEXT,
+      description: `Only campaigns whose name or code contains this text (1-${MAX_SEARCH} characters; % and _ match themselves)`,
+    }),
+  ),
 });

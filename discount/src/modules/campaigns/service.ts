@@ -1,5 +1,5 @@
 import type { Clock } from "@matchday/shared/clock";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { AppError } from "../../errors";
@@ -99,15 +99,30 @@ export async function findCampaign(store: DiscountStore, code: string): Promise<
   return store.db.query.campaigns.findFirst({ where: eq(campaigns.code, code) });
 }
 
+/** A LIKE pattern that finds `text` anywhere, its own %, _ and \\ escaped so they match only themselves. */
+export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Name or code contains `q` (SQLite's LIKE ignores ASCII case, as codes do). */
+function matching(q: string): SQL | undefined {
+  const pattern = containsPattern(q);
+  return or(sql`${campaigns.name} LIKE ${pattern} ESCAPE '\\'`, sql`${campaigns.code} LIKE ${pattern} ESCAPE '\\'`);
+}
+
 export async function listCampaigns(
   store: DiscountStore,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: string; q?: string },
 ): Promise<CampaignList> {
   const rows = await store.db
     .select()
     .from(campaigns)
     // Coupons are campaigns too, by the million: they are listed by batch, not here.
-    .where(and(eq(campaigns.kind, "gift"), page.cursor ? lt(campaigns.id, Number(page.cursor)) : undefined))
+    .where(
+      and(
+        eq(campaigns.kind, "gift"),
+        page.cursor ? lt(campaigns.id, Number(page.cursor)) : undefined,
+        page.q ? matching(page.q) : undefined,
+      ),
+    )
     .orderBy(desc(campaigns.id))
     .limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
