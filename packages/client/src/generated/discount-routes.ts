@@ -41,6 +41,8 @@ export interface DiscountRoutes {
       /** Page size, 1-100 (default 20) */
       limit?: string;
       cursor?: string;
+      /** Only campaigns whose name or code contains this text (1-64 characters; % and _ match themselves) */
+      q?: string;
     };
     responses: {
       200: {
