@@ -1,5 +1,6 @@
 import type { Clock } from "@matchday/shared/clock";
 import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { outbox, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 import { emitCreditFailures } from "../webhooks/events";
@@ -8,6 +9,21 @@ export type DeliveryResult =
   | { id: number; redemptionId: number; outcome: "credited" }
   | { id: number; redemptionId: number; outcome: "retry"; error: string; retryAt: number }
   | { id: number; redemptionId: number; outcome: "refused"; error: string };
+
+/** The columns a leased, retried row has (the credit outbox, reversals). */
+interface Leasable {
+  status: SQLiteColumn;
+  nextAttemptAt: SQLiteColumn;
+  leaseUntil: SQLiteColumn;
+}
+
+/** Rows a relay may take now: pending, due, and leased by nobody (or by an instance whose lease ran out). */
+export const dueAndUnleased = (table: Leasable, at: number) =>
+  and(
+    eq(table.status, "pending"),
+    lte(table.nextAttemptAt, at),
+    or(isNull(table.leaseUntil), lt(table.leaseUntil, at)),
+  );
 
 /**
  * The outbox's writes after a row exists, as lanes of the store's one write queue:
@@ -22,13 +38,7 @@ export function createOutboxLanes(store: DiscountStore, now: Clock) {
         const due = tx
           .select({ id: outbox.id })
           .from(outbox)
-          .where(
-            and(
-              eq(outbox.status, "pending"),
-              lte(outbox.nextAttemptAt, at),
-              or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, at)),
-            ),
-          )
+          .where(dueAndUnleased(outbox, at))
           .orderBy(outbox.id)
           .limit(limit);
         return tx

@@ -1,7 +1,8 @@
 import type { Clock } from "@matchday/shared/clock";
-import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { outbox, type ReversalRow, redemptions, reversals } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
+import { dueAndUnleased } from "../outbox/lanes";
 import { emitReversalEvent } from "../webhooks/events";
 
 export type NewReversal = typeof reversals.$inferInsert;
@@ -94,13 +95,7 @@ export function createReversalLanes(store: DiscountStore, now: Clock) {
         const due = tx
           .select({ id: reversals.id })
           .from(reversals)
-          .where(
-            and(
-              eq(reversals.status, "pending"),
-              lte(reversals.nextAttemptAt, at),
-              or(isNull(reversals.leaseUntil), lt(reversals.leaseUntil, at)),
-            ),
-          )
+          .where(dueAndUnleased(reversals, at))
           .orderBy(reversals.id)
           .limit(limit);
         return tx

@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
+import { every } from "../../periodic";
 import { type ReversalDeps, send, settle } from "./service";
 
 export interface ReversalRelayOptions {
@@ -19,7 +20,6 @@ const BATCH = 20;
 export function startReversalRelay(deps: ReversalDeps, options: ReversalRelayOptions) {
   const owner = options.owner ?? crypto.randomUUID();
   const leaseMs = deps.walletTimeoutMs * 4 + 5_000;
-  let running: Promise<void> | undefined;
   let stopped = false;
 
   async function pass(): Promise<void> {
@@ -40,19 +40,14 @@ export function startReversalRelay(deps: ReversalDeps, options: ReversalRelayOpt
     }
   }
 
-  const timer = setInterval(() => {
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-  }, options.intervalMs);
+  const passes = every(options.intervalMs, pass);
 
   return {
     /** Runs one pass now (tests use it). */
     runOnce: () => pass(),
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await passes.stop();
     },
   };
 }
