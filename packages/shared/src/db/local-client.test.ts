@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { readdirSync, readlinkSync } from "node:fs";
 import { type Client, createClient, type ResultSet, type Row } from "@libsql/client";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { openLocalClient } from "./local-client";
@@ -148,4 +149,41 @@ test("a closed client refuses work with CLIENT_CLOSED, as the client does", asyn
     type: "LibsqlError",
     code: "CLIENT_CLOSED",
   });
+});
+
+/** The connections this process holds open on the database file at `path`. */
+function connectionsTo(path: string): number {
+  let n = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++;
+    } catch {
+      // closed between the listing and the read
+    }
+  }
+  return n;
+}
+
+test("calls made in the same turn share an idle connection instead of each opening its own", async () => {
+  const file = await makeTempDatabase();
+  files.push(file);
+  // SQLite may keep a closed connection's descriptor while the process holds locks on the file.
+  const before = connectionsTo(file.path);
+  const local = openLocalClient(file.path);
+  clients.push(local);
+  await local.execute("CREATE TABLE t (n INTEGER)");
+  // A burst's requests each read in the same turn: every connection holds its own page
+  // cache and prepared statements, so one per call grew the process by megabytes each.
+  const reads = await Promise.all(Array.from({ length: 64 }, (_, n) => local.execute("SELECT ? AS n", [n])));
+  expect(reads.map((r) => r.rows[0]?.n)).toEqual(Array.from({ length: 64 }, (_, n) => n));
+  expect(connectionsTo(file.path) - before).toBe(1);
+
+  // An open transaction keeps its connection; reads meanwhile take one other, and see only committed rows.
+  const tx = await local.transaction("write");
+  await tx.execute("INSERT INTO t VALUES (1)");
+  const during = await Promise.all(Array.from({ length: 16 }, () => local.execute("SELECT count(*) AS c FROM t")));
+  expect(during.map((r) => r.rows[0]?.c)).toEqual(Array(16).fill(0));
+  expect(connectionsTo(file.path) - before).toBe(2);
+  await tx.commit();
+  expect((await local.execute("SELECT count(*) AS c FROM t")).rows[0]?.c).toBe(1);
 });
