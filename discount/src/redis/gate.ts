@@ -1,3 +1,4 @@
+import { BoundedMap } from "@matchday/shared/bounded-map";
 import type { RedisConnection } from "./connection";
 import {
   CLAIM_LUA,
@@ -200,12 +201,11 @@ export function createGate(redis: RedisConnection): Gate {
 
   // A burst claims one campaign's keys over and over: build its key strings once, not per
   // claim. Bounded, oldest first: every coupon is a campaign too, and there may be millions.
-  const keyCache = new Map<string, GateKeys>();
+  const keyCache = new BoundedMap<string, GateKeys>(KEY_CACHE_LIMIT);
   const keysOf = (code: string): GateKeys => {
     let keys = keyCache.get(code);
     if (!keys) {
       keys = gateKeys(code);
-      if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
       keyCache.set(code, keys);
     }
     return keys;

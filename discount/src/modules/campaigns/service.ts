@@ -1,3 +1,4 @@
+import { BoundedMap } from "@matchday/shared/bounded-map";
 import type { Clock } from "@matchday/shared/clock";
 import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
@@ -136,7 +137,7 @@ export async function listCampaigns(
  * must not become a flood of DB reads.
  */
 export class CampaignCache {
-  private readonly known = new Map<string, CampaignRow>();
+  private readonly known: BoundedMap<string, CampaignRow>;
   private readonly unknownUntil = new Map<string, number>();
 
   constructor(
@@ -149,8 +150,10 @@ export class CampaignCache {
      * added, few enough (about 2.5 MB) that steady coupon traffic fills the cache in a
      * minute or two rather than growing the process for ten.
      */
-    private readonly knownLimit = 5_000,
-  ) {}
+    knownLimit = 5_000,
+  ) {
+    this.known = new BoundedMap(knownLimit);
+  }
 
   async get(code: string): Promise<CampaignRow | undefined> {
     const hit = this.known.get(code);
@@ -173,8 +176,6 @@ export class CampaignCache {
   }
 
   remember(row: CampaignRow): void {
-    // Maps keep insertion order: the first key is the oldest entry.
-    if (this.known.size >= this.knownLimit) this.known.delete(this.known.keys().next().value as string);
     this.known.set(row.code, row);
     this.unknownUntil.delete(row.code);
   }

@@ -1,3 +1,4 @@
+import { BoundedMap } from "@matchday/shared/bounded-map";
 import { type ClaimOutcome, type RedeemResult, SOLD_OUT_OUTCOME } from "./model";
 
 /** What the book needs of a campaign. */
@@ -27,7 +28,7 @@ export const MEMORY_MAX_AGE_MS = 5_000;
  * freed, the gate keeps being asked, so a freed slot still goes to a claimant.
  */
 export class SoldOutBook {
-  private readonly full = new Map<string, Map<string, number> | "loading">();
+  private readonly full: BoundedMap<string, Map<string, number> | "loading">;
   /** When each full campaign's winners were loaded: past MEMORY_MAX_AGE_MS they are read again. */
   private readonly loaded = new Map<string, Loaded>();
   /** The codes in `full` that are gift campaigns. */
@@ -45,7 +46,9 @@ export class SoldOutBook {
      */
     private readonly limit = 2_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.full = new BoundedMap(limit, (code) => this.dropBeside(code));
+  }
 
   /** `open`: ask the gate. `loser`: sold out and not a winner. `winner`: sold out, this phone won. */
   verdict(code: string, phone: string): "open" | "loser" | "winner" {
@@ -92,7 +95,6 @@ export class SoldOutBook {
   markSoldOut(campaign: FullCampaign, now: number): void {
     const { code } = campaign;
     if (this.full.has(code) || (this.recheckAt.get(code) ?? 0) > now) return;
-    if (this.full.size >= this.limit) this.forget(this.full.keys().next().value as string);
     this.full.set(code, "loading");
     this.loadWinners(campaign).then(
       (winners) => {
@@ -114,6 +116,11 @@ export class SoldOutBook {
   /** Drops what is known of a campaign: a reversal changed its winners. */
   forget(code: string): void {
     this.full.delete(code);
+    this.dropBeside(code);
+  }
+
+  /** What is kept beside a campaign's entry in `full`. */
+  private dropBeside(code: string): void {
     this.gifts.delete(code);
     this.loaded.delete(code);
     this.recheckAt.delete(code);
@@ -127,7 +134,7 @@ export class SoldOutBook {
  * and failed answers are not kept: they may still change. Bounded; the oldest go first.
  */
 export class SettledAnswers {
-  private readonly answers = new Map<string, { result: RedeemResult; at: number }>();
+  private readonly answers: BoundedMap<string, { result: RedeemResult; at: number }>;
 
   /**
    * Five match campaigns' winners (about 1.5 MB). Coupon winners pass through too, so
@@ -135,9 +142,11 @@ export class SettledAnswers {
    * for ten minutes (docs/RELIABILITY.md).
    */
   constructor(
-    private readonly limit = 5_000,
+    limit = 5_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.answers = new BoundedMap(limit);
+  }
 
   get(code: string, phone: string): RedeemResult | undefined {
     const key = `${code}\n${phone}`;
@@ -159,7 +168,6 @@ export class SettledAnswers {
     const key = `${result.code}\n${result.phone}`;
     // A repeat answered from here is taught back: it must not push another answer out.
     if (this.answers.has(key)) return;
-    if (this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value as string);
     this.answers.set(key, { result, at: this.now() });
   }
 }
