@@ -45,5 +45,7 @@ const baseline = median(samples.get("Map, evicting keys().next()") ?? []);
 console.log(`${inserts} inserts into a cache bounded at ${limit}; CPU µs per insert, median of ${rounds} rounds`);
 for (const [name, xs] of samples) {
   const us = median(xs);
-  console.log(`  ${name.padEnd(28)} ${us.toFixed(3).padStart(8)} µs   ${(baseline / us).toFixed(1)}x the baseline's speed`);
+  console.log(
+    `  ${name.padEnd(28)} ${us.toFixed(3).padStart(8)} µs   ${(baseline / us).toFixed(1)}x the baseline's speed`,
+  );
 }
