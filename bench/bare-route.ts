@@ -10,6 +10,8 @@
  *            directRefusal (what the fast path uses): the problem+json body with a
  *            request id, x-request-id and the security headers, the request metrics,
  *            and the access log line skipped at info level
+ *   logged   + the access log line a non-quiet answer writes at info (a winner's
+ *            repeat, a balance read): the floor analyses of those rows need its price
  *
  *   BARE_STEP=answer BARE_PORT=4000 bun bench/bare-route.ts
  */
@@ -17,14 +19,16 @@
 import { AppError } from "@matchday/discount/errors";
 import { redeemBodyCheck } from "@matchday/discount/redeem/model";
 import { createHttpKernel } from "@matchday/shared/http";
-import { createLogger } from "@matchday/shared/logger";
+import { createLogger, unredacted } from "@matchday/shared/logger";
 import { Registry } from "@matchday/shared/metrics";
 
-export const BARE_STEPS = ["static", "body", "checked", "answer"] as const;
+export const BARE_STEPS = ["static", "body", "checked", "answer", "logged"] as const;
 export type Step = (typeof BARE_STEPS)[number];
 
+const logger = createLogger({ level: "info", service: "bare-route" });
+const accessLog = unredacted(logger);
 const refuse = createHttpKernel({
-  logger: createLogger({ level: "info", service: "bare-route" }),
+  logger,
   metrics: new Registry(),
   maxBodyBytes: 16_384,
 }).directRefusal("/v1/redeem", "POST", new AppError("CAMPAIGN_EXHAUSTED"));
@@ -35,7 +39,13 @@ async function answer(step: Step, request: Request): Promise<Response> {
   if (step === "body") return tiny();
   const valid = redeemBodyCheck.Check(JSON.parse(text));
   if (step === "checked" || !valid) return tiny();
-  return refuse(request);
+  const response = refuse(request);
+  if (step === "logged") {
+    // The kernel's line for an answer that is not quiet, as its logAnswer writes it.
+    const requestId = response.headers.get("x-request-id");
+    accessLog.info({ requestId, method: "POST", route: "/v1/redeem", status: response.status, ms: 0 }, "request");
+  }
+  return response;
 }
 
 /** Serves the step named by BARE_STEP on BARE_PORT until SIGTERM. */

@@ -33,3 +33,40 @@ test("the unredacted logger writes the very line its parent writes for fields th
   expect(withoutTime).toHaveLength(2);
   expect(withoutTime[1]).toBe(withoutTime[0] as string);
 });
+
+/** A process that logs one line through the service logger to its real standard output, then does `then`. */
+function loggingProcess(then: string) {
+  const logger = JSON.stringify(`${import.meta.dir}/logger.ts`);
+  const script = `const { createLogger } = await import(${logger});
+createLogger({ level: "info", service: "probe" }).info({ n: 1 }, "the line");
+${then}`;
+  return Bun.spawn(["bun", "-e", script], { stdout: "pipe", stderr: "pipe" });
+}
+
+test.each([
+  ["it exits", "process.exit(0);"],
+  ["it throws", 'throw new Error("boom");'],
+  ["a promise is left rejected", 'Promise.reject(new Error("boom"));'],
+  ["SIGTERM ends it", 'process.on("SIGTERM", () => process.exit(0)); process.kill(process.pid, "SIGTERM");'],
+])("a line logged just before the process ends is written when %s", async (_how, then) => {
+  const child = loggingProcess(then);
+  const [out] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  expect(JSON.parse(out.trim())).toMatchObject({ service: "probe", n: 1, msg: "the line" });
+});
+
+test("in a quiet moment a line reaches standard output while the process runs on", async () => {
+  const child = loggingProcess("await Bun.sleep(5_000);");
+  try {
+    const reader = child.stdout.getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    expect(child.exitCode).toBeNull();
+    expect(JSON.parse(out.trim())).toMatchObject({ msg: "the line" });
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
