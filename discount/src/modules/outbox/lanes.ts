@@ -1,4 +1,5 @@
 import type { Clock } from "@matchday/shared/clock";
+import { inJsonList } from "@matchday/shared/db";
 import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { outbox, redemptions } from "../../db/schema";
@@ -59,12 +60,12 @@ export function createOutboxLanes(store: DiscountStore, now: Clock) {
       await tx
         .update(outbox)
         .set({ status: "done", leaseOwner: null, leaseUntil: null, lastError: null, updatedAt: at })
-        .where(inArray(outbox.id, ids));
+        .where(inJsonList(outbox.id, ids));
       await tx
         .update(redemptions)
         .set({ status: "credited", creditedAt: at, failure: null })
         .where(
-          inArray(
+          inJsonList(
             redemptions.id,
             credited.map((r) => r.redemptionId),
           ),

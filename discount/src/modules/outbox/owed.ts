@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import type { DiscountTx } from "../../db/store";
 
@@ -35,18 +36,21 @@ export async function insertOwedCredits(
   at: number,
   firstRetryDelayMs: number,
 ): Promise<Map<number, number>> {
-  const rows = await tx
-    .insert(outbox)
-    .values(
-      owed.map(({ redemptionId, credit }) => ({
-        redemptionId,
-        ...credit,
-        // The request path tries the wallet at once; the relay steps in only after that.
-        nextAttemptAt: at + firstRetryDelayMs,
-        createdAt: at,
-        updatedAt: at,
-      })),
-    )
-    .returning({ id: outbox.id, redemptionId: outbox.redemptionId });
-  return new Map(rows.map((r) => [r.redemptionId, r.id]));
+  // One parameter for the whole batch, so the statement's text (and its prepared plan) is the same for any size.
+  const values = JSON.stringify(
+    owed.map(({ redemptionId, credit }) => [
+      redemptionId,
+      credit.idempotencyKey,
+      credit.phone,
+      credit.amount,
+      credit.reference,
+    ]),
+  );
+  // The request path tries the wallet at once; the relay steps in (next_attempt_at) only after that.
+  const rows = await tx.all<{ id: number; redemption_id: number }>(sql`
+    INSERT INTO ${outbox} (redemption_id, idempotency_key, phone, amount, reference, next_attempt_at, created_at, updated_at)
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ${at + firstRetryDelayMs}, ${at}, ${at}
+      FROM json_each(${values})
+    RETURNING id, redemption_id`);
+  return new Map(rows.map((r) => [r.redemption_id, r.id]));
 }

@@ -1,4 +1,5 @@
-import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { inJsonList } from "@matchday/shared/db";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { campaigns, type ReversalRow, redemptions, webhookEvents } from "../../db/schema";
 import type { DiscountTx } from "../../db/store";
 
@@ -59,7 +60,7 @@ export async function emitWinEvents(tx: DiscountTx, redemptionIds: number[], at:
   const wonId = sql`iif(${isCoupon}, ${messageIdSql("coupon.redeemed", sql`${redemptions.id}`)}, ${messageIdSql("redemption.won", sql`${redemptions.id}`)})`;
   const wonData = sql`json_patch(${campaignFields}, json_object('phone', ${redemptions.phone}, 'rank', ${redemptions.rank}, 'amount', ${campaigns.amount}, 'redeemedAt', ${when}))`;
   const soldOutData = sql`json_object('code', ${campaigns.code}, 'maxRedemptions', ${campaigns.maxRedemptions}, 'soldOutAt', ${when})`;
-  const these = inArray(redemptions.id, redemptionIds);
+  const these = inJsonList(redemptions.id, redemptionIds);
   await tx.run(sql`
     INSERT OR IGNORE INTO ${webhookEvents} (message_id, type, data, created_at)
     SELECT ${wonId}, ${won}, ${wonData}, ${at}
@@ -78,7 +79,7 @@ export async function emitCreditFailures(tx: DiscountTx, redemptionIds: number[]
     INSERT OR IGNORE INTO ${webhookEvents} (message_id, type, data, created_at)
     SELECT ${messageIdSql("credit.failed", sql`${redemptions.id}`)}, 'credit.failed', ${data}, ${at}
       FROM ${redemptions} JOIN ${campaigns} ON ${campaigns.id} = ${redemptions.campaignId}
-      WHERE ${inArray(redemptions.id, redemptionIds)} AND ${redemptions.status} = 'failed'`);
+      WHERE ${inJsonList(redemptions.id, redemptionIds)} AND ${redemptions.status} = 'failed'`);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The SQLite store, its write queue and backups: one subpath, `@matchday/shared/db`.
 export * from "./backup";
+export * from "./json-list";
 export { openLocalClient } from "./local-client";
 export * from "./sqlite";
 export * from "./store";

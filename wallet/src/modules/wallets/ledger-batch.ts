@@ -1,5 +1,6 @@
 import type { Clock } from "@matchday/shared/clock";
-import { inArray, sql } from "drizzle-orm";
+import { inJsonList } from "@matchday/shared/db";
+import { sql } from "drizzle-orm";
 import { archivedEntries, type LedgerRow, ledger, wallets } from "../../db/schema";
 import type { WalletStore, WalletTx } from "../../db/store";
 import { type EntryCommand, type EntryOutcome, requestHash, toEntry } from "./entry";
@@ -18,16 +19,16 @@ export async function applyBatch(tx: WalletTx, commands: EntryCommand[], now: Cl
   const keys = [...new Set(commands.map((c) => c.idempotencyKey))];
   const phones = [...new Set(commands.map((c) => c.phone))];
   const seen = new Map<string, LedgerRow | NewRow>(
-    (await tx.select().from(ledger).where(inArray(ledger.idempotencyKey, keys))).map((r) => [r.idempotencyKey, r]),
+    (await tx.select().from(ledger).where(inJsonList(ledger.idempotencyKey, keys))).map((r) => [r.idempotencyKey, r]),
   );
   if (seen.size < keys.length) {
     // A key whose entry was archived still replays (its description stays in the archive).
-    const archived = await tx.select().from(archivedEntries).where(inArray(archivedEntries.idempotencyKey, keys));
+    const archived = await tx.select().from(archivedEntries).where(inJsonList(archivedEntries.idempotencyKey, keys));
     for (const { entryId, archive: _file, ...row } of archived)
       seen.set(row.idempotencyKey, { ...row, id: entryId, description: null });
   }
   const balances = new Map(
-    (await tx.select().from(wallets).where(inArray(wallets.phone, phones))).map((w) => [w.phone, w.balance]),
+    (await tx.select().from(wallets).where(inJsonList(wallets.phone, phones))).map((w) => [w.phone, w.balance]),
   );
 
   const at = now();
@@ -62,14 +63,31 @@ export async function applyBatch(tx: WalletTx, commands: EntryCommand[], now: Cl
 
   if (fresh.length > 0) {
     const touched = [...new Set(fresh.map((r) => r.phone))];
-    await tx
-      .insert(wallets)
-      .values(touched.map((phone) => ({ phone, balance: balances.get(phone) ?? 0, updatedAt: at })))
-      .onConflictDoUpdate({
-        target: wallets.phone,
-        set: { balance: sql`excluded.balance`, updatedAt: sql`excluded.updated_at` },
-      });
-    const ids = await tx.insert(ledger).values(fresh).returning({ id: ledger.id, key: ledger.idempotencyKey });
+    // Each statement takes its rows as one JSON parameter, so its text (and prepared plan) is
+    // the same for any batch size; drizzle's multi-row insert built one per size, value by value.
+    const touchedBalances = JSON.stringify(touched.map((phone) => [phone, balances.get(phone) ?? 0]));
+    // `WHERE true`: SQLite reads an upsert's ON CONFLICT after a SELECT only with a WHERE clause.
+    await tx.run(sql`
+      INSERT INTO ${wallets} (phone, balance, updated_at)
+      SELECT value ->> 0, value ->> 1, ${at} FROM json_each(${touchedBalances}) WHERE true
+      ON CONFLICT (phone) DO UPDATE SET balance = excluded.balance, updated_at = excluded.updated_at`);
+    const entries = JSON.stringify(
+      fresh.map((r) => [
+        r.phone,
+        r.amount,
+        r.kind,
+        r.balanceAfter,
+        r.reference,
+        r.description,
+        r.idempotencyKey,
+        r.requestHash,
+      ]),
+    );
+    const ids = await tx.all<{ id: number; key: string }>(sql`
+      INSERT INTO ${ledger} (phone, amount, kind, balance_after, reference, description, idempotency_key, request_hash, created_at)
+      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, ${at}
+        FROM json_each(${entries})
+      RETURNING id, idempotency_key AS key`);
     const idOf = new Map(ids.map((r) => [r.key, r.id]));
     for (const row of fresh) row.id = idOf.get(row.idempotencyKey);
   }
