@@ -1,5 +1,6 @@
 import { BoundedMap } from "@matchday/shared/bounded-map";
 import type { Clock } from "@matchday/shared/clock";
+import { perStore } from "@matchday/shared/db";
 import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type CampaignRow, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
@@ -96,8 +97,13 @@ export async function createCampaign(
   }
 }
 
+const campaignByCode = perStore((store: DiscountStore) =>
+  store.db.query.campaigns.findFirst({ where: eq(campaigns.code, sql.placeholder("code")) }).prepare(),
+);
+
 export async function findCampaign(store: DiscountStore, code: string): Promise<CampaignRow | undefined> {
-  return store.db.query.campaigns.findFirst({ where: eq(campaigns.code, code) });
+  // Every coupon redeemed is a campaign read once: prepared, not rebuilt per call.
+  return campaignByCode(store).execute({ code });
 }
 
 /** A LIKE pattern that finds `text` anywhere, its own %, _ and \\ escaped so they match only themselves. */

@@ -1,4 +1,5 @@
-import { and, eq, gt, inArray, max } from "drizzle-orm";
+import { perStore } from "@matchday/shared/db";
+import { and, eq, gt, inArray, max, sql } from "drizzle-orm";
 import { type CampaignRow, couponRevocations, redemptions, reversals } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { type RedeemResult, resultOf } from "./model";
@@ -47,11 +48,22 @@ export async function rankHolder(store: DiscountStore, campaignId: number, rank:
  * checked from. With `aboveRank`, only those holding a higher rank (the unique rank index serves it).
  */
 export async function campaignWinners(store: DiscountStore, campaignId: number, aboveRank = 0) {
-  return store.db
+  return winnersAbove(store).execute({ campaignId, aboveRank });
+}
+
+// Every coupon's first claim seeds its gate from this read: prepared once, not rebuilt per call.
+const winnersAbove = perStore((store: DiscountStore) =>
+  store.db
     .select({ phone: redemptions.phone, rank: redemptions.rank })
     .from(redemptions)
-    .where(and(eq(redemptions.campaignId, campaignId), gt(redemptions.rank, aboveRank)));
-}
+    .where(
+      and(
+        eq(redemptions.campaignId, sql.placeholder("campaignId")),
+        gt(redemptions.rank, sql.placeholder("aboveRank")),
+      ),
+    )
+    .prepare(),
+);
 
 /** The DB's winners of a campaign among these phones, as phone and rank. */
 export async function winnersAmong(store: DiscountStore, campaignId: number, phones: string[]) {
@@ -77,11 +89,19 @@ export async function fullCampaignWinners(
  */
 export const REVOKED_HOLDER = "revoked";
 
+const revocationById = perStore((store: DiscountStore) =>
+  store.db.query.couponRevocations
+    .findFirst({ where: eq(couponRevocations.campaignId, sql.placeholder("campaignId")) })
+    .prepare(),
+);
+
+/** A coupon's revocation, if it has one; read for every coupon's first claim, so prepared once. */
+export async function revocationOf(store: DiscountStore, campaignId: number) {
+  return revocationById(store).execute({ campaignId });
+}
+
 /** What a coupon's gate is seeded from: its winner, or the revocation that holds its slot. */
 export async function couponSeats(store: DiscountStore, campaignId: number) {
-  const [winners, revoked] = await Promise.all([
-    campaignWinners(store, campaignId),
-    store.db.query.couponRevocations.findFirst({ where: eq(couponRevocations.campaignId, campaignId) }),
-  ]);
+  const [winners, revoked] = await Promise.all([campaignWinners(store, campaignId), revocationOf(store, campaignId)]);
   return revoked ? [...winners, { phone: REVOKED_HOLDER, rank: 1 }] : winners;
 }

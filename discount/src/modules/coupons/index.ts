@@ -12,7 +12,7 @@ import { COUPON_REDEEMED, CouponRedeemed } from "../claims/model";
 import { type ClaimDeps, claim } from "../claims/pipeline";
 import { rateLimitedResponse, rateLimitHeaders } from "../claims/rate-limit-fields";
 import { couponAnswer, sendAsIs, unavailable } from "../claims/responses";
-import { revocationOf } from "../reversals/revoke";
+import { revocationOf } from "../claims/winners";
 import { batchCoupons, batchCouponsCsv, type CouponWriter, findBatch, generateBatch, toBatch } from "./batches";
 import {
   Batch,

@@ -7,7 +7,7 @@ import { AppError } from "../../errors";
 import { canonicalCode } from "../campaigns/code";
 import { requireStorableMetadata } from "../campaigns/metadata";
 import { type CampaignCache, createCampaign } from "../campaigns/service";
-import { revocationOf } from "../reversals/revoke";
+import { revocationOf } from "../claims/winners";
 import type { NewBatch } from "./batches";
 import type { CouponStatus, CreateBatch, GenerateCoupon } from "./model";
 import { compilePattern } from "./pattern";

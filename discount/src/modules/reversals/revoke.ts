@@ -3,14 +3,10 @@ import { eq } from "drizzle-orm";
 import { type CampaignRow, couponRevocations, redemptions } from "../../db/schema";
 import type { DiscountStore, DiscountTx } from "../../db/store";
 import { type GateDeps, takeSeat } from "../claims/gate";
-import { REVOKED_HOLDER } from "../claims/winners";
+import { REVOKED_HOLDER, revocationOf } from "../claims/winners";
 import type { Revoked } from "./model";
 
 export type RevokeOutcome = { kind: "revoked"; answer: Revoked } | { kind: "used" };
-
-export async function revocationOf(store: DiscountStore, campaignId: number) {
-  return store.db.query.couponRevocations.findFirst({ where: eq(couponRevocations.campaignId, campaignId) });
-}
 
 /** Writes the revocation unless the coupon has a winner: the DB's word (and its trigger) settles a race. */
 export function createRevocationLane(store: DiscountStore) {

@@ -2,6 +2,7 @@
 export * from "./backup";
 export * from "./json-list";
 export { openLocalClient } from "./local-client";
+export * from "./per-store";
 export * from "./sqlite";
 export * from "./store";
 export * from "./target";
