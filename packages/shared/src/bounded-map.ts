@@ -52,11 +52,6 @@ export class BoundedMap<K, V extends NonNullable<unknown>> {
     return this.young.delete(key) || this.old.delete(key);
   }
 
-  clear(): void {
-    this.young.clear();
-    this.old.clear();
-  }
-
   private rotate(): void {
     const dropped = this.old;
     this.old = this.young;
