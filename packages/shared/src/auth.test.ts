@@ -112,6 +112,21 @@ describe("token verification", () => {
     now += 6_000;
     await expect(clockVerify(`Bearer ${token}`)).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
   });
+
+  test("past its bound the cache keeps the callers seen last and forgets the earliest", async () => {
+    const fresh = createTokenVerifier(SECRET);
+    const headers = await Promise.all(
+      Array.from({ length: 10_001 }, async (_, i) => {
+        const token = await mintToken(SECRET, { role: "service", subject: `caller-${i}`, ttlSeconds: 60 });
+        return `Bearer ${token}`;
+      }),
+    );
+    for (const header of headers) await fresh(header);
+    expect(fresh.cached?.(headers[0])).toBeUndefined();
+    // The 10,000th caller, verified just before the bound was passed, is still proven.
+    expect(fresh.cached?.(headers[9_999])).toEqual({ role: "service", subject: "caller-9999" });
+    expect(fresh.cached?.(headers[10_000])).toEqual({ role: "service", subject: "caller-10000" });
+  });
 });
 
 test("a self-signed service token is reused while fresh and re-minted five minutes before it expires", async () => {

@@ -1,4 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { BoundedMap } from "./bounded-map";
 import { AppError } from "./errors";
 import { normalizePhone } from "./phone";
 
@@ -102,22 +103,24 @@ const BEARER = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/i;
  */
 export function createTokenVerifier(secret: string, now: () => number = Date.now): TokenVerifier {
   const key = keyOf(secret);
-  const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
-  const cachedPrincipal = (token: string): Principal | undefined => {
-    const hit = cache.get(token);
+  // Keyed by the whole header a verification accepted, so a hit skips parsing the scheme too.
+  // At the bound the older half goes, not all of it: a flood of new users' tokens does not
+  // send every caller seen a moment ago back to HS256 at once.
+  const cache = new BoundedMap<string, { principal: Principal; expiresAtMs: number }>(CACHE_LIMIT);
+  const cachedPrincipal = (authorization: string): Principal | undefined => {
+    const hit = cache.get(authorization);
     if (!hit) return undefined;
     if (hit.expiresAtMs > now()) return hit.principal;
-    cache.delete(token);
+    cache.delete(authorization);
     return undefined;
   };
 
   const verify: TokenVerifier = async (authorization) => {
     if (!authorization) throw new AppError("UNAUTHENTICATED", "Send an Authorization: Bearer <token> header");
+    const cached = cachedPrincipal(authorization);
+    if (cached) return cached;
     const token = BEARER.exec(authorization)?.[1];
     if (!token) throw new AppError("INVALID_TOKEN", "The Authorization header must be 'Bearer <token>'");
-
-    const cached = cachedPrincipal(token);
-    if (cached) return cached;
 
     let payload: { sub?: unknown; role?: unknown; exp?: number; iat?: number };
     try {
@@ -132,14 +135,10 @@ export function createTokenVerifier(secret: string, now: () => number = Date.now
     }
     checkLifetime(payload.iat ?? 0, payload.exp ?? 0, now());
     const principal = principalFrom(payload);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(token, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
+    cache.set(authorization, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
     return principal;
   };
-  verify.cached = (authorization) => {
-    const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
-    return token ? cachedPrincipal(token) : undefined;
-  };
+  verify.cached = (authorization) => (authorization ? cachedPrincipal(authorization) : undefined);
   return verify;
 }
 
