@@ -34,7 +34,7 @@ const refuse = createHttpKernel({
 }).directRefusal("/v1/redeem", "POST", new AppError("CAMPAIGN_EXHAUSTED"));
 const tiny = () => new Response("sold out", { status: 409 });
 
-async function answer(step: Step, request: Request): Promise<Response> {
+export async function answer(step: Step, request: Request): Promise<Response> {
   const text = await request.text();
   if (step === "body") return tiny();
   const valid = redeemBodyCheck.Check(JSON.parse(text));

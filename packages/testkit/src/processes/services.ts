@@ -19,6 +19,29 @@ export function startWalletProcess(
   });
 }
 
+/** The Redis (a server's URL, or a topology's environment) and the wallet a discount process talks to. */
+export type DiscountDeps = ({ redisUrl: string } | { redisEnv: Record<string, string> }) & {
+  wallet: Pick<ServiceProcess, "url"> | string;
+};
+
+/** What a discount process is started with: the given database, Redis and wallet, test limits, then `env`. */
+export function discountEnv(
+  database: Pick<TempDatabase, "url">,
+  deps: DiscountDeps,
+  env: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    JWT_SECRET: TEST_JWT_SECRET,
+    DISCOUNT_DATABASE_URL: database.url,
+    ...("redisEnv" in deps ? deps.redisEnv : { REDIS_URL: deps.redisUrl }),
+    WALLET_URL: typeof deps.wallet === "string" ? deps.wallet : deps.wallet.url,
+    RATE_LIMIT_PHONE_PER_MINUTE: "1000",
+    RATE_LIMIT_IP_PER_MINUTE: "10000000",
+    RELAY_INTERVAL_MS: "100",
+    ...env,
+  };
+}
+
 /**
  * The discount service as its own process, talking to the given Redis and wallet; HTTPS when
  * given `tls`. Redis is a single server's URL, or a topology's environment (the `env` of
@@ -26,9 +49,7 @@ export function startWalletProcess(
  */
 export function startDiscountProcess(
   database: Pick<TempDatabase, "url">,
-  deps: ({ redisUrl: string } | { redisEnv: Record<string, string> }) & {
-    wallet: Pick<ServiceProcess, "url"> | string;
-  },
+  deps: DiscountDeps,
   env: Record<string, string> = {},
   runtime: Runtime = "bun",
   tls?: ServedTls,
@@ -37,16 +58,7 @@ export function startDiscountProcess(
     ...entryPoint("discount", runtime),
     tls,
     portVar: "DISCOUNT_PORT",
-    env: {
-      JWT_SECRET: TEST_JWT_SECRET,
-      DISCOUNT_DATABASE_URL: database.url,
-      ...("redisEnv" in deps ? deps.redisEnv : { REDIS_URL: deps.redisUrl }),
-      WALLET_URL: typeof deps.wallet === "string" ? deps.wallet : deps.wallet.url,
-      RATE_LIMIT_PHONE_PER_MINUTE: "1000",
-      RATE_LIMIT_IP_PER_MINUTE: "10000000",
-      RELAY_INTERVAL_MS: "100",
-      ...env,
-    },
+    env: discountEnv(database, deps, env),
   });
 }
 
