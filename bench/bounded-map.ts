@@ -7,7 +7,7 @@
  *   bun bench/bounded-map.ts [--rounds 5] [--inserts 200000] [--limit 5000]
  */
 import { BoundedMap } from "@matchday/shared/bounded-map";
-import { option } from "./table";
+import { median, option } from "./table";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 5);
 const inserts = option("--inserts", "BENCH_INSERTS", 200_000);
@@ -40,7 +40,6 @@ const samples = new Map<string, number[]>(Object.keys(sides).map((name) => [name
 for (let round = 0; round < rounds; round++) {
   for (const [name, work] of Object.entries(sides)) samples.get(name)?.push(microsPerInsert(work));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const baseline = median(samples.get("Map, evicting keys().next()") ?? []);
 console.log(`${inserts} inserts into a cache bounded at ${limit}; CPU µs per insert, median of ${rounds} rounds`);
 for (const [name, xs] of samples) {

@@ -18,6 +18,7 @@ import { runCli, type ServiceProcess, startService, startWalletProcess } from "@
 import { type RedisHandle, startRedis } from "@matchday/testkit/redis";
 import { RedisClient } from "bun";
 import { cpuMicros, pinToCore } from "./proc";
+import { median } from "./table";
 import { type Load, wrk } from "./wrk";
 
 const { values } = parseArgs({
@@ -143,8 +144,6 @@ async function tripsPerClaim(side: Side, path: string, bodies: object[], token: 
   // Less the INFO connection's own two reads (HELLO, INFO).
   return (after.reads - before.reads - 2) / bodies.length;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
   const walletDb = await makeTempDatabase(undefined, "wallet.db");

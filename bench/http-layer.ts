@@ -14,7 +14,7 @@
 import { TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
 import { REPO_ROOT } from "@matchday/testkit/processes";
 import { Elysia, t } from "elysia";
-import { option } from "./table";
+import { median, option } from "./table";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 7);
 const perRound = option("--requests", "BENCH_REQUESTS", 20_000);
@@ -102,7 +102,6 @@ const targets: { name: string; app: App }[] = [{ name: "bare Elysia", app: walle
 // One at a time: each checkout's modules are imported once and cached by path.
 for (const root of roots) targets.push({ name: root, app: await layered(root) });
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 for (const mode of Object.keys(MODES) as Mode[]) {
   const samples = targets.map(() => [] as number[]);
   for (const target of targets) await measure(target.app, mode); // warm-up: JIT

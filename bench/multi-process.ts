@@ -16,7 +16,7 @@ import { DISCOUNT_MIGRATIONS } from "@matchday/discount/db/store";
 import { burstOrder, createCampaign, fireBurst, seeded } from "@matchday/testkit/burst";
 import { makeTempDatabase } from "@matchday/testkit/database";
 import { type RedisAndWallet, startDiscountProcess, startRedisAndWallet } from "@matchday/testkit/processes";
-import { option, percentile, printTable, type Row } from "./table";
+import { median, option, percentile, printTable, type Row } from "./table";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 2);
 const winners = option("--winners", "BENCH_WINNERS", 3_000);
@@ -80,8 +80,6 @@ async function burst(base: RedisAndWallet, count: number, round: number): Promis
     db.dispose();
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function main(): Promise<number> {
   const base = await startRedisAndWallet();

@@ -17,7 +17,7 @@ import { REPO_ROOT, type ServiceProcess, startService } from "@matchday/testkit/
 import { startRedis } from "@matchday/testkit/redis";
 import { walletRequestsTo } from "@matchday/testkit/wallet";
 import { cpuMicros } from "./proc";
-import { option } from "./table";
+import { median, option, pairedRatios } from "./table";
 import { wrk } from "./wrk";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 3);
@@ -88,8 +88,6 @@ async function round(root: string): Promise<Sample> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
 const variants: [string, string][] = [["this", REPO_ROOT.replace(/\/$/, "")]];
 if (process.env.BASE_ROOT) variants.unshift(["base", process.env.BASE_ROOT.replace(/\/$/, "")]);
 const samples = new Map<string, Sample[]>(variants.map(([name]) => [name, []]));
@@ -117,9 +115,7 @@ for (const [name, list] of samples) {
 const base = samples.get("base");
 const mine = samples.get("this") as Sample[];
 if (base) {
-  // Each round's pair ran back to back, so its ratio cancels most of the machine's drift.
-  const paired = (cost: (s: Sample) => number) =>
-    median(mine.map((s, i) => cost(s) / cost(base[i] as Sample))).toFixed(2);
+  const paired = (cost: (s: Sample) => number) => pairedRatios(mine.map(cost), base.map(cost)).ratio.toFixed(2);
   const perWinner = (micros: (s: Sample) => number) => (s: Sample) => micros(s) / s.winners;
   console.log(
     `this/base, median of the rounds' pairs: discount ${paired(perWinner((s) => s.discountMicros))}×, ` +

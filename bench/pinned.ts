@@ -8,6 +8,7 @@ import { makeTempDatabase } from "@matchday/testkit/database";
 import { discountEnv, type ServiceProcess, startService, startWalletProcess } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
 import { cpuMicros, pinToCore } from "./proc";
+import { median } from "./table";
 import { type Load, wrk } from "./wrk";
 
 export const SERVER_CORE = 0;
@@ -47,8 +48,6 @@ export async function measureRounds(targets: Target[], rounds: number, seconds: 
     console.error(`round ${round}/${rounds} done`);
   }
 }
-
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /** Median CPU µs per answer of a measured target. */
 export const microsOf = (target: Target) => median(target.samples.map((s) => s.micros));

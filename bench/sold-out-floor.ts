@@ -18,17 +18,8 @@ import { createCampaign } from "@matchday/testkit/burst";
 import { testToken } from "@matchday/testkit/http";
 import { startService } from "@matchday/testkit/processes";
 import { BARE_STEPS, type Step } from "./bare-route";
-import {
-  measureRounds,
-  median,
-  microsOf,
-  type PinnedStack,
-  printTable,
-  runPinned,
-  SERVER_CORE,
-  type Target,
-} from "./pinned";
-import { option } from "./table";
+import { measureRounds, microsOf, type PinnedStack, printTable, runPinned, SERVER_CORE, type Target } from "./pinned";
+import { option, pairedRatios } from "./table";
 import type { Load } from "./wrk";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 5);
@@ -71,13 +62,12 @@ async function main({ baseline, discount, discountEnv, start }: PinnedStack): Pr
   report(targets);
 }
 
-/** The median over the rounds of `a`'s CPU µs over `b`'s in the same round. */
-function pairedRatio(a: Target, b: Target): { ratio: number; rounds: number[] } {
-  // Paired round by round: this machine has minutes at half speed, and a median of each target's
-  // own rounds may take one from a slow minute and the other from a fast one.
-  const rounds = a.samples.map((sample, i) => sample.micros / (b.samples[i]?.micros ?? Number.NaN));
-  return { ratio: median(rounds), rounds };
-}
+/** `a`'s CPU µs over `b`'s, round by round (see pairedRatios). */
+const pairedRatio = (a: Target, b: Target) =>
+  pairedRatios(
+    a.samples.map((s) => s.micros),
+    b.samples.map((s) => s.micros),
+  );
 
 function report(targets: Target[]): void {
   printTable(targets, targets[0] as Target);

@@ -16,7 +16,7 @@ import { WALLET_MIGRATIONS, type WalletStore } from "@matchday/wallet/db/store";
 import { applyBatch } from "@matchday/wallet/modules/wallets/ledger-batch";
 import { getWallet } from "@matchday/wallet/modules/wallets/service";
 import { drizzle } from "drizzle-orm/libsql";
-import { option } from "./table";
+import { median, option } from "./table";
 
 const rounds = option("--rounds", "BENCH_ROUNDS", 5);
 const reads = option("--reads", "BENCH_READS", 20_000);
@@ -87,8 +87,6 @@ const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
 console.log(`rounds ${rounds}, CPU µs per operation, medians; the two clients alternate within each round\n`);
 for (const phase of PHASES) {
   const samples: Record<Side, number[]> = { "@libsql/client": [], local: [] };

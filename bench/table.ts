@@ -24,6 +24,20 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1)] ?? Number.NaN;
 }
 
+/** The middle of the values (the upper one of an even count); NaN for none. */
+export const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/**
+ * Each round's `a` over the same round's `b`, and the median of those ratios. A round's pair
+ * runs back to back, so its ratio cancels most of this machine's drift, which has minutes at
+ * half speed; two medians taken apart may come from a slow minute and a fast one.
+ */
+export function pairedRatios(a: number[], b: number[]): { ratio: number; rounds: number[] } {
+  const rounds = a.map((value, i) => value / (b[i] ?? Number.NaN));
+  return { ratio: median(rounds), rounds };
+}
+
 export function printTable(rows: Row[], baseline: Row): void {
   const rate = (r: Row) => r.ops / r.seconds;
   const withCpu = rows.some((r) => r.cpuUs !== undefined);
