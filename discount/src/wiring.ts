@@ -6,6 +6,7 @@ import type { DiscountConfig } from "./config";
 import type { DiscountStore } from "./db/store";
 import { createDiscountMetrics } from "./metrics";
 import { CampaignCache } from "./modules/campaigns/service";
+import { gateRebuilds } from "./modules/claims/gate";
 import { ClaimMemory, SettledAnswers, SoldOutBook } from "./modules/claims/memory";
 import { createWinnerRecords } from "./modules/claims/record";
 import { fullCampaignWinners } from "./modules/claims/winners";
@@ -58,6 +59,7 @@ export function wireDiscount({
     metrics: createDiscountMetrics(registry),
     verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock),
     gate: createGate(redis),
+    rebuilds: gateRebuilds(),
     campaigns: new CampaignCache(store, clock),
     // Winners recorded together are credited together: one wallet request per turn, not per winner.
     sender: batchingSender(

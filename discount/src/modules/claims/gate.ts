@@ -13,6 +13,7 @@ import { campaignWinners, couponSeats, findAnswer } from "./winners";
 export interface GateDeps {
   store: DiscountStore;
   gate: Gate;
+  rebuilds: GateRebuilds;
   clock: Clock;
   logger: Logger;
   metrics: DiscountMetrics;
@@ -23,6 +24,28 @@ export type Seat = { kind: "seat"; rank: number; answer: "won" | "repeat" };
 
 const REBUILD_LOCK_MS = 5_000;
 const REBUILD_WAIT_MS = 1_000;
+/** How often a claimant looks again while another instance holds a campaign's rebuild lock. */
+const OTHER_INSTANCE_POLL_MS = 25;
+
+/**
+ * This process's attempts to rebuild a campaign's gate, one at a time per campaign: a claimant
+ * that finds the gate not ready joins the attempt under way, and claims the moment it ends. A
+ * fixed pause instead let claims that arrived after the rebuild overtake the ones that waited
+ * for it (measured: every early claimant of a cold gate ranked behind the later ones).
+ */
+export function gateRebuilds() {
+  const running = new Map<string, Promise<void>>();
+  return (key: string, attempt: () => Promise<void>): Promise<void> => {
+    let joined = running.get(key);
+    if (!joined) {
+      joined = attempt().finally(() => running.delete(key));
+      running.set(key, joined);
+    }
+    return joined;
+  };
+}
+
+export type GateRebuilds = ReturnType<typeof gateRebuilds>;
 
 /**
  * A coupon's Redis state is kept an hour, then rebuilt from the DB on its next attempt:
@@ -105,21 +128,29 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
     const winners = await couponSeats(deps.store, campaign.id);
     return deps.gate.seedAndClaim(campaign.code, phone, campaign.maxRedemptions, winners, generation, ttlMs);
   }
-  const owner = crypto.randomUUID();
   const deadline = deps.clock() + REBUILD_WAIT_MS;
   while (true) {
-    if (await deps.gate.tryLockRebuild(campaign.code, owner, REBUILD_LOCK_MS)) {
-      try {
-        // Checked again under the lock: another instance may have rebuilt since our claim, and
-        // rebuilding twice would forget the wins it has handed out but not yet written.
-        if (!(await deps.gate.isReady(campaign.code, generation))) await rebuildGate(deps, campaign, generation);
-      } finally {
-        await deps.gate.unlockRebuild(campaign.code, owner);
-      }
-    }
+    await deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
     const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
-    await sleep(25); // another instance is rebuilding
+    await sleep(OTHER_INSTANCE_POLL_MS); // another instance holds the rebuild lock
+  }
+}
+
+/** Rebuilds the campaign's gate from the DB if this instance gets the lock; otherwise another instance is at it. */
+async function rebuildUnderLock(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {
+  const owner = crypto.randomUUID();
+  if (!(await deps.gate.tryLockRebuild(campaign.code, owner, REBUILD_LOCK_MS))) return;
+  try {
+    // Checked again under the lock: another instance may have rebuilt since our claim, and
+    // rebuilding twice would forget the wins it has handed out but not yet written.
+    if (!(await deps.gate.isReady(campaign.code, generation))) await rebuildGate(deps, campaign, generation);
+  } finally {
+    // Not waited for: the claimants waiting on this rebuild claim at once, ahead of anyone who
+    // arrives after it. A lock left behind by a failed unlock expires on its own.
+    deps.gate
+      .unlockRebuild(campaign.code, owner)
+      .catch((err) => deps.logger.warn({ err, campaignId: campaign.id }, "cap gate rebuild lock not released"));
   }
 }
 
