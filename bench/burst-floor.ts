@@ -1,0 +1,180 @@
+/**
+ * The floor of bench/http.ts's "1,000th credit after the burst starts" (issue 18): the same
+ * burst (wrk, 2 threads, 64 connections, a new phone per request, cap 1,000), timed the same way
+ * (from just before wrk starts to the 1,000th ledger row's timestamp), against the services and
+ * against bench/chain-floor-server.ts, the least a winner's chain can be on these engines.
+ * Rounds alternate between the two, since this machine's speed drifts from minute to minute.
+ *
+ *   bun bench/burst-floor.ts [--rounds 5] [--connections 64]
+ *
+ * Exits 1 when a burst does not end with exactly 1,000 credits.
+ */
+import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
+import { createGate } from "@matchday/discount/redis/gate";
+import { openDatabase } from "@matchday/shared/db";
+import { createCampaign } from "@matchday/testkit/burst";
+import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { testToken } from "@matchday/testkit/http";
+import {
+  type ServiceProcess,
+  startDiscountProcess,
+  startService,
+  startWalletProcess,
+} from "@matchday/testkit/processes";
+import { startRedis } from "@matchday/testkit/redis";
+import { FLOOR_GENERATION } from "./chain-floor-server";
+import { median, option } from "./table";
+import { wrk } from "./wrk";
+
+const rounds = option("--rounds", "BENCH_ROUNDS", 5);
+const connections = option("--connections", "BENCH_CONNECTIONS", 64);
+const CAP = 1_000;
+const TARGET_SECONDS = 0.25;
+/**
+ * Distinct phones per burst, more than a one-second burst sends (sold out included); bench/requests.lua
+ * numbers phones in 7 digits, so all bursts together must stay under 10,000,000.
+ */
+const PHONES_PER_BURST = 200_000;
+
+/** Waits for the burst's CAP credits (the last may land after wrk ends) and returns when the last was written. */
+async function lastCreditAt(databaseUrl: string, sql: string, code: string): Promise<number> {
+  const ledger = await openDatabase(databaseUrl);
+  try {
+    for (const deadline = Date.now() + 10_000; ; await Bun.sleep(50)) {
+      const { rows } = await ledger.execute({ sql, args: [`gift:${code}:%`] });
+      if (rows.length === CAP) return Number(rows.at(-1)?.at);
+      if (Date.now() > deadline) throw new Error(`burst on ${code}: ${rows.length} credits, expected ${CAP}`);
+    }
+  } finally {
+    ledger.close();
+  }
+}
+
+/** A server taking the burst, how a burst's code is made ready for it, and where its credits land. */
+interface Target {
+  name: string;
+  url: string;
+  newCode(burst: number): Promise<string>;
+  ledgerUrl: string;
+  /** The burst's credits' timestamps, oldest first, as `at`, for a LIKE pattern on their keys. */
+  ledgerSql: string;
+}
+
+const FLOOR_LEDGER = "SELECT created_at AS at FROM ledger WHERE key LIKE ? ORDER BY created_at";
+const WALLET_LEDGER = "SELECT created_at AS at FROM ledger WHERE idempotency_key LIKE ? ORDER BY created_at";
+
+async function main(): Promise<void> {
+  const redis = await startRedis();
+  const databases: TempDatabase[] = [];
+  const database = async (name: string) => {
+    const db = await makeTempDatabase(undefined, name);
+    databases.push(db);
+    return db;
+  };
+  const processes: ServiceProcess[] = [];
+  const started = (p: ServiceProcess) => {
+    processes.push(p);
+    return p;
+  };
+  const gateRedis = connectRedis({ mode: "single", url: redis.url });
+  try {
+    await whenConnected(gateRedis);
+    const gate = createGate(gateRedis);
+    const token = await testToken("service");
+    // As bench/http.ts runs them: production log level, the relay at its deployed interval.
+    const walletDb = await database("wallet.db");
+    const wallet = started(await startWalletProcess(walletDb, { LOG_LEVEL: "info" }));
+    const discount = started(
+      await startDiscountProcess(
+        await database("discount.db"),
+        { redisUrl: redis.url, wallet },
+        { LOG_LEVEL: "info", RELAY_INTERVAL_MS: "500" },
+      ),
+    );
+    const floorServer = (env: Record<string, string>) =>
+      startService({ entry: "bench/chain-floor-server.ts", portVar: "FLOOR_PORT", env }).then(started);
+    const floorWalletDb = await database("floor-wallet.db");
+    const floorWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: floorWalletDb.url });
+    const floorDiscount = async (walletUrl: string, walletToken?: string) =>
+      floorServer({
+        FLOOR_ROLE: "discount",
+        FLOOR_DATABASE_URL: (await database("floor-discount.db")).url,
+        REDIS_URL: redis.url,
+        WALLET_URL: walletUrl,
+        FLOOR_CAP: String(CAP),
+        ...(walletToken ? { WALLET_TOKEN: walletToken } : {}),
+      });
+    // The floor's gate is ready before its burst: it has no rebuild to pay.
+    const readyGate = async (burst: number) => {
+      const code = `FLOOR${burst}`;
+      await gate.rebuild(code, [], FLOOR_GENERATION);
+      return code;
+    };
+    const targets: Target[] = [
+      {
+        name: "chain floor: bare Bun, same engines",
+        url: (await floorDiscount(floorWallet.url)).url,
+        newCode: readyGate,
+        ledgerUrl: floorWalletDb.url,
+        ledgerSql: FLOOR_LEDGER,
+      },
+      {
+        name: "floor's discount, the wallet service",
+        url: (await floorDiscount(wallet.url, token)).url,
+        newCode: readyGate,
+        ledgerUrl: walletDb.url,
+        ledgerSql: WALLET_LEDGER,
+      },
+      {
+        name: "services",
+        url: discount.url,
+        newCode: (burst) =>
+          createCampaign(discount.url, { name: `floor ${burst}`, amount: 1_000_000, maxRedemptions: CAP }),
+        ledgerUrl: walletDb.url,
+        ledgerSql: WALLET_LEDGER,
+      },
+    ];
+
+    if ((rounds + 1) * targets.length * PHONES_PER_BURST >= 10_000_000) throw new Error("too many rounds");
+    let burst = 0;
+    /** One burst: seconds from just before wrk starts to the 1,000th credit. */
+    const timeBurst = async (target: Target) => {
+      burst++;
+      const code = await target.newCode(burst);
+      const load = { mode: "redeem", code, phones: PHONES_PER_BURST, offset: burst * PHONES_PER_BURST, token } as const;
+      const startedAt = Date.now();
+      await wrk(target.url, load, { seconds: 1, threads: 2, connections });
+      return ((await lastCreditAt(target.ledgerUrl, target.ledgerSql, code)) - startedAt) / 1000;
+    };
+
+    // A first burst each, not counted: the JIT's and the connections' first time.
+    for (const target of targets) await timeBurst(target);
+    const seconds = targets.map((): number[] => []);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, target] of targets.entries()) seconds[i]?.push(await timeBurst(target));
+    }
+
+    console.log(
+      `\nwrk -t2 -c${connections}, cap ${CAP}: seconds from wrk's start to the ${CAP}th credit, ${rounds} rounds`,
+    );
+    const floorMedian = median(seconds[0] as number[]);
+    for (const [i, target] of targets.entries()) {
+      const values = seconds[i] as number[];
+      const rounds = values.map((s) => s.toFixed(3)).join(", ");
+      const m = median(values);
+      console.log(
+        `  ${target.name.padEnd(38)} median ${m.toFixed(3)} s (${(m / floorMedian).toFixed(2)}x the floor; rounds ${rounds})`,
+      );
+    }
+    const verdict = (s: number) => (s <= TARGET_SECONDS ? "PASS" : "FAIL");
+    const servicesMedian = median(seconds.at(-1) as number[]);
+    console.log(`target <= ${TARGET_SECONDS} s: floor ${verdict(floorMedian)}, services ${verdict(servicesMedian)}`);
+  } finally {
+    gateRedis.disconnect();
+    for (const p of processes.reverse()) await p.stop();
+    for (const db of databases) db.dispose();
+    await redis.dispose();
+  }
+}
+
+await main();
