@@ -37,9 +37,15 @@ async function untilGateReady(code: string): Promise<void> {
   while (!(await watcher.exists(ready))) await Bun.sleep(0.5);
 }
 
-test("claims that reach a campaign's gate while it is being built keep their place ahead of claims that come after", async () => {
-  // A new campaign's Redis gate is built by its first claim; everyone who claims meanwhile waits for it.
-  const code = await createCampaign(stack.discount.url, { name: "cold gate", amount: 1_000, maxRedemptions: 1_000 });
+test("a new gift campaign's gate is ready when its creation is answered, so no first claim waits to build it", async () => {
+  const code = await createCampaign(stack.discount.url, { name: "warm gate", amount: 1_000, maxRedemptions: 10 });
+  expect(await watcher.exists(gateKeys(code).ready)).toBe(1);
+});
+
+test("claims that reach a campaign's gate while it is rebuilt keep their place ahead of claims that come after", async () => {
+  const code = await createCampaign(stack.discount.url, { name: "lost gate", amount: 1_000, maxRedemptions: 1_000 });
+  // Redis loses the campaign's state (a restart, a failover): the next claims rebuild it from the DB.
+  await watcher.del(...Object.values(gateKeys(code)));
   const early = phones("1", 32);
   const earlyAnswers = Promise.all(early.map((phone) => redeem(code, phone)));
   await untilGateReady(code);
@@ -52,3 +58,23 @@ test("claims that reach a campaign's gate while it is being built keep their pla
   const firstLateRank = Math.min(...late.map((a) => a.rank));
   expect(lastEarlyRank).toBeLessThan(firstLateRank);
 });
+
+test.skipIf(Boolean(process.env.REDIS_URL))(
+  "a campaign is still created while Redis is down, and its first claim once Redis is back builds its gate",
+  async () => {
+    await stack.redis.stop({ hard: true });
+    let code: string;
+    try {
+      code = await createCampaign(stack.discount.url, { name: "no redis", amount: 1_000, maxRedemptions: 10 });
+    } finally {
+      await stack.redis.start();
+    }
+    // 503 with Retry-After while the service's connection comes back (at most a second or so).
+    let answer = await redeem(code, "+989123000001");
+    for (const deadline = Date.now() + 10_000; answer.status === 503 && Date.now() < deadline; await Bun.sleep(100)) {
+      answer = await redeem(code, "+989123000001");
+    }
+    expect(answer).toEqual({ status: 201, rank: 1 });
+    expect(await watcher.exists(gateKeys(code).ready)).toBe(1);
+  },
+);
