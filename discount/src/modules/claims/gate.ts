@@ -122,9 +122,8 @@ export async function takeSeat(
  */
 export async function prepareGate(deps: GateDeps, campaign: CampaignRow): Promise<void> {
   if (campaign.kind !== "gift") return;
-  const generation = generationOf(campaign);
   try {
-    await deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
+    await rebuildOnce(deps, campaign, generationOf(campaign));
   } catch (err) {
     deps.logger.warn({ err, campaignId: campaign.id }, "cap gate not built with its campaign; its first claim will");
   }
@@ -145,12 +144,16 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
   }
   const deadline = deps.clock() + REBUILD_WAIT_MS;
   while (true) {
-    await deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
+    await rebuildOnce(deps, campaign, generation);
     const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
     await sleep(OTHER_INSTANCE_POLL_MS); // another instance holds the rebuild lock
   }
 }
+
+/** This process's one attempt at the campaign's rebuild, joined by every claimant who asks while it runs. */
+const rebuildOnce = (deps: GateDeps, campaign: CampaignRow, generation: string) =>
+  deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
 
 /** Rebuilds the campaign's gate from the DB if this instance gets the lock; otherwise another instance is at it. */
 async function rebuildUnderLock(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {
