@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type { AnyElysia } from "elysia";
 import { ConfigError, type ServiceConfig } from "../config";
 import { databaseRefusal } from "../db/target";
@@ -69,6 +69,10 @@ export function gracefulShutdown(
     ]);
     deadline.abort();
     if (!drained) logger.warn({ deadlineMs: DRAIN_DEADLINE_MS }, `${name}: requests still open at the deadline`);
+    // The requests answered last still have their after-response work queued for the next turn
+    // (Elysia's onAfterResponse: the access log line and the request metrics). Shutdown can run
+    // to exit in microtasks alone, which dropped it: one turn lets it run first.
+    await nextTurn();
     await service.close();
     logger.info(`${name} stopped`);
   };
