@@ -2,7 +2,6 @@ import type { TokenVerifier } from "@matchday/shared/auth";
 import type { Clock } from "@matchday/shared/clock";
 import { authPlugin } from "@matchday/shared/http";
 import { Elysia } from "elysia";
-import type { CampaignRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { AppError } from "../../errors";
 import { canonicalCode } from "./code";
@@ -15,8 +14,6 @@ export interface CampaignRoutesDeps {
   campaigns: CampaignCache;
   verifyToken: TokenVerifier;
   clock: Clock;
-  /** Readies a new campaign's Redis gate before its creation is answered (never fails the creation). */
-  prepareGate: (campaign: CampaignRow) => Promise<void>;
 }
 
 const admins = ["admin"] as const;
@@ -31,7 +28,7 @@ export function codeFromPath(raw: string): string {
   return code;
 }
 
-export function campaignRoutes({ store, campaigns, verifyToken, clock, prepareGate }: CampaignRoutesDeps) {
+export function campaignRoutes({ store, campaigns, verifyToken, clock }: CampaignRoutesDeps) {
   return new Elysia({ name: "campaigns", prefix: "/v1/campaigns" })
     .use(authPlugin(verifyToken))
     .post(
@@ -40,7 +37,6 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock, prepareGa
         requireStorableMetadata(body.metadata);
         const row = await createCampaign(store, body, clock);
         campaigns.remember(row);
-        await prepareGate(row);
         set.status = 201;
         return toCampaign(row);
       },

@@ -115,20 +115,6 @@ export async function takeSeat(
   return { kind: "seat", rank: gate.rank, answer: gate.kind === "won" ? "won" : "repeat" };
 }
 
-/**
- * Builds a new gift campaign's gate as it is created, so that a match's first claims find it
- * ready on every instance: none waits on another instance's rebuild while later claims are
- * seated. Best effort: while Redis is unavailable the first claim builds it, as after a loss.
- */
-export async function prepareGate(deps: GateDeps, campaign: CampaignRow): Promise<void> {
-  if (campaign.kind !== "gift") return;
-  try {
-    await rebuildOnce(deps, campaign, generationOf(campaign));
-  } catch (err) {
-    deps.logger.warn({ err, campaignId: campaign.id }, "cap gate not built with its campaign; its first claim will");
-  }
-}
-
 /** Claims at the gate, rebuilding the campaign's Redis state from the DB when it is missing. */
 async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: string, given?: ClaimResult) {
   const generation = generationOf(campaign);
