@@ -11,7 +11,6 @@
  */
 import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
 import { createGate } from "@matchday/discount/redis/gate";
-import { openDatabase } from "@matchday/shared/db";
 import { createCampaign } from "@matchday/testkit/burst";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { testToken } from "@matchday/testkit/http";
@@ -22,6 +21,7 @@ import {
   startWalletProcess,
 } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
+import { burstCreditTimes, WALLET_LEDGER_SQL } from "./burst-credits";
 import { FLOOR_GENERATION } from "./chain-floor-server";
 import { median, option } from "./table";
 import { wrk } from "./wrk";
@@ -36,18 +36,11 @@ const TARGET_SECONDS = 0.25;
  */
 const PHONES_PER_BURST = 200_000;
 
-/** Waits for the burst's CAP credits (the last may land after wrk ends) and returns when the last was written. */
+/** When the burst's last credit was written: it waits up to 10 s for all CAP (the last may land after wrk ends). */
 async function lastCreditAt(databaseUrl: string, sql: string, code: string): Promise<number> {
-  const ledger = await openDatabase(databaseUrl);
-  try {
-    for (const deadline = Date.now() + 10_000; ; await Bun.sleep(50)) {
-      const { rows } = await ledger.execute({ sql, args: [`gift:${code}:%`] });
-      if (rows.length === CAP) return Number(rows.at(-1)?.at);
-      if (Date.now() > deadline) throw new Error(`burst on ${code}: ${rows.length} credits, expected ${CAP}`);
-    }
-  } finally {
-    ledger.close();
-  }
+  const times = await burstCreditTimes(databaseUrl, sql, code, CAP, 10_000);
+  if (times.length !== CAP) throw new Error(`burst on ${code}: ${times.length} credits, expected ${CAP}`);
+  return times.at(-1) as number;
 }
 
 /** A server taking the burst, how a burst's code is made ready for it, and where its credits land. */
@@ -61,7 +54,6 @@ interface Target {
 }
 
 const FLOOR_LEDGER = "SELECT created_at AS at FROM ledger WHERE key LIKE ? ORDER BY created_at";
-const WALLET_LEDGER = "SELECT created_at AS at FROM ledger WHERE idempotency_key LIKE ? ORDER BY created_at";
 
 async function main(): Promise<void> {
   const redis = await startRedis();
@@ -123,7 +115,7 @@ async function main(): Promise<void> {
         url: (await floorDiscount(wallet.url, token)).url,
         newCode: readyGate,
         ledgerUrl: walletDb.url,
-        ledgerSql: WALLET_LEDGER,
+        ledgerSql: WALLET_LEDGER_SQL,
       },
       {
         name: "services",
@@ -131,7 +123,7 @@ async function main(): Promise<void> {
         newCode: (burst) =>
           createCampaign(discount.url, { name: `floor ${burst}`, amount: 1_000_000, maxRedemptions: CAP }),
         ledgerUrl: walletDb.url,
-        ledgerSql: WALLET_LEDGER,
+        ledgerSql: WALLET_LEDGER_SQL,
       },
     ];
 

@@ -24,6 +24,7 @@ import {
   startWalletProcess,
 } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
+import { burstCreditTimes, WALLET_LEDGER_SQL } from "./burst-credits";
 import { peakRssMb, withCpu } from "./proc";
 import { option, printTable, type Row } from "./table";
 import { type Load, type WrkResult, wrk } from "./wrk";
@@ -101,14 +102,9 @@ async function checkBalancesMatchLedger(walletUrl: string, problems: string[]): 
 
 /** When the cap-1,000 burst's last credit reached the wallet, after the burst began. */
 async function lastCreditSeconds(walletUrl: string, code: string, startedAt: number, problems: string[]) {
-  const ledger = await openDatabase(walletUrl);
-  const { rows } = await ledger.execute({
-    sql: "SELECT created_at FROM ledger WHERE idempotency_key LIKE ? ORDER BY created_at",
-    args: [`gift:${code}:%`],
-  });
-  ledger.close();
-  if (rows.length !== CAP) problems.push(`burst: ${rows.length} credits in the wallet, expected ${CAP}`);
-  return (Number(rows.at(-1)?.created_at ?? Number.NaN) - startedAt) / 1000;
+  const times = await burstCreditTimes(walletUrl, WALLET_LEDGER_SQL, code, CAP);
+  if (times.length !== CAP) problems.push(`burst: ${times.length} credits in the wallet, expected ${CAP}`);
+  return ((times.at(-1) ?? Number.NaN) - startedAt) / 1000;
 }
 
 async function main(): Promise<number> {
