@@ -130,16 +130,13 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
   }
   const deadline = deps.clock() + REBUILD_WAIT_MS;
   while (true) {
-    await rebuildOnce(deps, campaign, generation);
+    // This process's one attempt at the rebuild, joined by every claimant who asks while it runs.
+    await deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
     const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
     await sleep(OTHER_INSTANCE_POLL_MS); // another instance holds the rebuild lock
   }
 }
-
-/** This process's one attempt at the campaign's rebuild, joined by every claimant who asks while it runs. */
-const rebuildOnce = (deps: GateDeps, campaign: CampaignRow, generation: string) =>
-  deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
 
 /** Rebuilds the campaign's gate from the DB if this instance gets the lock; otherwise another instance is at it. */
 async function rebuildUnderLock(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {
