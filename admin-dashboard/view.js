@@ -7,10 +7,13 @@ import { t } from "./i18n.js";
 /** At most this many winner rows stay in the table; older ones are dropped from the bottom. */
 export const MAX_ROWS = 1000;
 /**
- * Rows added in one animation frame. A burst brings a thousand winners at once; built in one go they
- * would hold the page for a long task, so they go in by slices, each frame short enough to stay smooth.
+ * A burst brings a thousand winners at once; built in one go they would hold the page for a long
+ * task, so they go in by slices, one per animation frame. Laying a slice out costs the browser
+ * several times what building it costs here, so a slice ends once building it took this long: when
+ * the machine is busy (a burst on the same box, a slow laptop) the slices shrink and frames stay short.
  */
-const ROWS_PER_FRAME = 50;
+const BUILD_MS_PER_FRAME = 3;
+const MAX_ROWS_PER_FRAME = 50;
 
 const $ = (id) => document.getElementById(id);
 
@@ -117,19 +120,17 @@ export function createCampaignView({ onVoid }) {
   /** Puts the oldest queued slice in the table, newest first, and asks for another frame while some wait. */
   function flush() {
     frame = 0;
-    const slice = [];
-    for (const winner of queued.values()) {
-      if (slice.length === ROWS_PER_FRAME) break;
-      slice.push(winner);
-    }
+    const started = performance.now();
     const fragment = document.createDocumentFragment();
-    // The queue is rank-ascending; the table is newest first, so each slice goes above the older ones.
-    for (let i = slice.length - 1; i >= 0; i -= 1) {
-      const w = slice[i];
+    let built = 0;
+    for (const w of queued.values()) {
+      if (built === MAX_ROWS_PER_FRAME || (built > 0 && performance.now() - started >= BUILD_MS_PER_FRAME)) break;
       queued.delete(w.rank);
       const tr = rowFor(w);
       rows.set(w.rank, tr);
-      fragment.append(tr);
+      // The queue is rank-ascending; the table is newest first, so each row goes above the one before.
+      fragment.prepend(tr);
+      built += 1;
     }
     el.body.prepend(fragment);
     while (el.body.rows.length > MAX_ROWS) {
