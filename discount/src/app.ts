@@ -1,6 +1,7 @@
 import { apiDocs, createHttpKernel, metricsAccess, systemRoutes } from "@matchday/shared/http";
 import { Elysia } from "elysia";
 import { campaignRoutes } from "./modules/campaigns";
+import { prepareGate } from "./modules/claims/gate";
 import { couponRoutes } from "./modules/coupons";
 import { createCouponWriter } from "./modules/coupons/batches";
 import { dashboardRoutes } from "./modules/dashboard";
@@ -49,7 +50,7 @@ export function createApp(parts: DiscountParts) {
         },
       }),
     )
-    .use(campaignRoutes({ store, campaigns, verifyToken, clock }))
+    .use(campaignRoutes({ store, campaigns, verifyToken, clock, prepareGate: (row) => prepareGate(parts, row) }))
     .use(reportRoutes({ store, campaigns, verifyToken }))
     .use(dashboardRoutes())
     .use(redeem.routes)

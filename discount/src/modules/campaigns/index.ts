@@ -2,6 +2,7 @@ import type { TokenVerifier } from "@matchday/shared/auth";
 import type { Clock } from "@matchday/shared/clock";
 import { authPlugin } from "@matchday/shared/http";
 import { Elysia } from "elysia";
+import type { CampaignRow } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import { AppError } from "../../errors";
 import { canonicalCode } from "./code";
@@ -14,6 +15,8 @@ export interface CampaignRoutesDeps {
   campaigns: CampaignCache;
   verifyToken: TokenVerifier;
   clock: Clock;
+  /** Readies a new campaign's Redis gate before its creation is answered (never fails the creation). */
+  prepareGate: (campaign: CampaignRow) => Promise<void>;
 }
 
 const admins = ["admin"] as const;
@@ -28,7 +31,7 @@ export function codeFromPath(raw: string): string {
   return code;
 }
 
-export function campaignRoutes({ store, campaigns, verifyToken, clock }: CampaignRoutesDeps) {
+export function campaignRoutes({ store, campaigns, verifyToken, clock, prepareGate }: CampaignRoutesDeps) {
   return new Elysia({ name: "campaigns", prefix: "/v1/campaigns" })
     .use(authPlugin(verifyToken))
     .post(
@@ -37,6 +40,7 @@ export function campaignRoutes({ store, campaigns, verifyToken, clock }: Campaig
         requireStorableMetadata(body.metadata);
         const row = await createCampaign(store, body, clock);
         campaigns.remember(row);
+        await prepareGate(row);
         set.status = 201;
         return toCampaign(row);
       },

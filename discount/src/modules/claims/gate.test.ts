@@ -37,9 +37,14 @@ async function untilGateReady(code: string): Promise<void> {
   while (!(await watcher.exists(ready))) await Bun.sleep(0.5);
 }
 
+test("a new gift campaign's gate is ready when its creation is answered, so no first claim waits to build it", async () => {
+  const code = await createCampaign(stack.discount.url, { name: "warm gate", amount: 1_000, maxRedemptions: 10 });
+  expect(await watcher.exists(gateKeys(code).ready)).toBe(1);
+});
+
 test("claims that reach a campaign's gate while it is rebuilt keep their place ahead of claims that come after", async () => {
   const code = await createCampaign(stack.discount.url, { name: "lost gate", amount: 1_000, maxRedemptions: 1_000 });
-  // As after Redis lost the campaign's state (a restart, a failover): the next claims rebuild it from the DB.
+  // Redis loses the campaign's state (a restart, a failover): the next claims rebuild it from the DB.
   await watcher.del(...Object.values(gateKeys(code)));
   const early = phones("1", 32);
   const earlyAnswers = Promise.all(early.map((phone) => redeem(code, phone)));

@@ -115,6 +115,25 @@ export async function takeSeat(
   return { kind: "seat", rank: gate.rank, answer: gate.kind === "won" ? "won" : "repeat" };
 }
 
+/**
+ * Builds a new gift campaign's gate as it is created, so that a match's first claims find it
+ * ready on every instance: none waits on another instance's rebuild while later claims are
+ * seated. Best effort: while Redis is unavailable the first claim builds it, as after a loss.
+ */
+export async function prepareGate(deps: GateDeps, campaign: CampaignRow): Promise<void> {
+  if (campaign.kind !== "gift") return;
+  try {
+    await rebuildOnce(deps, campaign, generationOf(campaign));
+  } catch (err) {
+    deps.logger.warn({ err, campaignId: campaign.id }, "cap gate not built with its campaign; its first claim will");
+  }
+}
+
+/** This process's one attempt at the rebuild, joined by every claimant who asks while it runs. */
+function rebuildOnce(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {
+  return deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
+}
+
 /** Claims at the gate, rebuilding the campaign's Redis state from the DB when it is missing. */
 async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: string, given?: ClaimResult) {
   const generation = generationOf(campaign);
@@ -130,8 +149,7 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
   }
   const deadline = deps.clock() + REBUILD_WAIT_MS;
   while (true) {
-    // This process's one attempt at the rebuild, joined by every claimant who asks while it runs.
-    await deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
+    await rebuildOnce(deps, campaign, generation);
     const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
     await sleep(OTHER_INSTANCE_POLL_MS); // another instance holds the rebuild lock
