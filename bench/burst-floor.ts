@@ -1,9 +1,11 @@
 /**
  * The floor of bench/http.ts's "1,000th credit after the burst starts" (issue 18): the same
  * burst (wrk, 2 threads, 64 connections, a new phone per request, cap 1,000), timed the same way
- * (from just before wrk starts to the 1,000th ledger row's timestamp), against the services and
- * against bench/chain-floor-server.ts, the least a winner's chain can be on these engines.
- * Rounds alternate between the two, since this machine's speed drifts from minute to minute.
+ * (from just before wrk starts to the 1,000th ledger row's timestamp), against the services, against
+ * bench/chain-floor-server.ts, the least a winner's chain can be on these engines, and against
+ * bench/chain-floor-api.ts, that chain inside what the API must do for every request (auth, the
+ * kernel's request id, headers, log line and metrics, validation, the wallet's idempotency).
+ * Rounds alternate between them, since this machine's speed drifts from minute to minute.
  *
  *   bun bench/burst-floor.ts [--rounds 5] [--connections 64]
  *
@@ -13,7 +15,7 @@ import { connectRedis, whenConnected } from "@matchday/discount/redis/connection
 import { createGate } from "@matchday/discount/redis/gate";
 import { createCampaign } from "@matchday/testkit/burst";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
-import { testToken } from "@matchday/testkit/http";
+import { TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
 import {
   type ServiceProcess,
   startDiscountProcess,
@@ -23,6 +25,7 @@ import {
 import { startRedis } from "@matchday/testkit/redis";
 import { burstCreditTimes, WALLET_LEDGER_SQL } from "./burst-credits";
 import { FLOOR_GENERATION } from "./chain-floor-server";
+import { peakRssMb } from "./proc";
 import { median, option } from "./table";
 import { wrk } from "./wrk";
 
@@ -46,7 +49,8 @@ async function lastCreditAt(databaseUrl: string, sql: string, code: string): Pro
 /** A server taking the burst, how a burst's code is made ready for it, and where its credits land. */
 interface Target {
   name: string;
-  url: string;
+  /** The process taking the burst (the discount side), for its URL and its peak RSS. */
+  server: ServiceProcess;
   newCode(burst: number): Promise<string>;
   ledgerUrl: string;
   /** The burst's credits' timestamps, oldest first, as `at`, for a LIKE pattern on their keys. */
@@ -83,19 +87,25 @@ async function main(): Promise<void> {
         { LOG_LEVEL: "info", RELAY_INTERVAL_MS: "500" },
       ),
     );
-    const floorServer = (env: Record<string, string>) =>
-      startService({ entry: "bench/chain-floor-server.ts", portVar: "FLOOR_PORT", env }).then(started);
+    const floorServer = (env: Record<string, string>, entry = "bench/chain-floor-server.ts") =>
+      startService({ entry, portVar: "FLOOR_PORT", env: { JWT_SECRET: TEST_JWT_SECRET, ...env } }).then(started);
     const floorWalletDb = await database("floor-wallet.db");
     const floorWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: floorWalletDb.url });
-    const floorDiscount = async (walletUrl: string, walletToken?: string) =>
-      floorServer({
-        FLOOR_ROLE: "discount",
-        FLOOR_DATABASE_URL: (await database("floor-discount.db")).url,
-        REDIS_URL: redis.url,
-        WALLET_URL: walletUrl,
-        FLOOR_CAP: String(CAP),
-        ...(walletToken ? { WALLET_TOKEN: walletToken } : {}),
-      });
+    const apiWalletDb = await database("api-floor-wallet.db");
+    const apiEntry = "bench/chain-floor-api.ts";
+    const apiWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: apiWalletDb.url }, apiEntry);
+    const floorDiscount = async (walletUrl: string, walletToken?: string, entry?: string) =>
+      floorServer(
+        {
+          FLOOR_ROLE: "discount",
+          FLOOR_DATABASE_URL: (await database("floor-discount.db")).url,
+          REDIS_URL: redis.url,
+          WALLET_URL: walletUrl,
+          FLOOR_CAP: String(CAP),
+          ...(walletToken ? { WALLET_TOKEN: walletToken } : {}),
+        },
+        entry,
+      );
     // The floor's gate is ready before its burst: it has no rebuild to pay.
     const readyGate = async (burst: number) => {
       const code = `FLOOR${burst}`;
@@ -105,21 +115,28 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       {
         name: "chain floor: bare Bun, same engines",
-        url: (await floorDiscount(floorWallet.url)).url,
+        server: await floorDiscount(floorWallet.url),
         newCode: readyGate,
         ledgerUrl: floorWalletDb.url,
         ledgerSql: FLOOR_LEDGER,
       },
       {
         name: "floor's discount, the wallet service",
-        url: (await floorDiscount(wallet.url, token)).url,
+        server: await floorDiscount(wallet.url, token),
         newCode: readyGate,
         ledgerUrl: walletDb.url,
         ledgerSql: WALLET_LEDGER_SQL,
       },
       {
+        name: "API floor: the chain, the API's parts",
+        server: await floorDiscount(apiWallet.url, token, apiEntry),
+        newCode: readyGate,
+        ledgerUrl: apiWalletDb.url,
+        ledgerSql: WALLET_LEDGER_SQL,
+      },
+      {
         name: "services",
-        url: discount.url,
+        server: discount,
         newCode: (burst) =>
           createCampaign(discount.url, { name: `floor ${burst}`, amount: 1_000_000, maxRedemptions: CAP }),
         ledgerUrl: walletDb.url,
@@ -135,7 +152,7 @@ async function main(): Promise<void> {
       const code = await target.newCode(burst);
       const load = { mode: "redeem", code, phones: PHONES_PER_BURST, offset: burst * PHONES_PER_BURST, token } as const;
       const startedAt = Date.now();
-      await wrk(target.url, load, { seconds: 1, threads: 2, connections });
+      await wrk(target.server.url, load, { seconds: 1, threads: 2, connections });
       return ((await lastCreditAt(target.ledgerUrl, target.ledgerSql, code)) - startedAt) / 1000;
     };
 
@@ -154,13 +171,17 @@ async function main(): Promise<void> {
       const values = seconds[i] as number[];
       const rounds = values.map((s) => s.toFixed(3)).join(", ");
       const m = median(values);
+      const rss = peakRssMb(target.server.pid()).toFixed(0);
       console.log(
-        `  ${target.name.padEnd(38)} median ${m.toFixed(3)} s (${(m / floorMedian).toFixed(2)}x the floor; rounds ${rounds})`,
+        `  ${target.name.padEnd(38)} median ${m.toFixed(3)} s (${(m / floorMedian).toFixed(2)}x the floor; rounds ${rounds}); discount side's peak RSS ${rss} MB`,
       );
     }
     const verdict = (s: number) => (s <= TARGET_SECONDS ? "PASS" : "FAIL");
+    const apiMedian = median(seconds.at(-2) as number[]);
     const servicesMedian = median(seconds.at(-1) as number[]);
-    console.log(`target <= ${TARGET_SECONDS} s: floor ${verdict(floorMedian)}, services ${verdict(servicesMedian)}`);
+    console.log(
+      `target <= ${TARGET_SECONDS} s: floor ${verdict(floorMedian)}, API floor ${verdict(apiMedian)}, services ${verdict(servicesMedian)}`,
+    );
   } finally {
     gateRedis.disconnect();
     for (const p of processes.reverse()) await p.stop();

@@ -38,7 +38,8 @@ function transactional(client: Client): Transactional<Transaction> {
   };
 }
 
-async function durableQueue(url: string, schema: string) {
+/** A database at `url` with `schema`, written through a group-committing queue like the services' own. */
+export async function durableQueue(url: string, schema: string) {
   const client = await openDatabase(url);
   await client.executeMultiple(schema);
   return new WriteQueue(transactional(client), 256, localBusyPolicy(client));
@@ -79,7 +80,7 @@ async function wallet(databaseUrl: string) {
  * How the floor's discount sends a commit's credits: to the floor's wallet, or, given the
  * service token, to the wallet service's own batch endpoint (to split the gap between the two).
  */
-function creditSender(walletUrl: string, walletToken: string | undefined) {
+export function creditSender(walletUrl: string, walletToken: string | undefined) {
   const post = (path: string, body: unknown, auth: Record<string, string>) =>
     fetch(`${walletUrl}${path}`, {
       method: "POST",
@@ -107,12 +108,16 @@ function creditSender(walletUrl: string, walletToken: string | undefined) {
         );
 }
 
-async function discount(
+/** A gift winner's seat in Redis and durable record, then its commit's credits sent: its rank and whether it was credited. */
+export type FloorRedeem = (code: string, phone: string) => Promise<{ rank: number; credited: boolean } | undefined>;
+
+/** The floor's discount chain, without the HTTP around it: undefined when the code is sold out. */
+export async function floorChain(
   databaseUrl: string,
   redisUrl: string,
   sendCredits: ReturnType<typeof creditSender>,
   cap: number,
-) {
+): Promise<FloorRedeem> {
   const redis = connectRedis({ mode: "single", url: redisUrl });
   await whenConnected(redis);
   const window = { limit: 1_000_000_000, windowSeconds: 60 };
@@ -145,35 +150,46 @@ async function discount(
     const send = () => (sent ??= sendCredits(won.map((w) => ({ key: `gift:${w.code}:${w.phone}`, phone: w.phone }))));
     return won.map(() => send);
   });
+  return async (code, phone) => {
+    const { seat } = await checkThenClaim(phone, "127.0.0.1", { code, cap, generation: FLOOR_GENERATION });
+    if (seat?.kind !== "won") return undefined;
+    const credited = await (await record({ code, phone, rank: seat.rank }))();
+    return { rank: seat.rank, credited };
+  };
+}
+
+function discount(redeem: FloorRedeem) {
   const soldOut = () => new Response('{"code":"CAMPAIGN_EXHAUSTED"}', { status: 409 });
   return async (request: Request) => {
     const { code, phone } = (await request.json()) as { code: string; phone: string };
-    const gate = { code, cap, generation: FLOOR_GENERATION };
-    const { seat } = await checkThenClaim(phone, "127.0.0.1", gate);
-    if (seat?.kind !== "won") return soldOut();
-    const credited = await (await record({ code, phone, rank: seat.rank }))();
-    return new Response(JSON.stringify({ status: credited ? "credited" : "pending", rank: seat.rank }), {
+    const won = await redeem(code, phone);
+    if (!won) return soldOut();
+    return new Response(JSON.stringify({ status: won.credited ? "credited" : "pending", rank: won.rank }), {
       status: 201,
       headers: { "content-type": "application/json" },
     });
   };
 }
 
+/** A variable the bench must have set for a floor process. */
+export function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}
+
 // Imported by the bench for its constants; started as a process, it serves.
 if (import.meta.main) {
-  const env = (name: string) => {
-    const value = process.env[name];
-    if (!value) throw new Error(`${name} is required`);
-    return value;
-  };
   const handle =
     env("FLOOR_ROLE") === "wallet"
       ? await wallet(env("FLOOR_DATABASE_URL"))
-      : await discount(
-          env("FLOOR_DATABASE_URL"),
-          env("REDIS_URL"),
-          creditSender(env("WALLET_URL"), process.env.WALLET_TOKEN),
-          Number(env("FLOOR_CAP")),
+      : discount(
+          await floorChain(
+            env("FLOOR_DATABASE_URL"),
+            env("REDIS_URL"),
+            creditSender(env("WALLET_URL"), process.env.WALLET_TOKEN),
+            Number(env("FLOOR_CAP")),
+          ),
         );
   Bun.serve({
     hostname: "127.0.0.1",
