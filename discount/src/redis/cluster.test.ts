@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createLogger } from "@matchday/shared/logger";
 import { createCampaign, phoneOf } from "@matchday/testkit/burst";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
 import { type DiscountUnderTest, startDiscountInProcess } from "@matchday/testkit/discount";
@@ -14,6 +15,7 @@ import type { Cluster } from "ioredis";
 import { connectRedis, whenConnected } from "./connection";
 import { createGate, gateKeys } from "./gate";
 import { createRateLimiter } from "./rate-limit";
+import { listenForRebuilds } from "./rebuild-notices";
 
 // 3 masters + 3 replicas, as production would run it.
 let cluster: RedisClusterHandle;
@@ -78,6 +80,21 @@ test("the gate's scripts claim, repeat, sell out and repair on a cluster, for ca
   // Twelve campaigns' hash tags spread over the slots: the test really crossed masters.
   expect(await mastersHolding("{gift:cluster-*}:ready")).toBe(3);
   expect(gateKeys(codes[0] as string).count).toStartWith(`{gift:${codes[0]}}`);
+});
+
+test("a rebuild's notice reaches a subscriber on a cluster, whichever master holds the campaign", async () => {
+  const gate = createGate(client);
+  const notices = listenForRebuilds(client, createLogger({ level: "silent", service: "test" }));
+  try {
+    await notices.subscribed;
+    for (const code of codes) {
+      const waiting = notices.next(`${code}-notice`, 30_000);
+      await gate.rebuild(`${code}-notice`, []);
+      expect(await Promise.race([waiting, Bun.sleep(5_000).then(() => "still waiting")])).toBe(true);
+    }
+  } finally {
+    notices.close();
+  }
 });
 
 test("the rate limiter counts and refuses on a cluster, whichever master holds each caller's key", async () => {

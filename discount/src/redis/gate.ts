@@ -11,6 +11,7 @@ import {
   SEED_CLAIM_LUA,
   UNLOCK_LUA,
 } from "./gate-scripts";
+import { GATE_REBUILT_CHANNEL } from "./rebuild-notices";
 
 export type { ClaimResult } from "./gate-scripts";
 
@@ -253,6 +254,8 @@ export function createGate(redis: RedisConnection): Gate {
       }
       tx.set(k.count, highest).set(k.ready, generation);
       if (ttlMs !== undefined) tx.pexpire(k.count, ttlMs).pexpire(k.winners, ttlMs).pexpire(k.ready, ttlMs);
+      // Wakes the claimants that other instances hold waiting for this rebuild (rebuild-notices.ts).
+      tx.publish(GATE_REBUILT_CHANNEL, code);
       const replies = await tx.exec();
       const failed = replies?.find(([err]) => err);
       if (!replies || failed) throw failed?.[0] ?? new Error(`cap gate: rebuild of ${code} was aborted`);
