@@ -36,6 +36,7 @@ export async function bootDiscount(env: Env): Promise<BootedService<DiscountApp>
       await background.stop(); // the relay finishes its batch in hand
       await runStopHooks(app); // the write queue drains
       await store.close();
+      parts.notices.close();
       redis.disconnect();
     },
   };

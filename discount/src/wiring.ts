@@ -19,6 +19,7 @@ import type { RedisConnection } from "./redis/connection";
 import { createGate } from "./redis/gate";
 import { createLimitPair } from "./redis/limit-pair";
 import { createRateLimiter } from "./redis/rate-limit";
+import { listenForRebuilds } from "./redis/rebuild-notices";
 
 export interface DiscountDeps {
   config: DiscountConfig;
@@ -60,6 +61,7 @@ export function wireDiscount({
     verifyToken: verifyToken ?? createTokenVerifier(config.jwtSecret, clock),
     gate: createGate(redis),
     rebuilds: gateRebuilds(),
+    notices: listenForRebuilds(redis, logger),
     campaigns: new CampaignCache(store, clock),
     // Winners recorded together are credited together: one wallet request per turn, not per winner.
     sender: batchingSender(

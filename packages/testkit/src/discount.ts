@@ -71,6 +71,7 @@ export async function startDiscountInProcess(
     async dispose() {
       await stop();
       await store.close();
+      parts.notices.close();
       redis.disconnect();
       database.dispose();
     },

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "@matchday/shared/clock";
 import type { Logger } from "@matchday/shared/logger";
 import type { CampaignRow } from "../../db/schema";
@@ -6,6 +5,7 @@ import type { DiscountStore } from "../../db/store";
 import type { DiscountMetrics } from "../../metrics";
 import type { ClaimResult, Gate } from "../../redis/gate";
 import type { LimitedClaim } from "../../redis/limit-pair";
+import type { RebuildNotices } from "../../redis/rebuild-notices";
 import { type ClaimLimits, checkLimits, limitRefusal, limitsUnavailable } from "./limits";
 import { type ClaimOutcome, SOLD_OUT_OUTCOME, UNAVAILABLE } from "./model";
 import { campaignWinners, couponSeats, findAnswer } from "./winners";
@@ -14,6 +14,8 @@ export interface GateDeps {
   store: DiscountStore;
   gate: Gate;
   rebuilds: GateRebuilds;
+  /** Wakes this process's claimants when another instance's rebuild of their campaign's gate ends. */
+  notices: Pick<RebuildNotices, "next">;
   clock: Clock;
   logger: Logger;
   metrics: DiscountMetrics;
@@ -24,7 +26,10 @@ export type Seat = { kind: "seat"; rank: number; answer: "won" | "repeat" };
 
 const REBUILD_LOCK_MS = 5_000;
 const REBUILD_WAIT_MS = 1_000;
-/** How often a claimant looks again while another instance holds a campaign's rebuild lock. */
+/**
+ * How often a claimant looks again while another instance holds a campaign's rebuild lock, if
+ * no notice of the rebuild's end has woken it first (one lost to a reconnect, say).
+ */
 const OTHER_INSTANCE_POLL_MS = 25;
 
 /**
@@ -34,8 +39,8 @@ const OTHER_INSTANCE_POLL_MS = 25;
  * for it (measured: every early claimant of a cold gate ranked behind the later ones).
  */
 export function gateRebuilds() {
-  const running = new Map<string, Promise<void>>();
-  return (key: string, attempt: () => Promise<void>): Promise<void> => {
+  const running = new Map<string, Promise<boolean>>();
+  return (key: string, attempt: () => Promise<boolean>): Promise<boolean> => {
     let joined = running.get(key);
     if (!joined) {
       joined = attempt().finally(() => running.delete(key));
@@ -129,8 +134,11 @@ export async function prepareGate(deps: GateDeps, campaign: CampaignRow): Promis
   }
 }
 
-/** This process's one attempt at the rebuild, joined by every claimant who asks while it runs. */
-function rebuildOnce(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {
+/**
+ * This process's one attempt at the rebuild, joined by every claimant who asks while it runs:
+ * true once the gate is ready by this instance's hand, false if another instance holds the lock.
+ */
+function rebuildOnce(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<boolean> {
   return deps.rebuilds(`${campaign.code} ${generation}`, () => rebuildUnderLock(deps, campaign, generation));
 }
 
@@ -148,22 +156,31 @@ async function claimWhenReady(deps: GateDeps, campaign: CampaignRow, phone: stri
     return deps.gate.seedAndClaim(campaign.code, phone, campaign.maxRedemptions, winners, generation, ttlMs);
   }
   const deadline = deps.clock() + REBUILD_WAIT_MS;
+  let woken = false;
   while (true) {
-    await rebuildOnce(deps, campaign, generation);
-    const next = await deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
+    // Listening before the claim: a rebuild that ends after it found the gate not ready still wakes us.
+    const rebuiltElsewhere = deps.notices.next(campaign.code, OTHER_INSTANCE_POLL_MS);
+    // Woken by a rebuild, claim at once. Otherwise this process's rebuild attempt runs beside the
+    // claim, not before it: a claimant whose poll ran out as another instance's rebuild ended would
+    // else pay the lock's round trip first, which claims arriving after that rebuild do not.
+    const rebuilding: Promise<boolean> = woken ? Promise.resolve(false) : rebuildOnce(deps, campaign, generation);
+    const claimed = deps.gate.claim(campaign.code, phone, campaign.maxRedemptions, generation, ttlMs);
+    const [next, rebuiltHere] = await Promise.all([claimed, rebuilding]);
     if (next.kind !== "not-ready" || deps.clock() >= deadline) return next;
-    await sleep(OTHER_INSTANCE_POLL_MS); // another instance holds the rebuild lock
+    // Another instance holds the rebuild lock: its notice, or the poll, says when to claim again.
+    woken = rebuiltHere || (await rebuiltElsewhere);
   }
 }
 
 /** Rebuilds the campaign's gate from the DB if this instance gets the lock; otherwise another instance is at it. */
-async function rebuildUnderLock(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<void> {
+async function rebuildUnderLock(deps: GateDeps, campaign: CampaignRow, generation: string): Promise<boolean> {
   const owner = crypto.randomUUID();
-  if (!(await deps.gate.tryLockRebuild(campaign.code, owner, REBUILD_LOCK_MS))) return;
+  if (!(await deps.gate.tryLockRebuild(campaign.code, owner, REBUILD_LOCK_MS))) return false;
   try {
     // Checked again under the lock: another instance may have rebuilt since our claim, and
     // rebuilding twice would forget the wins it has handed out but not yet written.
     if (!(await deps.gate.isReady(campaign.code, generation))) await rebuildGate(deps, campaign, generation);
+    return true;
   } finally {
     // Not waited for: the claimants waiting on this rebuild claim at once, ahead of anyone who
     // arrives after it. A lock left behind by a failed unlock expires on its own.
