@@ -21,7 +21,7 @@ import type { Transaction } from "@libsql/client";
 import { AppError } from "@matchday/discount/errors";
 import { REDEEM_ROUTE, RedeemBody, redeemBodyCheck } from "@matchday/discount/redeem/model";
 import { createTokenVerifier } from "@matchday/shared/auth";
-import { authPlugin, createHttpKernel } from "@matchday/shared/http";
+import { authPlugin, createHttpKernel, refusalResponse } from "@matchday/shared/http";
 import { createLogger } from "@matchday/shared/logger";
 import { Registry } from "@matchday/shared/metrics";
 import { requirePhone } from "@matchday/shared/phone";
@@ -175,12 +175,12 @@ function discount(redeem: FloorRedeem) {
     .get("/health", () => "ok")
     .post(
       REDEEM_ROUTE,
-      async ({ body, set }) => {
+      async ({ body, request, set }) => {
         const phone = requirePhone(body.phone, "body.phone");
         const won = await redeem(body.code, phone);
         if (!won) {
           soldOut.add(body.code);
-          throw new AppError("CAMPAIGN_EXHAUSTED");
+          return refusalResponse(request, new AppError("CAMPAIGN_EXHAUSTED"), { quiet: true });
         }
         set.status = 201;
         const status = won.credited ? "credited" : "pending";
