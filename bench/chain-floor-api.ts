@@ -16,7 +16,6 @@
  * Left out, since no rule of the API asks for them on a winner's way: campaign rules (kind,
  * dates) read from a table, the settle note, webhook events, response schemas checked at run time.
  */
-import { createHash } from "node:crypto";
 import type { Transaction } from "@libsql/client";
 import { AppError } from "@matchday/discount/errors";
 import { REDEEM_ROUTE, RedeemBody, redeemBodyCheck } from "@matchday/discount/redeem/model";
@@ -26,6 +25,7 @@ import { createLogger } from "@matchday/shared/logger";
 import { Registry } from "@matchday/shared/metrics";
 import { requirePhone } from "@matchday/shared/phone";
 import { CreditBatchRequest } from "@matchday/wallet/modules/credit-batches/model";
+import { requestHash } from "@matchday/wallet/modules/wallets/entry";
 import { Elysia } from "elysia";
 import { creditSender, durableQueue, env, type FloorRedeem, floorChain } from "./chain-floor-server";
 
@@ -50,11 +50,6 @@ interface Item {
 type ItemResult =
   | { status: 201; replayed: boolean; entry: Record<string, unknown> }
   | { status: 409; code: "IDEMPOTENCY_KEY_REUSED"; detail: string };
-
-const requestHash = (item: Item) =>
-  createHash("sha256")
-    .update(JSON.stringify([item.phone, "credit", item.amount, item.reference ?? null, item.description ?? null]))
-    .digest("hex");
 
 async function wallet(databaseUrl: string) {
   const queue = await durableQueue(
@@ -89,7 +84,7 @@ async function wallet(databaseUrl: string) {
     const fresh: (Item & { hash: string; balanceAfter: number; entry: Record<string, unknown> })[] = [];
     const results = requests.map((request) =>
       request.map((item): ItemResult => {
-        const hash = requestHash(item);
+        const hash = requestHash({ ...item, kind: "credit" });
         const before = earlier.get(item.idempotencyKey);
         if (before) {
           if (before.hash !== hash) return { status: 409, code: "IDEMPOTENCY_KEY_REUSED", detail: "reused" };
