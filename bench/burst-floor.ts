@@ -15,16 +15,12 @@ import { connectRedis, whenConnected } from "@matchday/discount/redis/connection
 import { createGate } from "@matchday/discount/redis/gate";
 import { createCampaign } from "@matchday/testkit/burst";
 import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
-import { TEST_JWT_SECRET, testToken } from "@matchday/testkit/http";
-import {
-  type ServiceProcess,
-  startDiscountProcess,
-  startService,
-  startWalletProcess,
-} from "@matchday/testkit/processes";
+import { testToken } from "@matchday/testkit/http";
+import { type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
 import { burstCreditTimes, WALLET_LEDGER_SQL } from "./burst-credits";
 import { FLOOR_GENERATION } from "./chain-floor-server";
+import { API_FLOOR, startFloorServer } from "./floor-processes";
 import { peakRssMb } from "./proc";
 import { median, option } from "./table";
 import { wrk } from "./wrk";
@@ -87,13 +83,11 @@ async function main(): Promise<void> {
         { LOG_LEVEL: "info", RELAY_INTERVAL_MS: "500" },
       ),
     );
-    const floorServer = (env: Record<string, string>, entry = "bench/chain-floor-server.ts") =>
-      startService({ entry, portVar: "FLOOR_PORT", env: { JWT_SECRET: TEST_JWT_SECRET, ...env } }).then(started);
+    const floorServer = (env: Record<string, string>, entry?: string) => startFloorServer(env, entry).then(started);
     const floorWalletDb = await database("floor-wallet.db");
     const floorWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: floorWalletDb.url });
     const apiWalletDb = await database("api-floor-wallet.db");
-    const apiEntry = "bench/chain-floor-api.ts";
-    const apiWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: apiWalletDb.url }, apiEntry);
+    const apiWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: apiWalletDb.url }, API_FLOOR);
     const floorDiscount = async (walletUrl: string, walletToken?: string, entry?: string) =>
       floorServer(
         {
@@ -129,7 +123,7 @@ async function main(): Promise<void> {
       },
       {
         name: "API floor: the chain, the API's parts",
-        server: await floorDiscount(apiWallet.url, token, apiEntry),
+        server: await floorDiscount(apiWallet.url, token, API_FLOOR),
         newCode: readyGate,
         ledgerUrl: apiWalletDb.url,
         ledgerSql: WALLET_LEDGER_SQL,

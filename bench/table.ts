@@ -53,10 +53,13 @@ export function printTable(rows: Row[], baseline: Row): void {
   ]);
   const header = ["name", "ops", "seconds", "ops/s", "p50 ms", "p99 ms", "vs baseline"];
   if (withCpu) header.push("CPU µs/op");
-  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]?.length ?? 0)));
-  // Name left-aligned, numbers right-aligned.
+  for (const line of columns(header, cells)) console.log(line);
+}
+
+/** A header and rows as aligned lines: the first column (names) left-aligned, the numbers right-aligned. */
+export function columns(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]?.length ?? 0)));
   const line = (row: string[]) =>
     row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  ");
-  console.log(line(header));
-  for (const row of cells) console.log(line(row));
+  return [header, ...rows].map(line);
 }
