@@ -14,11 +14,17 @@ export async function withCpu<T>(pids: (number | undefined)[], work: () => Promi
   return [result, pids.map((pid, i) => cpuMicros(pid) - (before[i] as number))];
 }
 
-/** Peak resident memory of a process, from the kernel's high-water mark. */
-export function peakRssMb(pid: number | undefined): number {
+/** A memory field of /proc/<pid>/status, in MB. */
+function statusMb(pid: number | undefined, field: "VmHWM" | "VmRSS"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
 }
+
+/** Peak resident memory of a process, from the kernel's high-water mark. */
+export const peakRssMb = (pid: number | undefined) => statusMb(pid, "VmHWM");
+
+/** Resident memory of a process now. */
+export const residentMb = (pid: number | undefined) => statusMb(pid, "VmRSS");
 
 /** Moves a running process, every thread of it, onto one core (taskset, from util-linux). */
 export async function pinToCore(pid: number | undefined, core: number): Promise<void> {
