@@ -11,7 +11,9 @@
  *
  *   bun bench/memory-floor.ts [--rounds 3] [--duration 10] [--connections 64]
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connectRedis, whenConnected } from "@matchday/discount/redis/connection";
 import { createGate } from "@matchday/discount/redis/gate";
 import { createCampaign } from "@matchday/testkit/burst";
@@ -62,6 +64,7 @@ interface Measured {
 async function main(): Promise<void> {
   const redis = await startRedis();
   const gateRedis = connectRedis({ mode: "single", url: redis.url });
+  const probeDir = mkdtempSync(join(tmpdir(), "memory-probe-"));
   const databases: TempDatabase[] = [];
   const database = async (name: string) => {
     const db = await makeTempDatabase(undefined, name);
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
     let round = 0;
     const openPhase = async (side: Side, collect: boolean): Promise<Measured> => {
       round++;
-      const probeFile = `${databases[0]?.dir ?? "/tmp"}/memory-probe-${round}.json`;
+      const probeFile = join(probeDir, `round-${round}.json`);
       const probeEnv: Record<string, string> = {
         BUN_OPTIONS: `--preload ${REPO_ROOT}bench/memory-probe.ts`,
         MEMORY_PROBE_OUT: probeFile,
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
     report(sides, peaks, live);
   } finally {
     gateRedis.disconnect();
+    rmSync(probeDir, { recursive: true, force: true });
     for (const db of databases) db.dispose();
     await redis.dispose();
   }
