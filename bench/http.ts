@@ -161,6 +161,8 @@ async function main(): Promise<number> {
     // redemption + outbox row, and the wallet credit over HTTP before answering.
     const open = await campaignWithCap(discount.url, 10_000_000);
     const wins = check("open", await timed(discount.url, duration, redeem(open, 10_000_000, 100_000), both), ["201"]);
+    // The whole bench's peak comes from this phase or the coupon phase; which one is worth knowing.
+    const openPeak = peakRssMb(discount.pid());
     // A winner's repeat: 2,000 phones that won (during the warm-up) ask again.
     const repeats = check("repeat", await measure(discount.url, redeem(open, 2_000, 0), both), ["200", "201"]);
 
@@ -275,6 +277,9 @@ async function main(): Promise<number> {
     }
     console.log(
       `  for reference: the baseline with this API's headers ran at ${mid(headersCost).toFixed(2)}x the bare one`,
+    );
+    console.log(
+      `  for reference: the discount's peak RSS was ${openPeak.toFixed(0)} MB after the open phase (bench/memory-floor.ts splits it)`,
     );
     if (problems.length === 0) return 0;
     console.error(`error: the services gave wrong answers\n  ${problems.join("\n  ")}`);
