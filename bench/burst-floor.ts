@@ -20,7 +20,7 @@ import { type ServiceProcess, startDiscountProcess, startWalletProcess } from "@
 import { startRedis } from "@matchday/testkit/redis";
 import { burstCreditTimes, WALLET_LEDGER_SQL } from "./burst-credits";
 import { FLOOR_GENERATION } from "./chain-floor-server";
-import { API_FLOOR, startFloorServer } from "./floor-processes";
+import { API_FLOOR, startFloorDiscount, startFloorWallet } from "./floor-processes";
 import { peakRssMb } from "./proc";
 import { median, option } from "./table";
 import { wrk } from "./wrk";
@@ -83,23 +83,16 @@ async function main(): Promise<void> {
         { LOG_LEVEL: "info", RELAY_INTERVAL_MS: "500" },
       ),
     );
-    const floorServer = (env: Record<string, string>, entry?: string) => startFloorServer(env, entry).then(started);
     const floorWalletDb = await database("floor-wallet.db");
-    const floorWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: floorWalletDb.url });
+    const floorWallet = started(await startFloorWallet(floorWalletDb.url));
     const apiWalletDb = await database("api-floor-wallet.db");
-    const apiWallet = await floorServer({ FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: apiWalletDb.url }, API_FLOOR);
-    const floorDiscount = async (walletUrl: string, walletToken?: string, entry?: string) =>
-      floorServer(
-        {
-          FLOOR_ROLE: "discount",
-          FLOOR_DATABASE_URL: (await database("floor-discount.db")).url,
-          REDIS_URL: redis.url,
-          WALLET_URL: walletUrl,
-          FLOOR_CAP: String(CAP),
-          ...(walletToken ? { WALLET_TOKEN: walletToken } : {}),
-        },
-        entry,
+    const apiWallet = started(await startFloorWallet(apiWalletDb.url, API_FLOOR));
+    const floorDiscount = async (walletUrl: string, walletToken?: string, entry?: string) => {
+      const databaseUrl = (await database("floor-discount.db")).url;
+      return started(
+        await startFloorDiscount({ databaseUrl, redisUrl: redis.url, walletUrl, walletToken, cap: CAP, entry }),
       );
+    };
     // The floor's gate is ready before its burst: it has no rebuild to pay.
     const readyGate = async (burst: number) => {
       const code = `FLOOR${burst}`;

@@ -22,7 +22,7 @@ import { testToken } from "@matchday/testkit/http";
 import { REPO_ROOT, type ServiceProcess, startDiscountProcess, startWalletProcess } from "@matchday/testkit/processes";
 import { startRedis } from "@matchday/testkit/redis";
 import { FLOOR_GENERATION } from "./chain-floor-server";
-import { API_FLOOR, startFloorServer } from "./floor-processes";
+import { API_FLOOR, startFloorDiscount, startFloorWallet } from "./floor-processes";
 import type { MemoryProbeReport } from "./memory-probe";
 import { peakRssMb, residentMb } from "./proc";
 import { columns, median, option } from "./table";
@@ -38,17 +38,20 @@ const PHONES = 1_000_000;
 const IDLE_MS = 1_000;
 const COLLECT_MS = 1_000;
 
-/** A side's processes for one round, and the open campaign its discount side redeems. */
+/** A side's discount process for one round, and the open campaign it redeems. */
 interface Started {
   discount: ServiceProcess;
   code: string;
-  stop(): Promise<void>;
 }
 
 interface Side {
   name: string;
-  /** `probeEnv` goes to the discount side only. */
-  start(probeEnv: Record<string, string>, round: number): Promise<Started>;
+  /** `probeEnv` goes to the discount side only; every process started is handed to `track`, to be stopped. */
+  start(
+    probeEnv: Record<string, string>,
+    round: number,
+    track: (p: ServiceProcess) => ServiceProcess,
+  ): Promise<Started>;
 }
 
 /** One open phase on fresh processes: the discount side's memory, idle and at its peak. */
@@ -75,45 +78,40 @@ async function main(): Promise<void> {
     await whenConnected(gateRedis);
     const gate = createGate(gateRedis);
     const token = await testToken("service");
-    const stopAll = (processes: ServiceProcess[]) => async () => {
-      for (const p of processes.reverse()) await p.stop();
-    };
-
     const services: Side = {
       name: "services",
-      async start(probeEnv) {
-        const wallet = await startWalletProcess(await database("wallet.db"), { LOG_LEVEL: "info" });
-        const discount = await startDiscountProcess(
-          await database("discount.db"),
-          { redisUrl: redis.url, wallet },
-          { LOG_LEVEL: "info", RELAY_INTERVAL_MS: "500", ...probeEnv },
+      async start(probeEnv, _round, track) {
+        const wallet = track(await startWalletProcess(await database("wallet.db"), { LOG_LEVEL: "info" }));
+        const discount = track(
+          await startDiscountProcess(
+            await database("discount.db"),
+            { redisUrl: redis.url, wallet },
+            { LOG_LEVEL: "info", RELAY_INTERVAL_MS: "500", ...probeEnv },
+          ),
         );
         const code = await createCampaign(discount.url, { name: "open", amount: 1_000_000, maxRedemptions: OPEN_CAP });
-        return { discount, code, stop: stopAll([wallet, discount]) };
+        return { discount, code };
       },
     };
     const apiFloor: Side = {
       name: "API floor",
-      async start(probeEnv, round) {
-        const wallet = await startFloorServer(
-          { FLOOR_ROLE: "wallet", FLOOR_DATABASE_URL: (await database("floor-wallet.db")).url },
-          API_FLOOR,
-        );
-        const discount = await startFloorServer(
-          {
-            FLOOR_ROLE: "discount",
-            FLOOR_DATABASE_URL: (await database("floor-discount.db")).url,
-            REDIS_URL: redis.url,
-            WALLET_URL: wallet.url,
-            WALLET_TOKEN: token,
-            FLOOR_CAP: String(OPEN_CAP),
-            ...probeEnv,
-          },
-          API_FLOOR,
+      async start(probeEnv, round, track) {
+        const wallet = track(await startFloorWallet((await database("floor-wallet.db")).url, API_FLOOR));
+        const databaseUrl = (await database("floor-discount.db")).url;
+        const discount = track(
+          await startFloorDiscount({
+            databaseUrl,
+            redisUrl: redis.url,
+            walletUrl: wallet.url,
+            walletToken: token,
+            cap: OPEN_CAP,
+            entry: API_FLOOR,
+            env: probeEnv,
+          }),
         );
         const code = `MEMORY${round}`;
         await gate.rebuild(code, [], FLOOR_GENERATION);
-        return { discount, code, stop: stopAll([wallet, discount]) };
+        return { discount, code };
       },
     };
     const sides = [services, apiFloor];
@@ -127,8 +125,13 @@ async function main(): Promise<void> {
         MEMORY_PROBE_OUT: probeFile,
         ...(collect ? { MEMORY_PROBE_COLLECT_MS: String(COLLECT_MS) } : {}),
       };
-      const started = await side.start(probeEnv, round);
+      const processes: ServiceProcess[] = [];
+      const track = (p: ServiceProcess) => {
+        processes.push(p);
+        return p;
+      };
       try {
+        const started = await side.start(probeEnv, round, track);
         await Bun.sleep(IDLE_MS);
         const pid = started.discount.pid();
         const idleMb = residentMb(pid);
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
         const liveMb = probe.live.filter(([at]) => at > loadStart + 1_000 && at <= loadEnd).map(([, mb]) => mb);
         return { winnersPerSecond: r.requests / r.seconds, idleMb, peakMb: peakRssMb(pid), probe, liveMb };
       } finally {
-        await started.stop();
+        for (const p of processes.reverse()) await p.stop();
       }
     };
 
