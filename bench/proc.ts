@@ -1,5 +1,6 @@
 /** What the benches read about a server process from Linux's /proc: CPU time and resident memory. */
 import { readFileSync } from "node:fs";
+import { memoryKb } from "@matchday/testkit/processes";
 
 /** CPU time (user + system) the process has used, in µs; the kernel counts in clock ticks of 10 ms. */
 export function cpuMicros(pid: number | undefined): number {
@@ -14,17 +15,11 @@ export async function withCpu<T>(pids: (number | undefined)[], work: () => Promi
   return [result, pids.map((pid, i) => cpuMicros(pid) - (before[i] as number))];
 }
 
-/** A memory field of /proc/<pid>/status, in MB. */
-function statusMb(pid: number | undefined, field: "VmHWM" | "VmRSS"): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
-}
-
 /** Peak resident memory of a process, from the kernel's high-water mark. */
-export const peakRssMb = (pid: number | undefined) => statusMb(pid, "VmHWM");
+export const peakRssMb = (pid: number | undefined) => memoryKb(pid, "VmHWM") / 1024;
 
 /** Resident memory of a process now. */
-export const residentMb = (pid: number | undefined) => statusMb(pid, "VmRSS");
+export const residentMb = (pid: number | undefined) => memoryKb(pid, "VmRSS") / 1024;
 
 /** Moves a running process, every thread of it, onto one core (taskset, from util-linux). */
 export async function pinToCore(pid: number | undefined, core: number): Promise<void> {

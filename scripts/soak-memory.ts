@@ -7,7 +7,7 @@
  * between two collections and swings ±10 % with it (docs/RELIABILITY.md); a leak
  * raises the floor, garbage awaiting collection does not. Peaks are printed too.
  */
-import { readFileSync } from "node:fs";
+import { memoryKb } from "@matchday/testkit/processes";
 
 const SAMPLE_MS = 5_000;
 const MAX_RSS_GROWTH = 0.1;
@@ -28,11 +28,6 @@ type Service = keyof Minute;
 const noSamples = (): Range => ({ floor: Number.POSITIVE_INFINITY, peak: 0 });
 const sampled = (m: Minute) => m.wallet.peak > 0 && m.discount.peak > 0;
 
-function rssKb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-}
-
 /** Samples both processes from now on, each sample filed under the minute it fell in, until stop(). */
 export function sampleMemory(pids: Record<Service, () => number | undefined>, minutes: number) {
   const byMinute: Minute[] = Array.from({ length: minutes }, () => ({ wallet: noSamples(), discount: noSamples() }));
@@ -43,7 +38,7 @@ export function sampleMemory(pids: Record<Service, () => number | undefined>, mi
     if (index >= minutes) return;
     const minute = byMinute[index] as Minute;
     for (const service of ["wallet", "discount"] as const) {
-      const kb = rssKb(pids[service]());
+      const kb = memoryKb(pids[service](), "VmRSS");
       minute[service].floor = Math.min(minute[service].floor, kb);
       minute[service].peak = Math.max(minute[service].peak, kb);
     }
