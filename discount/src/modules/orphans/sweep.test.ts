@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createLogger } from "@matchday/shared/logger";
 import { normalizePhone } from "@matchday/shared/phone";
 import { createCampaign } from "@matchday/testkit/burst";
 import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
 import { waitFor } from "@matchday/testkit/processes";
-import { createGate, gateKeys } from "../../redis/gate";
+import { createGate, type Gate, gateKeys } from "../../redis/gate";
 import { generationOf } from "../claims/gate";
-import { lostRanksOf, orphansOf, settledRankAfter } from "./sweep";
+import { createWinnerRecords } from "../claims/record";
+import { createOrphanSweep, lostRanksOf, orphansOf } from "./sweep";
 
 let stack: DiscountStack;
 let service: Record<string, string>;
@@ -105,6 +107,73 @@ describe("orphaned gate slots", () => {
   });
 });
 
+describe("a pass during a flood of winners", () => {
+  test("reads from the gate only the slots not yet recorded, not every winner since the last pass, and still records the orphans", async () => {
+    // Its own stack, whose background sweep waits a minute: the passes here are this test's own.
+    const quiet = await startDiscountStack({ orphanSweep: { intervalMs: 60_000, graceMs: 500 } });
+    try {
+      const { discount } = quiet;
+      const code = await createCampaign(discount.url, { name: "flood", amount: 1_000, maxRedemptions: 5_000 });
+      const winners = 2_000;
+      for (let from = 0; from < winners; from += 200) {
+        const phones = Array.from({ length: 200 }, (_, i) => `0912${String(3_000_000 + from + i)}`);
+        const answers = await Promise.all(
+          phones.map((phone) =>
+            fetch(`${discount.url}/v1/redeem`, {
+              method: "POST",
+              headers: { ...service, "content-type": "application/json" },
+              body: JSON.stringify({ code, phone }),
+            }),
+          ),
+        );
+        expect(answers.map((a) => a.status)).toEqual(phones.map(() => 201));
+      }
+      const campaign = await discount.store.db.query.campaigns.findFirst({ where: (c, { eq }) => eq(c.code, code) });
+      if (!campaign) throw new Error("no campaign");
+      const gate = createGate(discount.redis);
+      // Three slots whose processes died after the gate and before the DB: ranks 2,001 to 2,003.
+      for (const phone of ["09124000001", "09124000002", "09124000003"]) {
+        await gate.claim(code, normalizePhone(phone) as string, campaign.maxRedemptions, generationOf(campaign));
+      }
+      const readFromGate: number[] = [];
+      const observed: Gate = {
+        ...gate,
+        async winners(of, aboveRank) {
+          const found = await gate.winners(of, aboveRank);
+          readFromGate.push(found.size);
+          return found;
+        },
+      };
+      const clock = () => Date.now();
+      const sweepOnce = createOrphanSweep(
+        {
+          store: discount.store,
+          gate: observed,
+          records: createWinnerRecords(discount.store, clock, 60_000),
+          clock,
+          logger: createLogger({ level: "silent", service: "discount" }),
+        },
+        { graceMs: 200 },
+      );
+
+      expect(await sweepOnce()).toBe(0); // first seen: within the grace period
+      expect(readFromGate).toEqual([3]);
+      await Bun.sleep(250);
+      expect(await sweepOnce()).toBe(3);
+      const recorded = await discount.store.db.query.redemptions.findMany({
+        where: (r, { and, eq, gt }) => and(eq(r.campaignId, campaign.id), gt(r.rank, winners)),
+      });
+      expect(recorded.map((r) => [r.rank, r.phone]).sort()).toEqual([
+        [2_001, "+989124000001"],
+        [2_002, "+989124000002"],
+        [2_003, "+989124000003"],
+      ]);
+    } finally {
+      await quiet.dispose();
+    }
+  });
+});
+
 describe("ranks whose holder was lost with Redis' state", () => {
   test("are handed out again after the grace period, so the campaign still ends with exactly cap winners", async () => {
     const code = await createCampaign(stack.discount.url, { name: "lost ranks", amount: 1_000, maxRedemptions: 3 });
@@ -181,14 +250,5 @@ describe("lostRanksOf", () => {
 
   test("looks only above the ranks already known to be recorded", () => {
     expect(lostRanksOf(6, new Map(), [{ phone: "e", rank: 5 }], [], 3)).toEqual([4, 6]);
-  });
-});
-
-describe("settledRankAfter", () => {
-  test("moves up through consecutive recorded ranks and stops at the first gap", () => {
-    const recorded = [4, 5, 7].map((rank) => ({ phone: `p${rank}`, rank }));
-    expect(settledRankAfter(3, recorded)).toBe(5);
-    expect(settledRankAfter(0, recorded)).toBe(0);
-    expect(settledRankAfter(5, [])).toBe(5);
   });
 });

@@ -6,7 +6,7 @@ import type { DiscountStore } from "../../db/store";
 import type { Gate } from "../../redis/gate";
 import { generationOf } from "../claims/gate";
 import { conflictOf, type WinnerRecords } from "../claims/record";
-import { campaignWinners, winnersAmong } from "../claims/winners";
+import { campaignWinners, recordedThrough, winnersAmong } from "../claims/winners";
 
 /**
  * Orphaned slots (DESIGN §3.6, §4): a process can die after the gate handed a phone its
@@ -67,14 +67,6 @@ export function lostRanksOf(
   return lost;
 }
 
-/** The highest rank up to which every rank is recorded, given that all up to `settled` already were. */
-export function settledRankAfter(settled: number, recorded: readonly Slot[]): number {
-  const ranks = new Set(recorded.map((r) => r.rank));
-  let rank = settled;
-  while (ranks.has(rank + 1)) rank++;
-  return rank;
-}
-
 /** Gift campaigns that are running (or just ended) and whose DB holds fewer winners than their cap. */
 async function openGiftCampaigns(store: DiscountStore, now: number, graceMs: number) {
   const recorded = sql<number>`coalesce((select sum(${campaignCounts.n}) from ${campaignCounts}
@@ -100,9 +92,9 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
   /** When this instance first saw each orphan (campaign id, phone and rank). */
   const firstSeen = new Map<string, number>();
   /**
-   * Per campaign id, the rank up to which the DB holds every rank. Recorded ranks never
-   * change, so each pass reads only the gate's and the DB's winners above it: the slots
-   * still in flight, not every winner so far (an open campaign may have tens of thousands).
+   * Per campaign id, the rank up to which the DB held every rank at the last pass. Recorded
+   * ranks never change, so each pass looks only above it: the DB's index walks on from there,
+   * and the gate's and the DB's winners are read above where it stops.
    */
   const settledUpTo = new Map<number, number>();
 
@@ -115,13 +107,19 @@ export function createOrphanSweep(deps: OrphanSweepDeps, options: OrphanSweepOpt
     // Held across passes by the instance that took it: its first sightings count toward the grace.
     if (!(await deps.gate.tryLease(campaign.code, "sweep", owner, graceMs * 2))) return 0;
     // A DB that holds fewer winners than were settled was replaced or restored: read it all again.
-    const settled = Math.min(settledUpTo.get(campaign.id) ?? 0, recordedCount);
+    // Then the DB says how far its ranks now run unbroken: in a flood, the thousands recorded
+    // since the last pass are not read, only the slots still in flight above them.
+    const settled = await recordedThrough(
+      deps.store,
+      campaign.id,
+      Math.min(settledUpTo.get(campaign.id) ?? 0, recordedCount),
+    );
     const [gateWinners, allFree, recordedAbove] = await Promise.all([
       deps.gate.winners(campaign.code, settled),
       deps.gate.freeRanks(campaign.code),
       campaignWinners(deps.store, campaign.id, settled),
     ]);
-    settledUpTo.set(campaign.id, settledRankAfter(settled, recordedAbove));
+    settledUpTo.set(campaign.id, settled);
     const free = allFree.filter((rank) => rank > settled);
     // A gate winner above the settled ranks whose phone the DB holds at a settled rank is not an orphan.
     const heldRanks = new Set(recordedAbove.map((r) => r.rank));
