@@ -1,4 +1,5 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { inJsonList } from "@matchday/shared/db";
+import { and, eq } from "drizzle-orm";
 import { reversals } from "../../db/schema";
 import type { DiscountTx } from "../../db/store";
 
@@ -21,8 +22,9 @@ export async function rolledBackBefore(
     .where(
       and(
         eq(reversals.kind, "rollback"),
-        inArray(reversals.campaignId, [...new Set(winners.map((w) => w.campaignId))]),
-        inArray(reversals.phone, [...new Set(winners.map((w) => w.phone))]),
+        // One JSON parameter each: the text, and its prepared statement, are the same for any batch.
+        inJsonList(reversals.campaignId, [...new Set(winners.map((w) => w.campaignId))]),
+        inJsonList(reversals.phone, [...new Set(winners.map((w) => w.phone))]),
       ),
     );
   return new Set(rows.map((r) => winnerKey(r)));
