@@ -143,7 +143,10 @@ export async function listCampaigns(
  * must not become a flood of DB reads.
  */
 export class CampaignCache {
-  private readonly known: BoundedMap<string, CampaignRow>;
+  /** A match night's gift campaigns: few, and never pushed out by coupon traffic. */
+  private readonly gifts: BoundedMap<string, CampaignRow>;
+  /** Coupons are single-use campaigns, and there may be millions: the latest, for their repeats. */
+  private readonly coupons: BoundedMap<string, CampaignRow>;
   private readonly unknownUntil = new Map<string, number>();
 
   constructor(
@@ -151,18 +154,19 @@ export class CampaignCache {
     private readonly now: Clock,
     private readonly unknownTtlMs = 1_000,
     private readonly unknownLimit = 100_000,
+    giftLimit = 1_000,
     /**
-     * Coupons are campaigns too, and there may be millions: keep the most recently
-     * added, few enough (about 2.5 MB) that steady coupon traffic fills the cache in a
-     * minute or two rather than growing the process for ten.
+     * A coupon flood reads each new coupon once anyway: more kept (5,000 were ~1.8 MB) is
+     * only memory, ~4 MB of peak for each MB held (docs/PERFORMANCE.md).
      */
-    knownLimit = 5_000,
+    couponLimit = 1_000,
   ) {
-    this.known = new BoundedMap(knownLimit);
+    this.gifts = new BoundedMap(giftLimit);
+    this.coupons = new BoundedMap(couponLimit);
   }
 
   async get(code: string): Promise<CampaignRow | undefined> {
-    const hit = this.known.get(code);
+    const hit = this.peek(code);
     if (hit) return hit;
     const until = this.unknownUntil.get(code);
     if (until !== undefined && until > this.now()) return undefined;
@@ -178,11 +182,11 @@ export class CampaignCache {
 
   /** The campaign if this instance already holds it; never a DB read. */
   peek(code: string): CampaignRow | undefined {
-    return this.known.get(code);
+    return this.gifts.get(code) ?? this.coupons.get(code);
   }
 
   remember(row: CampaignRow): void {
-    this.known.set(row.code, row);
+    (row.kind === "coupon" ? this.coupons : this.gifts).set(row.code, row);
     this.unknownUntil.delete(row.code);
   }
 }

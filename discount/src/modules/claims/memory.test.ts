@@ -13,9 +13,9 @@ const answer = (phone: string, status: RedeemResult["status"]): RedeemResult => 
 
 test("only a credited answer is kept: pending and failed ones may still change", () => {
   const answers = new SettledAnswers();
-  answers.remember(answer("+989120000001", "pending"));
-  answers.remember(answer("+989120000002", "failed"));
-  answers.remember(answer("+989120000003", "credited"));
+  answers.remember(answer("+989120000001", "pending"), "gift");
+  answers.remember(answer("+989120000002", "failed"), "gift");
+  answers.remember(answer("+989120000003", "credited"), "gift");
   expect(answers.get("IRBR2026", "+989120000001")).toBeUndefined();
   expect(answers.get("IRBR2026", "+989120000002")).toBeUndefined();
   expect(answers.get("IRBR2026", "+989120000003")).toEqual(answer("+989120000003", "credited"));
@@ -23,19 +23,31 @@ test("only a credited answer is kept: pending and failed ones may still change",
 });
 
 test("past its limit the oldest answers are forgotten first", () => {
-  const answers = new SettledAnswers(2);
-  for (const n of [1, 2, 3]) answers.remember(answer(`+98912000000${n}`, "credited"));
+  const answers = new SettledAnswers({ gift: 2, coupon: 2 });
+  for (const n of [1, 2, 3]) answers.remember(answer(`+98912000000${n}`, "credited"), "gift");
   expect(answers.get("IRBR2026", "+989120000001")).toBeUndefined();
   expect(answers.get("IRBR2026", "+989120000002")).toBeDefined();
   expect(answers.get("IRBR2026", "+989120000003")).toBeDefined();
 });
 
 test("a winner asking again, answered from memory, pushes no other answer out", () => {
-  const answers = new SettledAnswers(2);
-  for (const n of [1, 2]) answers.remember(answer(`+98912000000${n}`, "credited"));
-  for (let repeat = 0; repeat < 3; repeat++) answers.remember(answer("+989120000002", "credited"));
+  const answers = new SettledAnswers({ gift: 2, coupon: 2 });
+  for (const n of [1, 2]) answers.remember(answer(`+98912000000${n}`, "credited"), "gift");
+  for (let repeat = 0; repeat < 3; repeat++) answers.remember(answer("+989120000002", "credited"), "gift");
   expect(answers.get("IRBR2026", "+989120000001")).toBeDefined();
   expect(answers.get("IRBR2026", "+989120000002")).toBeDefined();
+});
+
+test("a flood of coupon winners does not push a match winner's answer out", () => {
+  const answers = new SettledAnswers();
+  answers.remember(answer("+989120000001", "credited"), "gift");
+  for (let i = 0; i < 20_000; i++) {
+    const won = { ...answer(`+98912${String(3_000_000 + i)}`, "credited"), code: `CPN${String(i).padStart(5, "0")}` };
+    answers.remember(won, "coupon");
+  }
+  expect(answers.get("IRBR2026", "+989120000001")).toEqual(answer("+989120000001", "credited"));
+  expect(answers.get("CPN19999", "+989123019999")).toBeDefined();
+  expect(answers.get("CPN00000", "+989123000000")).toBeUndefined();
 });
 
 test("memory answers sold out to a full campaign's loser and a winner's settled answer; an unsettled winner goes to the DB, the rest to the gate", async () => {

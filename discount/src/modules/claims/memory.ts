@@ -131,44 +131,50 @@ export class SoldOutBook {
  * Winners' answers once their credit is in the wallet. A credited redemption changes
  * only by an admin's reversal, so a winner who asks again (apps retry, people tap twice)
  * is answered from memory: no gate, no DB read, for MEMORY_MAX_AGE_MS at most. Pending
- * and failed answers are not kept: they may still change. Bounded; the oldest go first.
+ * and failed answers are not kept: they may still change. Bounded; the oldest go first,
+ * gift winners' and coupon winners' apart, so that coupon traffic never pushes out the
+ * answers of a match's winners.
  */
 export class SettledAnswers {
-  private readonly answers: BoundedMap<string, { result: RedeemResult; at: number }>;
+  private readonly answers: Record<FullCampaign["kind"], BoundedMap<string, { result: RedeemResult; at: number }>>;
 
   /**
-   * Five match campaigns' winners (about 1.5 MB). Coupon winners pass through too, so
-   * a larger bound only takes longer to fill: 20,000 kept the soak's memory growing
-   * for ten minutes (docs/RELIABILITY.md).
+   * Gift winners: five match campaigns' (about 1.8 MB); 20,000 kept the soak's memory
+   * growing for ten minutes (docs/RELIABILITY.md). Coupon winners: each coupon is won
+   * once, so only a repeat within moments is answered from here, and the latest thousand
+   * are plenty; 5,000 more held ~1.4 MB through a coupon flood.
    */
   constructor(
-    limit = 5_000,
+    limits: Record<FullCampaign["kind"], number> = { gift: 5_000, coupon: 1_000 },
     private readonly now: () => number = Date.now,
   ) {
-    this.answers = new BoundedMap(limit);
+    this.answers = { gift: new BoundedMap(limits.gift), coupon: new BoundedMap(limits.coupon) };
   }
 
   get(code: string, phone: string): RedeemResult | undefined {
     const key = `${code}\n${phone}`;
-    const kept = this.answers.get(key);
+    const kept = this.answers.gift.get(key) ?? this.answers.coupon.get(key);
     if (kept && this.now() - kept.at > MEMORY_MAX_AGE_MS) {
       // Aged out: the DB answers again (a reversal elsewhere may have changed it).
-      this.answers.delete(key);
+      this.forget(code, phone);
       return undefined;
     }
     return kept?.result;
   }
 
   forget(code: string, phone: string): void {
-    this.answers.delete(`${code}\n${phone}`);
+    const key = `${code}\n${phone}`;
+    this.answers.gift.delete(key);
+    this.answers.coupon.delete(key);
   }
 
-  remember(result: RedeemResult): void {
+  remember(result: RedeemResult, kind: FullCampaign["kind"]): void {
     if (result.status !== "credited") return;
     const key = `${result.code}\n${result.phone}`;
+    const answers = this.answers[kind];
     // A repeat answered from here is taught back: it must not push another answer out.
-    if (this.answers.has(key)) return;
-    this.answers.set(key, { result, at: this.now() });
+    if (answers.has(key)) return;
+    answers.set(key, { result, at: this.now() });
   }
 }
 
@@ -217,6 +223,6 @@ export class ClaimMemory {
   /** Learns from a claim's outcome: a full campaign, or an answer that can no longer change. */
   learn(campaign: FullCampaign, outcome: ClaimOutcome, now: number): void {
     if (outcome.kind === "sold-out") this.soldOut.markSoldOut(campaign, now);
-    else if (outcome.kind === "won" || outcome.kind === "repeat") this.answers.remember(outcome.result);
+    else if (outcome.kind === "won" || outcome.kind === "repeat") this.answers.remember(outcome.result, campaign.kind);
   }
 }
