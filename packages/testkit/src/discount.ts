@@ -48,6 +48,24 @@ export interface DiscountUnderTest {
   dispose(): Promise<void>;
 }
 
+export interface TempDiscountStore {
+  store: DiscountStore;
+  dispose(): Promise<void>;
+}
+
+/** The discount's store on a fresh migrated SQLite file, for tests of its reads and writes without the app. */
+export async function startDiscountStore(): Promise<TempDiscountStore> {
+  const database = await makeTempDatabase(DISCOUNT_MIGRATIONS);
+  const store = await openDiscountStore(database.url, { migrate: false });
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      database.dispose();
+    },
+  };
+}
+
 /** The real discount app over a fresh migrated SQLite file and a real Redis, listening on a free port. */
 export async function startDiscountInProcess(
   overrides: DiscountOverrides,

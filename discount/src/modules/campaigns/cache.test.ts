@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { startDiscountStore, type TempDiscountStore } from "@matchday/testkit/discount";
 import { type CampaignRow, campaigns } from "../../db/schema";
-import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "../../db/store";
 import { CampaignCache } from "./service";
 
-let database: TempDatabase;
-let store: DiscountStore;
-
+let temp: TempDiscountStore;
 beforeAll(async () => {
-  database = await makeTempDatabase(DISCOUNT_MIGRATIONS);
-  store = await openDiscountStore(database.url);
+  temp = await startDiscountStore();
 });
-afterAll(async () => {
-  await store?.close();
-  database?.dispose();
-});
+afterAll(() => temp?.dispose());
 
 async function stored(code: string, kind: "gift" | "coupon"): Promise<CampaignRow> {
-  const [row] = await store.db
+  const [row] = await temp.store.db
     .insert(campaigns)
     .values({ code, name: code, kind, amount: 1_000, maxRedemptions: kind === "coupon" ? 1 : 1_000, createdAt: 0 })
     .returning();
@@ -40,7 +33,7 @@ const coupon = (i: number): CampaignRow => ({
 });
 
 test("a flood of coupons redeemed one after another does not push the match's gift campaign out of memory", async () => {
-  const cache = new CampaignCache(store, Date.now);
+  const cache = new CampaignCache(temp.store, Date.now);
   const match = await stored("MATCHDAY", "gift");
   expect(await cache.get("MATCHDAY")).toEqual(match);
   for (let i = 0; i < 20_000; i++) cache.remember(coupon(i));
@@ -49,7 +42,7 @@ test("a flood of coupons redeemed one after another does not push the match's gi
 });
 
 test("only the latest coupons are kept; an older one is read from the DB again, and kept again", async () => {
-  const cache = new CampaignCache(store, Date.now);
+  const cache = new CampaignCache(temp.store, Date.now);
   const first = await stored("FIRSTCPN", "coupon");
   cache.remember(first);
   for (let i = 0; i < 20_000; i++) cache.remember(coupon(i));

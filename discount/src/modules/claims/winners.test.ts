@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { makeTempDatabase, type TempDatabase } from "@matchday/testkit/database";
+import { startDiscountStore, type TempDiscountStore } from "@matchday/testkit/discount";
 import { campaigns, redemptions } from "../../db/schema";
-import { DISCOUNT_MIGRATIONS, type DiscountStore, openDiscountStore } from "../../db/store";
 import { recordedThrough } from "./winners";
 
-let database: TempDatabase;
-let store: DiscountStore;
-
+let temp: TempDiscountStore;
 beforeAll(async () => {
-  database = await makeTempDatabase(DISCOUNT_MIGRATIONS);
-  store = await openDiscountStore(database.url);
+  temp = await startDiscountStore();
 });
-afterAll(async () => {
-  await store?.close();
-  database?.dispose();
-});
+afterAll(() => temp?.dispose());
 
 /** A campaign whose DB holds exactly these ranks. */
 async function campaignHolding(code: string, ranks: number[]): Promise<number> {
-  const [row] = await store.db
+  const [row] = await temp.store.db
     .insert(campaigns)
     .values({ code, name: code, amount: 1_000, maxRedemptions: 10_000, createdAt: Date.now() })
     .returning({ id: campaigns.id });
@@ -27,7 +20,7 @@ async function campaignHolding(code: string, ranks: number[]): Promise<number> {
     const values = ranks
       .slice(from, from + 500)
       .map((rank) => ({ campaignId, phone: `+98912${String(rank).padStart(7, "0")}`, rank, redeemedAt: 0 }));
-    await store.db.insert(redemptions).values(values);
+    await temp.store.db.insert(redemptions).values(values);
   }
   return campaignId;
 }
@@ -39,18 +32,18 @@ describe("recordedThrough", () => {
       "THROUGH1",
       all.filter((rank) => rank !== 3_000 && rank !== 3_002),
     );
-    expect(await recordedThrough(store, id, 0)).toBe(2_999);
-    expect(await recordedThrough(store, id, 2_999)).toBe(2_999);
-    expect(await recordedThrough(store, id, 3_000)).toBe(3_001);
-    expect(await recordedThrough(store, id, 3_002)).toBe(5_000);
-    expect(await recordedThrough(store, id, 5_000)).toBe(5_000);
+    expect(await recordedThrough(temp.store, id, 0)).toBe(2_999);
+    expect(await recordedThrough(temp.store, id, 2_999)).toBe(2_999);
+    expect(await recordedThrough(temp.store, id, 3_000)).toBe(3_001);
+    expect(await recordedThrough(temp.store, id, 3_002)).toBe(5_000);
+    expect(await recordedThrough(temp.store, id, 5_000)).toBe(5_000);
   });
 
   test("stays where it is when the DB holds nothing above it, and counts only its own campaign's ranks", async () => {
     const empty = await campaignHolding("THROUGH2", []);
     const other = await campaignHolding("THROUGH3", [2, 3]);
-    expect(await recordedThrough(store, empty, 0)).toBe(0);
-    expect(await recordedThrough(store, other, 0)).toBe(0);
-    expect(await recordedThrough(store, other, 1)).toBe(3);
+    expect(await recordedThrough(temp.store, empty, 0)).toBe(0);
+    expect(await recordedThrough(temp.store, other, 0)).toBe(0);
+    expect(await recordedThrough(temp.store, other, 1)).toBe(3);
   });
 });
