@@ -51,3 +51,15 @@ test("a deleted key is gone from either generation", () => {
   expect(map.delete("c")).toBe(false);
   expect([map.has("a"), map.has("b"), map.has("c"), map.size]).toEqual([false, true, false, 1]);
 });
+
+test("clear lets every entry of both generations go, reports none as dropped, and the map fills again", () => {
+  const dropped: number[] = [];
+  const map = new BoundedMap<number, string>(4, (key) => dropped.push(key));
+  for (const n of range(0, 4)) map.set(n, `v${n}`);
+  map.clear();
+  expect(map.size).toBe(0);
+  expect(range(0, 4).some((n) => map.has(n))).toBe(false);
+  map.set(9, "v9");
+  expect(map.get(9)).toBe("v9");
+  expect(dropped).toEqual([]);
+});

@@ -52,6 +52,12 @@ export class BoundedMap<K, V extends NonNullable<unknown>> {
     return this.young.delete(key) || this.old.delete(key);
   }
 
+  /** Lets every entry go at once (not reported as dropped by the bound). */
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+
   private rotate(): void {
     const dropped = this.old;
     this.old = this.young;

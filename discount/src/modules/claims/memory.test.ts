@@ -50,6 +50,25 @@ test("a flood of coupon winners does not push a match winner's answer out", () =
   expect(answers.get("CPN00000", "+989123000000")).toBeUndefined();
 });
 
+test("once no winner of a kind has been added for MEMORY_MAX_AGE_MS, its answers, all past use, are let go", () => {
+  let now = 1_000_000;
+  const answers = new SettledAnswers(undefined, () => now);
+  for (let i = 0; i < 3_000; i++) answers.remember(answer(`+98912${String(3_000_000 + i)}`, "credited"), "gift");
+  expect(answers.size).toBe(3_000);
+  now += MEMORY_MAX_AGE_MS;
+  // Coupon winners keep coming; the match's answers are still within their age, then past it.
+  answers.remember({ ...answer("+989124000000", "credited"), code: "CPN00001" }, "coupon");
+  expect(answers.size).toBe(3_001);
+  now += 1;
+  answers.remember({ ...answer("+989124000001", "credited"), code: "CPN00002" }, "coupon");
+  expect(answers.size).toBe(2);
+  expect(answers.get("CPN00002", "+989124000001")).toBeDefined();
+  // And when nothing is won at all, the next question lets the rest go too.
+  now += MEMORY_MAX_AGE_MS + 1;
+  expect(answers.get("IRBR2026", "+989123000000")).toBeUndefined();
+  expect(answers.size).toBe(0);
+});
+
 test("memory answers sold out to a full campaign's loser and a winner's settled answer; an unsettled winner goes to the DB, the rest to the gate", async () => {
   const campaign = { id: 1, code: "IRBR2026", kind: "gift" as const, maxRedemptions: 2 };
   const memory = new ClaimMemory(

@@ -127,6 +127,8 @@ export class SoldOutBook {
   }
 }
 
+const CAMPAIGN_KINDS = ["gift", "coupon"] as const;
+
 /**
  * Winners' answers once their credit is in the wallet. A credited redemption changes
  * only by an admin's reversal, so a winner who asks again (apps retry, people tap twice)
@@ -137,6 +139,12 @@ export class SoldOutBook {
  */
 export class SettledAnswers {
   private readonly answers: Record<FullCampaign["kind"], BoundedMap<string, { result: RedeemResult; at: number }>>;
+  /**
+   * When each kind's newest answer was kept. Past MEMORY_MAX_AGE_MS every answer of that kind
+   * is past use, and all are let go at once: a match's 5,000 (~1.8 MB) would otherwise stay
+   * through the coupon traffic that follows, and through the quiet after it.
+   */
+  private readonly newestAt: Record<FullCampaign["kind"], number> = { gift: 0, coupon: 0 };
 
   /**
    * Gift winners: five match campaigns' (about 1.8 MB); 20,000 kept the soak's memory
@@ -151,10 +159,17 @@ export class SettledAnswers {
     this.answers = { gift: new BoundedMap(limits.gift), coupon: new BoundedMap(limits.coupon) };
   }
 
+  /** How many answers are held. */
+  get size(): number {
+    return this.answers.gift.size + this.answers.coupon.size;
+  }
+
   get(code: string, phone: string): RedeemResult | undefined {
+    const now = this.now();
+    this.letGoOfAged(now);
     const key = `${code}\n${phone}`;
     const kept = this.answers.gift.get(key) ?? this.answers.coupon.get(key);
-    if (kept && this.now() - kept.at > MEMORY_MAX_AGE_MS) {
+    if (kept && now - kept.at > MEMORY_MAX_AGE_MS) {
       // Aged out: the DB answers again (a reversal elsewhere may have changed it).
       this.forget(code, phone);
       return undefined;
@@ -170,11 +185,20 @@ export class SettledAnswers {
 
   remember(result: RedeemResult, kind: FullCampaign["kind"]): void {
     if (result.status !== "credited") return;
+    const at = this.now();
+    this.letGoOfAged(at);
     const key = `${result.code}\n${result.phone}`;
     const answers = this.answers[kind];
     // A repeat answered from here is taught back: it must not push another answer out.
     if (answers.has(key)) return;
-    answers.set(key, { result, at: this.now() });
+    answers.set(key, { result, at });
+    this.newestAt[kind] = at;
+  }
+
+  private letGoOfAged(now: number): void {
+    for (const kind of CAMPAIGN_KINDS) {
+      if (now - this.newestAt[kind] > MEMORY_MAX_AGE_MS && this.answers[kind].size > 0) this.answers[kind].clear();
+    }
   }
 }
 
