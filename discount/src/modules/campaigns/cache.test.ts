@@ -51,3 +51,23 @@ test("only the latest coupons are kept; an older one is read from the DB again, 
   expect(await cache.get("FIRSTCPN")).toEqual(first);
   expect(cache.peek("FIRSTCPN")).toEqual(first);
 });
+
+test("a flood of wrong codes is remembered for a second each, and memory holds no more than the last two seconds' worth", async () => {
+  let now = 1_000_000;
+  const cache = new CampaignCache(temp.store, () => now);
+  // 5,000 wrong codes a second for five seconds: a flood of made-up codes, each a DB read once.
+  for (let second = 0; second < 5; second++) {
+    for (let i = 0; i < 5_000; i++) expect(await cache.get(`WRONG${second}X${i}`)).toBeUndefined();
+    now += 1_000;
+  }
+  expect(cache.unknownHeld).toBeLessThanOrEqual(10_000);
+  // Long after, only the newest wrong code is held. Asked again within its second it is answered
+  // from memory, even once another instance has created it; a second later the DB is asked again.
+  now += 10_000;
+  expect(await cache.get("LATECODE")).toBeUndefined();
+  expect(cache.unknownHeld).toBe(1);
+  const late = await stored("LATECODE", "gift");
+  expect(await cache.get("LATECODE")).toBeUndefined();
+  now += 1_001;
+  expect(await cache.get("LATECODE")).toEqual(late);
+});

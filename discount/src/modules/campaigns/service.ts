@@ -147,13 +147,21 @@ export class CampaignCache {
   private readonly gifts: BoundedMap<string, CampaignRow>;
   /** Coupons are single-use campaigns, and there may be millions: the latest, for their repeats. */
   private readonly coupons: BoundedMap<string, CampaignRow>;
-  private readonly unknownUntil = new Map<string, number>();
+  /**
+   * Codes no campaign has, each until its expiry: those of this period of unknownTtlMs and of
+   * the last one. Older ones are past use and go whole, so a flood of made-up codes holds at
+   * most two periods' worth (one Map of 100,000 kept until full was ~9 MB live).
+   */
+  private unknownNow = new Map<string, number>();
+  private unknownBefore = new Map<string, number>();
+  private unknownSince = 0;
 
   constructor(
     private readonly store: DiscountStore,
     private readonly now: Clock,
     private readonly unknownTtlMs = 1_000,
-    private readonly unknownLimit = 100_000,
+    /** Per period: a flood faster than this starts a new period early (a wrong code costs a DB read again, no more). */
+    private readonly unknownLimit = 10_000,
     giftLimit = 1_000,
     /**
      * A coupon flood reads each new coupon once anyway: more kept (5,000 were ~1.8 MB) is
@@ -168,16 +176,28 @@ export class CampaignCache {
   async get(code: string): Promise<CampaignRow | undefined> {
     const hit = this.peek(code);
     if (hit) return hit;
-    const until = this.unknownUntil.get(code);
+    const until = this.unknownNow.get(code) ?? this.unknownBefore.get(code);
     if (until !== undefined && until > this.now()) return undefined;
     const row = await findCampaign(this.store, code);
-    if (row) {
-      this.remember(row);
-    } else {
-      if (this.unknownUntil.size >= this.unknownLimit) this.unknownUntil.clear();
-      this.unknownUntil.set(code, this.now() + this.unknownTtlMs);
-    }
+    if (row) this.remember(row);
+    else this.rememberUnknown(code);
     return row;
+  }
+
+  /** How many wrong codes are held. */
+  get unknownHeld(): number {
+    return this.unknownNow.size + this.unknownBefore.size;
+  }
+
+  private rememberUnknown(code: string): void {
+    const now = this.now();
+    if (now - this.unknownSince >= this.unknownTtlMs || this.unknownNow.size >= this.unknownLimit) {
+      // Set within one period of unknownSince, the current ones have all expired two periods on.
+      this.unknownBefore = now - this.unknownSince < 2 * this.unknownTtlMs ? this.unknownNow : new Map();
+      this.unknownNow = new Map();
+      this.unknownSince = now;
+    }
+    this.unknownNow.set(code, now + this.unknownTtlMs);
   }
 
   /** The campaign if this instance already holds it; never a DB read. */
@@ -187,6 +207,7 @@ export class CampaignCache {
 
   remember(row: CampaignRow): void {
     (row.kind === "coupon" ? this.coupons : this.gifts).set(row.code, row);
-    this.unknownUntil.delete(row.code);
+    this.unknownNow.delete(row.code);
+    this.unknownBefore.delete(row.code);
   }
 }
