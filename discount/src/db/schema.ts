@@ -53,6 +53,8 @@ export const campaigns = sqliteTable(
   },
   (t) => [
     index("campaigns_batch").on(t.batchId, t.id),
+    // Gift campaigns alone: the orphan sweep lists them every second, among millions of coupons.
+    index("campaigns_gifts").on(t.id).where(sql`${t.kind} = 'gift'`),
     check("campaigns_amount_positive", sql`${t.amount} > 0`),
     check("campaigns_cap_positive", sql`${t.maxRedemptions} >= 1`),
     check("campaigns_window", sql`${t.startsAt} IS NULL OR ${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "@matchday/shared/logger";
 import { normalizePhone } from "@matchday/shared/phone";
 import { createCampaign } from "@matchday/testkit/burst";
-import { type DiscountStack, startDiscountStack } from "@matchday/testkit/discount";
+import { type DiscountStack, startDiscountStack, startDiscountStore } from "@matchday/testkit/discount";
 import { bearer } from "@matchday/testkit/http";
 import { waitFor } from "@matchday/testkit/processes";
 import { createGate, type Gate, gateKeys } from "../../redis/gate";
 import { generationOf } from "../claims/gate";
 import { createWinnerRecords } from "../claims/record";
-import { createOrphanSweep, lostRanksOf, orphansOf } from "./sweep";
+import { createOrphanSweep, lostRanksOf, openGiftCampaigns, orphansOf } from "./sweep";
 
 let stack: DiscountStack;
 let service: Record<string, string>;
@@ -219,6 +219,22 @@ describe("a winner the gate forgot in a failover", () => {
       [2, "+989121000032"],
       [3, "+989121000033"],
     ]);
+  });
+});
+
+describe("the campaigns a pass looks at", () => {
+  test("are found through an index of gift campaigns: a pass each second never scans every coupon", async () => {
+    const temp = await startDiscountStore();
+    try {
+      const { sql, params } = openGiftCampaigns(temp.store, Date.now(), 3_000).toSQL();
+      const plan = await temp.store.client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: params as never[] });
+      const steps = plan.rows.map((r) => String(r.detail));
+      // A million coupons scanned took 50 ms of the event loop, every second, on every instance.
+      expect(steps).not.toContain("SCAN campaigns");
+      expect(steps).toContain("SCAN campaigns USING INDEX campaigns_gifts");
+    } finally {
+      await temp.dispose();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Logger } from "@matchday/shared/logger";
 import { maskPhone } from "@matchday/shared/phone";
-import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { type CampaignRow, campaignCounts, campaigns } from "../../db/schema";
 import type { DiscountStore } from "../../db/store";
 import type { Gate } from "../../redis/gate";
@@ -68,7 +68,7 @@ export function lostRanksOf(
 }
 
 /** Gift campaigns that are running (or just ended) and whose DB holds fewer winners than their cap. */
-async function openGiftCampaigns(store: DiscountStore, now: number, graceMs: number) {
+export function openGiftCampaigns(store: DiscountStore, now: number, graceMs: number) {
   const recorded = sql<number>`coalesce((select sum(${campaignCounts.n}) from ${campaignCounts}
     where ${campaignCounts.campaignId} = ${campaigns.id}), 0)`;
   return store.db
@@ -76,7 +76,8 @@ async function openGiftCampaigns(store: DiscountStore, now: number, graceMs: num
     .from(campaigns)
     .where(
       and(
-        eq(campaigns.kind, "gift"),
+        // Written out, not a parameter: only then can SQLite match the partial index of gifts.
+        sql`${campaigns.kind} = 'gift'`,
         or(isNull(campaigns.startsAt), lte(campaigns.startsAt, now)),
         // A slot handed out just before the end was still in time.
         or(isNull(campaigns.endsAt), gt(campaigns.endsAt, now - graceMs * 2)),

@@ -1,0 +1,1 @@
+CREATE INDEX `campaigns_gifts` ON `campaigns` (`id`) WHERE "campaigns"."kind" = 'gift';
