@@ -1,3 +1,4 @@
+import type { Client, InStatement, ResultSet } from "@libsql/client";
 import { createApp, type DiscountApp } from "@matchday/discount/app";
 import { startBackground } from "@matchday/discount/background";
 import type { DiscountConfig } from "@matchday/discount/config";
@@ -46,6 +47,26 @@ export interface DiscountUnderTest {
   redis: RedisConnection;
   database: TempDatabase;
   dispose(): Promise<void>;
+}
+
+/**
+ * Records the SQL of every statement a store's client runs until `stop()`: the real client
+ * still runs each one. For tests of what a request costs the DB (none, for some refusals).
+ */
+export function recordStatements(store: DiscountStore): { sql: string[]; stop(): void } {
+  const { client } = store;
+  const execute = client.execute;
+  const sql: string[] = [];
+  client.execute = ((stmt: InStatement | string, ...rest: unknown[]) => {
+    sql.push(typeof stmt === "string" ? stmt : stmt.sql);
+    return (execute as (...args: unknown[]) => Promise<ResultSet>).call(client, stmt, ...rest);
+  }) as Client["execute"];
+  return {
+    sql,
+    stop() {
+      client.execute = execute;
+    },
+  };
 }
 
 export interface TempDiscountStore {

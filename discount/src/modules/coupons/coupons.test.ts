@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   type DiscountStack,
   type DiscountUnderTest,
+  recordStatements,
   startDiscountInProcess,
   startDiscountStack,
 } from "@matchday/testkit/discount";
@@ -127,6 +128,21 @@ describe("redeem", () => {
     const other = await redeemCoupon({ code, phone: "09121110002" }, discount.url, garbage);
     expect([owner.res.status, owner.body.code]).toEqual([401, "INVALID_TOKEN"]);
     expect([other.res.status, other.body.code]).toEqual([owner.res.status, owner.body.code]);
+  });
+
+  test("a forged token's made-up coupons are refused before any is looked up, at no DB read", async () => {
+    const statements = recordStatements(discount.store);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const forged = { authorization: "Bearer abc.def.ghi" };
+        const { body } = await redeemCoupon({ code: `ZZZZ${2000 + i}`, phone: "09125550003" }, discount.url, forged);
+        expect(body.code).toBe("INVALID_TOKEN");
+      }
+      // Background loops read the DB meanwhile; a code's lookup is the one statement that must not run.
+      expect(statements.sql.filter((sql) => sql.includes('"campaigns"."code" = ?'))).toEqual([]);
+    } finally {
+      statements.stop();
+    }
   });
 
   test("an unknown, expired or gift-campaign code is refused as a coupon, and a coupon is no gift code", async () => {

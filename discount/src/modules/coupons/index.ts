@@ -88,8 +88,9 @@ export function couponRoutes(deps: CouponRoutesDeps) {
         }
 
         const authorization = request.headers.get("authorization");
-        const coupon = await findCoupon(campaigns, body.code);
+        // The caller first: a forged token's made-up codes cost no DB read.
         const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
+        const coupon = await findCoupon(campaigns, body.code);
         // A coupon bound to another phone is refused as if it did not exist, with no more work.
         if (!coupon || !visibleTo(coupon, phone)) {
           metrics.couponsRedeemed.inc({ outcome: "not-found" });

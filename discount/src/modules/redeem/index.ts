@@ -30,15 +30,16 @@ export function redeemRoutes(deps: RedeemRoutesDeps) {
   const routes = new Elysia({ name: "redeem" }).post(
     REDEEM_ROUTE,
     async ({ body, request, server, set }) => {
+      // Verified before any answer, sold out included: whether a code exists or a phone won is
+      // not for an unproven caller to learn (DESIGN §3.7). And before the code is looked up, so
+      // that a flood of made-up codes under a forged token costs no DB read. The listener's fast
+      // path answers proven losers (cached tokens) before this route.
+      const authorization = request.headers.get("authorization");
+      const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
       const code = canonicalCode(body.code);
       const found = code ? await campaigns.get(code) : undefined;
       // Coupons have their own endpoint and its stricter limit: here they are not codes at all.
       const campaign = found?.kind === "gift" ? found : undefined;
-      // Verified before any answer, sold out included: whether a code exists or a phone won is
-      // not for an unproven caller to learn (DESIGN §3.7). The listener's fast path answers
-      // proven losers (cached tokens) before this route.
-      const authorization = request.headers.get("authorization");
-      const phone = await callerPhone(deps.verifyToken, authorization, body.phone, deps.redeemAnonymous);
       if (!campaign) throw new AppError("CODE_NOT_FOUND", "No campaign has this code");
       const ip = clientIpOf(request, server?.requestIP(request)?.address, deps.trustProxy);
       const outcome = await claim(deps, campaign, phone, ip);

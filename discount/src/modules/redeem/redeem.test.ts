@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   type DiscountStack,
   type DiscountUnderTest,
+  recordStatements,
   startDiscountInProcess,
   startDiscountStack,
 } from "@matchday/testkit/discount";
@@ -179,6 +180,23 @@ describe("who may redeem", () => {
     expect((await problemOf(forged)).code).toBe("INVALID_TOKEN");
     const verified = await redeemAs(service, { code: "NOSUCHCODE", phone: "09121110031" });
     expect(verified.status).toBe(404);
+  });
+
+  test("a forged token's made-up codes are refused before any is looked up: a flood of them costs no DB read", async () => {
+    const statements = recordStatements(discount.store);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const res = await redeemAs(
+          { authorization: "Bearer abc.def.ghi" },
+          { code: `MADEUP${i}`, phone: "09121110032" },
+        );
+        expect((await problemOf(res)).code).toBe("INVALID_TOKEN");
+      }
+      // Background loops read the DB meanwhile; a code's lookup is the one statement that must not run.
+      expect(statements.sql.filter((sql) => sql.includes('"campaigns"."code" = ?'))).toEqual([]);
+    } finally {
+      statements.stop();
+    }
   });
 
   test("only admins create campaigns", async () => {
