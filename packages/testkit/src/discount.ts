@@ -50,8 +50,10 @@ export interface DiscountUnderTest {
 }
 
 /**
- * Records the SQL of every statement a store's client runs until `stop()`: the real client
- * still runs each one. For tests of what a request costs the DB (none, for some refusals).
+ * Records the SQL of every statement run through the store's `client.execute` until `stop()`:
+ * the real client still runs each one. That is every read and write outside a transaction; a
+ * transaction's statements (the write queue's) go through the transaction and are not seen.
+ * For tests of what a request costs the DB (no lookup, for some refusals).
  */
 export function recordStatements(store: DiscountStore): { sql: string[]; stop(): void } {
   const { client } = store;
