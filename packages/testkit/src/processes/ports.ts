@@ -1,9 +1,25 @@
-/** A TCP port that was free a moment ago: bind to port 0, read it, let it go. */
+/** Every port freePort has handed out in this process: the kernel's pick for port 0 repeats itself. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port that was free a moment ago and that this process has not been given before:
+ * bind to port 0 until the kernel picks a new one, read it, let them all go. Held while
+ * it looks, a repeat cannot come back a second time.
+ */
 export function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
+  const held: Bun.TCPSocketListener[] = [];
+  try {
+    for (;;) {
+      const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+      held.push(server);
+      if (!handedOut.has(server.port)) {
+        handedOut.add(server.port);
+        return server.port;
+      }
+    }
+  } finally {
+    for (const server of held) server.stop(true);
+  }
 }
 
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
