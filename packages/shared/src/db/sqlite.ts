@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, createClient } from "@libsql/client";
-import { openLocalClient } from "./local-client";
+import { isLocalClient, openLocalClient } from "./local-client";
 import { driverError, filePathOf } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
@@ -27,8 +27,12 @@ export interface BusyPolicy {
   recover?: () => unknown;
 }
 
-/** The policy for a local file's client: after each refusal, drop the connections (see `recover`). */
-export const localBusyPolicy = (client: Client): BusyPolicy => ({ recover: () => client.reconnect() });
+/**
+ * The policy for a local file's client: after each refusal, @libsql/client's own drops its
+ * connections (see `recover`); ours keeps a connection that lost away from everyone else itself.
+ */
+export const localBusyPolicy = (client: Client): BusyPolicy =>
+  isLocalClient(client) ? {} : { recover: () => client.reconnect() };
 
 /**
  * Runs `work` again while SQLite answers SQLITE_BUSY, pausing on timers (jittered,
