@@ -125,29 +125,8 @@ test("right after a lost race, reads see what the lock holder committed", async 
   await write;
 });
 
-test("a write outside a transaction that lost the race leaves nothing behind: reads see the holder's commit, and others can write", async () => {
-  const client = await openDatabase(url);
-  try {
-    await client.execute("SELECT count(*) FROM notes");
-    const held = await holder.transaction("write");
-    await held.execute("INSERT INTO notes VALUES ('the holder''s row')");
-    const lost = await client
-      .execute("INSERT INTO notes VALUES ('lost the race')")
-      .catch((e: { code?: string }) => e.code);
-    expect(lost).toBe("SQLITE_BUSY");
-    await held.commit();
-    const { rows } = await client.execute("SELECT body FROM notes");
-    expect(rows.map((r) => r.body)).toContain("the holder's row");
-    await client.execute("INSERT INTO notes VALUES ('written after the race')");
-    // And it holds no lock: another connection can write.
-    await (await holder.transaction("write")).rollback();
-  } finally {
-    client.close();
-  }
-});
-
 test("a write still locked out when its wait budget is spent fails with SQLITE_BUSY, as it did before", async () => {
-  const queue = new WriteQueue(store.db, 256, { budgetMs: 200, recover: () => store.client.reconnect() });
+  const queue = new WriteQueue(store.db, 256, { budgetMs: 200, ...localBusyPolicy(store.client) });
   const held = await holder.transaction("write");
   try {
     const started = performance.now();
@@ -171,21 +150,27 @@ test("an error other than SQLITE_BUSY is not retried", async () => {
   expect(tries).toBe(1);
 });
 
-test("a batch whose BEGIN lost the race leaves nothing behind: reads see the holder's commit, and others can write", async () => {
-  const client = await openDatabase(url);
-  try {
-    await client.execute("SELECT count(*) FROM notes");
-    const held = await holder.transaction("write");
-    await held.execute("INSERT INTO notes VALUES ('the holder''s batch row')");
-    const lost = await client
-      .batch(["INSERT INTO notes VALUES ('lost the race')"], "write")
-      .catch((e: { code?: string }) => e.code);
-    expect(lost).toBe("SQLITE_BUSY");
-    await held.commit();
-    const { rows } = await client.execute("SELECT body FROM notes");
-    expect(rows.map((r) => r.body)).toContain("the holder's batch row");
-    await (await holder.transaction("write")).rollback();
-  } finally {
-    client.close();
-  }
-});
+// Outside the write queue: a lost statement's connection is dropped, not lent again.
+const losers: [string, (client: Client) => Promise<unknown>][] = [
+  ["a write outside a transaction that", (client) => client.execute("INSERT INTO notes VALUES ('lost the race')")],
+  ["a batch whose BEGIN", (client) => client.batch(["INSERT INTO notes VALUES ('lost the race')"], "write")],
+];
+for (const [what, attempt] of losers) {
+  test(`${what} lost the race leaves nothing behind: reads see the holder's commit, and others can write`, async () => {
+    const client = await openDatabase(url);
+    try {
+      await client.execute("SELECT count(*) FROM notes");
+      const held = await holder.transaction("write");
+      const row = `the holder's row beside ${what}`;
+      await held.execute({ sql: "INSERT INTO notes VALUES (?)", args: [row] });
+      expect(await attempt(client).catch((e: { code?: string }) => e.code)).toBe("SQLITE_BUSY");
+      await held.commit();
+      const { rows } = await client.execute("SELECT body FROM notes");
+      expect(rows.map((r) => r.body)).toContain(row);
+      await client.execute("INSERT INTO notes VALUES ('written after the race')");
+      await (await holder.transaction("write")).rollback();
+    } finally {
+      client.close();
+    }
+  });
+}
