@@ -154,7 +154,7 @@ class LocalClient implements Client {
       else release(db);
       throw e;
     }
-    return new LocalTransaction(db, this.statements, release, dropIfLockLost);
+    return new LocalTransaction(db, this.statements, release);
   }
 
   async executeMultiple(sql: string): Promise<void> {
@@ -255,7 +255,6 @@ class LocalTransaction implements Transaction {
     db: Connection,
     private readonly statements: Statements,
     private readonly release: (db: Connection) => void,
-    private readonly dropIfLockLost: (db: Connection, error: unknown) => void,
   ) {
     this.db = db;
   }
@@ -263,19 +262,19 @@ class LocalTransaction implements Transaction {
   execute(stmt: InStatement): Promise<ResultSet>;
   execute(sql: string, args?: InArgs): Promise<ResultSet>;
   async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
-    return this.running((db) => this.statements.run(db, statementOf(stmtOrSql, args)));
+    return this.running(() => this.statements.run(this.open(), statementOf(stmtOrSql, args)));
   }
 
   async batch(stmts: Array<InStatement | [string, InArgs?]>): Promise<ResultSet[]> {
-    return this.running((db) => eachOf(stmts, (stmt) => this.statements.run(db, stmt)));
+    return this.running(() => eachOf(stmts, (stmt) => this.statements.run(this.open(), stmt)));
   }
 
-  private running<T>(work: (db: Connection) => T): T {
-    const db = this.open();
+  /** A statement that lost the race for the lock (a deferred transaction's first write) ends the transaction. */
+  private running<T>(work: () => T): T {
     try {
-      return work(db);
+      return work();
     } catch (error) {
-      this.dropIfLockLost(db, error);
+      if (this.db) dropIfLockLost(this.db, error);
       throw error;
     }
   }
