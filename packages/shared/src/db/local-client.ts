@@ -16,7 +16,8 @@ import {
 // The client's pool, used as it is so that connection ownership stays exactly its own;
 // marked @private there, hence the exact @libsql/client version in package.json.
 import { ConnectionPool } from "@libsql/client/sqlite3";
-import { type Connection, isLockLost, STATEMENT_CACHE_SIZE, Statements } from "./local-statements";
+import { type Connection, STATEMENT_CACHE_SIZE, Statements } from "./local-statements";
+import { isBusy } from "./target";
 
 export interface LocalClientOptions {
   /** Prepared statements kept per connection. */
@@ -84,7 +85,8 @@ export function isLocalClient(client: Client): boolean {
 }
 
 /**
- * A statement that lost the race for the lock leaves its connection unfit to lend (isLockLost).
+ * A statement that lost the race for the lock (SQLITE_BUSY) leaves its connection unfit to lend:
+ * until that statement runs again, reads there keep an old snapshot and a new BEGIN cannot commit.
  * A transaction's BEGIN, the write queue's every try, keeps its connection waiting for the
  * next transaction that begins the same way, which runs that BEGIN again and so resets it;
  * any other loser (rare: writes outside the queue) has its connection closed and dropped.
@@ -93,7 +95,7 @@ export function isLocalClient(client: Client): boolean {
  * ~250 KB and a file handle (measured: 20 lost races kept 80).
  */
 function dropIfLockLost(db: Connection, error: unknown): void {
-  if (isLockLost(error) && db.open) db.close();
+  if (isBusy(error) && db.open) db.close();
 }
 
 class LocalClient implements Client {
@@ -139,7 +141,8 @@ class LocalClient implements Client {
     this.checkNotClosed();
     const begin = beginStatement(mode);
     const at = this.waiting.findIndex((w) => w.begin === begin);
-    const db = at >= 0 ? (this.waiting.splice(at, 1)[0] as { db: Connection }).db : await this.pool.acquire(true);
+    const [waiting] = at >= 0 ? this.waiting.splice(at, 1) : [];
+    const db = waiting?.db ?? (await this.pool.acquire(true));
     const release = (used: Connection) => {
       this.heldByTransactions.delete(used);
       this.pool.release(used);
@@ -150,7 +153,7 @@ class LocalClient implements Client {
       this.statements.run(db, begin);
     } catch (e) {
       // Still held, so still counted against the pool's limit, and lent to no one else.
-      if (isLockLost(e) && db.open) this.waiting.push({ db, begin });
+      if (isBusy(e) && db.open) this.waiting.push({ db, begin });
       else release(db);
       throw e;
     }

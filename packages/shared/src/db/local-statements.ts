@@ -1,9 +1,10 @@
 // Statements on a local connection, each prepared once per connection. @libsql/client's
 // sqlite3 client prepares every statement on every call, then asks for its columns twice:
 // ~83 µs a point read against ~15 µs for a statement prepared once (measured, issue 18).
-import { type InArgs, type InStatement, LibsqlError, type ResultSet } from "@libsql/client";
+import type { InArgs, InStatement, ResultSet } from "@libsql/client";
 import type Database from "libsql";
 import { LocalResultSet, mapSqliteError, type RowMaker, rowMaker, valueToSql } from "./local-rows";
+import { isBusy } from "./target";
 
 export type Connection = Database.Database;
 type Statement = ReturnType<Connection["prepare"]>;
@@ -111,9 +112,10 @@ export class Statements {
         return this.execute(prepared, args);
       } catch (error) {
         const mapped = mapSqliteError(error);
-        // One that lost the race for a lock stays: running it again is what resets it (see
-        // isLockLost). Others are dropped, as the client drops every statement after one call.
-        if (!isLockLost(mapped)) cache.delete(sql);
+        // One that lost the race for a lock (SQLITE_BUSY) is left unfinished, and its connection
+        // keeps the snapshot it had until it runs again, which resets it: it stays, for that run
+        // (local-client.ts). Others are dropped, as the client drops every statement after one call.
+        if (!isBusy(mapped)) cache.delete(sql);
         throw mapped;
       }
     } catch (error) {
@@ -153,16 +155,6 @@ export class Statements {
     if (changesSchema) this.schemaChanged();
     return new LocalResultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
   }
-}
-
-/**
- * Whether a statement failed with SQLITE_BUSY. Such a statement is left unfinished: until it
- * is run again (or finalized, which this runtime may never do), its connection keeps the
- * read snapshot it had, so reads there miss later commits and a new BEGIN on it cannot
- * commit. The client keeps such a connection away from everyone else (local-client.ts).
- */
-export function isLockLost(error: unknown): boolean {
-  return error instanceof LibsqlError && error.code === "SQLITE_BUSY";
 }
 
 /** Positional arguments as an array; named ones with their `@`, `$` or `:` dropped, as the client does. */

@@ -3,17 +3,12 @@ import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Client, createClient } from "@libsql/client";
 import { isLocalClient, openLocalClient } from "./local-client";
-import { driverError, filePathOf } from "./target";
+import { filePathOf, isBusy } from "./target";
 
 /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
 export const BUSY_BUDGET_MS = 5_000;
 /** The longest single pause between two tries for the lock. */
 const MAX_BUSY_PAUSE_MS = 20;
-
-/** Whether SQLite refused for want of a lock (SQLITE_BUSY and its extended codes), however drizzle wrapped it. */
-export function isBusy(error: unknown): boolean {
-  return driverError(error, (e) => e.code === "SQLITE_BUSY") !== undefined;
-}
 
 /** How a write waits for another process's lock: for how long, and what to do after each refusal. */
 export interface BusyPolicy {

@@ -62,6 +62,12 @@ export function driverError(error: unknown, matches: (e: DriverError) => boolean
   for (let depth = 0; e && depth < 4; depth++, e = e.cause as DriverError | null) if (matches(e)) return e;
   return undefined;
 }
+
+/** Whether SQLite refused for want of a lock (SQLITE_BUSY and its extended codes), however drizzle wrapped it. */
+export function isBusy(error: unknown): boolean {
+  return driverError(error, (e) => e.code === "SQLITE_BUSY") !== undefined;
+}
+
 /**
  * Why a libSQL server turned the service away, in words an operator can act on; undefined
  * for any other error. Used at start-up, where the first migration is the first request.
